@@ -1,1 +1,45 @@
-//! placeholder
+//! Procedural macros of `charm-runtime`. Use them through `charm_runtime` (which
+//! re-exports them); the generated code refers only to `::charm_runtime`.
+//!
+//! Pipeline: [`parse`] (attributes into the [`model`]), [`diagnostics`] (checks with
+//! spans and "did you mean"), [`expand`] (code generation).
+
+mod diagnostics;
+mod expand;
+mod model;
+mod parse;
+
+use proc_macro::TokenStream;
+
+/// `#[derive(Charm)]`: see `charm_runtime::Charm`.
+#[proc_macro_derive(Charm, attributes(charm, peers, provides, requires, config))]
+pub fn derive_charm(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::charm(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// `#[derive(CharmConfig)]`: see `charm_runtime::CharmConfig`.
+#[proc_macro_derive(CharmConfig, attributes(option))]
+pub fn derive_charm_config(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::config(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// `#[handlers]` on an `impl` block: registers its `#[on(..)]` methods.
+#[proc_macro_attribute]
+pub fn handlers(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(input as syn::ItemImpl);
+    expand::handlers(args.into(), item).into()
+}
+
+/// Generated code calls this with the charm's declarations and a `#[handlers]` block;
+/// it checks each `#[on(..)]` event and registers the handlers.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __check_handlers(input: TokenStream) -> TokenStream {
+    expand::check_handlers(input.into()).into()
+}

@@ -1,1 +1,139 @@
-//! placeholder
+//! # charm-runtime: Juju charms in Rust
+//!
+//! A charm declares its endpoints and config once, in Rust; the compiler checks every
+//! handler against them; the binary is the charm's `dispatch` and prints its own
+//! `charmcraft.yaml`.
+//!
+//! ```
+//! use charm_runtime::prelude::*;
+//!
+//! #[derive(Charm, Default)]
+//! #[charm(name = "demo", summary = "A demo charm", description = "Shows the shape of a charm.")]
+//! #[requires(db(interface = "postgresql_client", limit = 1))]
+//! #[peers(replicas(interface = "demo_peers"))]
+//! pub struct Demo;
+//!
+//! #[handlers]
+//! impl Demo {
+//!     #[on(db_relation_changed)]
+//!     fn db_changed(&mut self, ctx: &mut Context<Self>, event: &RelationChanged) -> Result<()> {
+//!         let database = event.relation().remote_app_data()?.get("database")?;
+//!         ctx.set_status(match database {
+//!             Some(db) => Status::active(format!("using {db}")),
+//!             None => Status::waiting("waiting for a database"),
+//!         });
+//!         Ok(())
+//!     }
+//!
+//!     #[on(leader_elected, replicas_relation_changed)]
+//!     fn publish(&mut self, ctx: &mut Context<Self>) -> Result<()> {
+//!         let (Some(leader), Some(peers)) = (ctx.leader()?, ctx.relation(Self::REPLICAS)?) else {
+//!             return Ok(());
+//!         };
+//!         peers.local_app_data(&leader).set("primary", ctx.unit_name());
+//!         Ok(())
+//!     }
+//! }
+//!
+//! // charm_runtime::main!(Demo);   // in src/main.rs: the binary is `dispatch`
+//! let yaml = <Demo as Charm>::metadata().charmcraft_yaml();
+//! assert!(yaml.contains("peers:\n  replicas:\n    interface: demo_peers\n"));
+//! ```
+//!
+//! ## Map
+//! - Declarations: [`Charm`](macro@Charm), [`CharmConfig`](macro@CharmConfig),
+//!   [`handlers`], [`main!`]. Generated data: [`metadata`].
+//! - What a handler gets: [`Context`] ([`model`]), the [`event`] types.
+//! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
+//!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
+//! - [`secret`], [`status`], [`config`].
+//! - [`backend`]: the hook-tool boundary; [`env`]: the Juju environment;
+//!   [`dispatch`]: the hook's life, from handlers to flush.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod backend;
+pub mod config;
+pub mod databag;
+pub mod dispatch;
+pub mod env;
+mod error;
+pub mod event;
+pub mod metadata;
+pub mod model;
+pub mod relation;
+pub mod secret;
+pub mod status;
+pub mod yaml;
+
+pub use backend::LogLevel;
+pub use config::{CharmConfig, ConfigOption, NoConfig, OptionType};
+pub use databag::{DataBag, ReadOnly, ReadWrite};
+pub use error::{Error, Result, ResultExt};
+pub use event::Event;
+pub use metadata::CharmMeta;
+pub use model::{Context, Leader};
+pub use relation::{Endpoint, Many, One, Relation, RelationId, Role};
+pub use secret::{Secret, SecretContent, SecretId};
+pub use status::{Status, StatusKind};
+
+/// Derives [`Charm`](trait@Charm) from the charm's declarations.
+///
+/// Attributes: `#[charm(name, title, summary, description, base, subordinate)]`,
+/// `#[peers(..)]`, `#[provides(..)]`, `#[requires(..)]` — each a list of
+/// `endpoint(interface = "..", limit = N, optional, scope = "container", description = "..")` —
+/// and `#[config(Type)]`. Each endpoint gets a typed handle `Self::NAME`.
+pub use charm_macros::Charm;
+
+/// Derives [`CharmConfig`](trait@config::CharmConfig): each field one option
+/// (`config_path` becomes `config-path`), its doc comment the description,
+/// `#[option(default = ..)]` its default.
+pub use charm_macros::CharmConfig;
+
+/// Registers the `#[on(..)]` methods of an `impl` block as the charm's handlers.
+pub use charm_macros::handlers;
+
+/// A charm: its declarations as data and its typed configuration.
+/// Implemented by `#[derive(Charm)]`.
+pub trait Charm: Sized + 'static {
+    /// The typed configuration ([`NoConfig`] when none is declared).
+    type Config: CharmConfig;
+    /// The declarations: name, endpoints, config.
+    fn metadata() -> CharmMeta;
+}
+
+/// Makes the charm's `main`: `charm_runtime::main!(MyCharm);` in `src/main.rs`.
+#[macro_export]
+macro_rules! main {
+    ($charm:ty) => {
+        fn main() {
+            ::std::process::exit($crate::dispatch::run::<$charm>());
+        }
+    };
+}
+
+/// What a charm module imports.
+pub mod prelude {
+    pub use crate::config::{CharmConfig as _, OptionType};
+    pub use crate::event::*;
+    pub use crate::{
+        handlers, Charm, CharmConfig, Context, Error, Leader, LogLevel, Relation, Result,
+        ResultExt, SecretContent, SecretId, Status,
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::config::{read_option, OptionValue};
+    pub use crate::dispatch::{context, downcast, HandlerEntry};
+    pub use crate::event::EventArg;
+    pub use crate::metadata::{EndpointMeta, Scope};
+    pub use charm_macros::__check_handlers as check_handlers;
+    pub use inventory;
+    pub use serde_json;
+    pub use std::any::{Any, TypeId};
+
+    /// The `TypeId` of `T`, as a `fn` pointer the registry can hold.
+    pub fn type_id<T: 'static>() -> TypeId {
+        TypeId::of::<T>()
+    }
+}

@@ -1,0 +1,116 @@
+//! Checks of `#[on(..)]` event names against the declared endpoints, with
+//! "did you mean" suggestions.
+
+/// Events every charm has, with the type a handler taking one receives.
+pub const LIFECYCLE: &[(&str, &str)] = &[
+    ("install", "Install"),
+    ("start", "Start"),
+    ("stop", "Stop"),
+    ("remove", "Remove"),
+    ("config_changed", "ConfigChanged"),
+    ("upgrade_charm", "UpgradeCharm"),
+    ("update_status", "UpdateStatus"),
+    ("leader_elected", "LeaderElected"),
+    ("secret_changed", "SecretChanged"),
+    ("secret_rotate", "SecretRotate"),
+    ("secret_remove", "SecretRemove"),
+    ("secret_expired", "SecretExpired"),
+    ("collect_unit_status", "CollectStatus"),
+    ("collect_app_status", "CollectStatus"),
+];
+
+/// Relation event kinds, with their types.
+pub const RELATION_KINDS: &[(&str, &str)] = &[
+    ("created", "RelationCreated"),
+    ("joined", "RelationJoined"),
+    ("changed", "RelationChanged"),
+    ("departed", "RelationDeparted"),
+    ("broken", "RelationBroken"),
+];
+
+/// Every valid event name for these endpoints (given as event prefixes).
+fn all_events(endpoints: &[String]) -> Vec<String> {
+    let mut all: Vec<String> = LIFECYCLE.iter().map(|(n, _)| n.to_string()).collect();
+    for ep in endpoints {
+        for (kind, _) in RELATION_KINDS {
+            all.push(format!("{ep}_relation_{kind}"));
+        }
+    }
+    all
+}
+
+fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// The event type for `name`, or an error message saying what is wrong.
+///
+/// `endpoints` are the declared endpoint names as event prefixes (`log_forwarder`).
+pub fn event_type(name: &str, endpoints: &[String], charm: &str) -> Result<&'static str, String> {
+    if let Some((_, ty)) = LIFECYCLE.iter().find(|(n, _)| *n == name) {
+        return Ok(ty);
+    }
+    let declared = if endpoints.is_empty() {
+        "none".to_string()
+    } else {
+        endpoints.join(", ")
+    };
+    let all = all_events(endpoints);
+    let suggestion = closest(name, all.iter().map(String::as_str))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    if let Some((prefix, kind)) = name.rsplit_once("_relation_") {
+        if let Some((_, ty)) = RELATION_KINDS.iter().find(|(k, _)| *k == kind) {
+            if endpoints.iter().any(|e| e == prefix) {
+                return Ok(ty);
+            }
+            let ep_hint = closest(prefix, endpoints.iter().map(String::as_str))
+                .map(|e| format!("; did you mean `{e}_relation_{kind}`?"))
+                .unwrap_or_default();
+            return Err(format!(
+                "`{charm}` declares no endpoint `{prefix}` (declared endpoints: {declared}){ep_hint}"
+            ));
+        }
+        return Err(format!(
+            "unknown relation event kind `{kind}`: expected created, joined, changed, departed or broken{suggestion}"
+        ));
+    }
+    Err(format!(
+        "unknown event `{name}` for `{charm}`: expected a Juju event such as `install`, `config_changed` or `<endpoint>_relation_changed` (declared endpoints: {declared}){suggestion}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explains_each_kind_of_mistake() {
+        let eps = vec!["db".to_string(), "log_forwarder".to_string()];
+        assert_eq!(
+            event_type("db_relation_joined", &eps, "W"),
+            Ok("RelationJoined")
+        );
+        assert_eq!(
+            event_type("log_forwarder_relation_broken", &eps, "W"),
+            Ok("RelationBroken")
+        );
+        let e = event_type("dbb_relation_created", &eps, "W").unwrap_err();
+        assert!(
+            e.contains("no endpoint `dbb`") && e.contains("db_relation_created"),
+            "{e}"
+        );
+        let e = event_type("db_relation_joinned", &eps, "W").unwrap_err();
+        assert!(
+            e.contains("`joinned`") && e.contains("db_relation_joined"),
+            "{e}"
+        );
+        let e = event_type("instal", &eps, "W").unwrap_err();
+        assert!(e.contains("did you mean `install`"), "{e}");
+    }
+}

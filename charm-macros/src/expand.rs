@@ -1,0 +1,532 @@
+//! Code generation.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Ident, LitStr, Token};
+
+use crate::diagnostics;
+use crate::model::{Charm, Role};
+use crate::parse;
+
+// ---------------------------------------------------------------------------------------
+// #[derive(Charm)]
+
+pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
+    let charm = parse::charm(&input)?;
+    let Charm {
+        ident,
+        attrs,
+        docs,
+        endpoints,
+        config,
+    } = &charm;
+    let name = attrs.name.clone().unwrap_or_default();
+    let title = match &attrs.title {
+        Some(t) => quote!(::core::option::Option::Some(#t.into())),
+        None => quote!(::core::option::Option::None),
+    };
+    let summary = attrs.summary.clone().unwrap_or_default();
+    let description = attrs
+        .description
+        .clone()
+        .or_else(|| (!docs.is_empty()).then(|| docs.clone()))
+        .unwrap_or_else(|| summary.clone());
+    let base = attrs.base.clone().unwrap_or_else(|| "ubuntu@24.04".into());
+    let platforms = if attrs.platforms.is_empty() {
+        vec!["amd64".to_string()]
+    } else {
+        attrs.platforms.clone()
+    };
+    let subordinate = attrs.subordinate;
+    let assumes = &attrs.assumes;
+    let config_ty = match config {
+        Some(t) => quote!(#t),
+        None => quote!(::charm_runtime::NoConfig),
+    };
+    let endpoint_metas = endpoints.iter().map(|e| {
+        let name = &e.name;
+        let role = match e.role {
+            Role::Peers => quote!(::charm_runtime::Role::Peer),
+            Role::Provides => quote!(::charm_runtime::Role::Provider),
+            Role::Requires => quote!(::charm_runtime::Role::Requirer),
+        };
+        let interface = &e.interface;
+        let limit = match e.limit {
+            Some(l) => quote!(::core::option::Option::Some(#l)),
+            None => quote!(::core::option::Option::None),
+        };
+        let optional = e.optional;
+        let scope = if e.container_scope {
+            quote!(::core::option::Option::Some(
+                ::charm_runtime::__private::Scope::Container
+            ))
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        let description = match &e.description {
+            Some(d) => quote!(::core::option::Option::Some(#d.into())),
+            None => quote!(::core::option::Option::None),
+        };
+        quote! {
+            ::charm_runtime::__private::EndpointMeta {
+                name: #name.into(),
+                role: #role,
+                interface: #interface.into(),
+                limit: #limit,
+                optional: #optional,
+                scope: #scope,
+                description: #description,
+            }
+        }
+    });
+    let consts = endpoints.iter().map(|e| {
+        let cname = Ident::new(&e.const_name(), e.span);
+        let name = &e.name;
+        let role = match e.role {
+            Role::Peers => quote!(Peers),
+            Role::Provides => quote!(Provides),
+            Role::Requires => quote!(Requires),
+        };
+        let many = if e.role == Role::Peers || e.limit == Some(1) {
+            quote!(::charm_runtime::One)
+        } else {
+            quote!(::charm_runtime::Many)
+        };
+        let doc = format!(
+            "The `{}` endpoint (`{}`, interface `{}`).",
+            e.name,
+            e.role.attr(),
+            e.interface
+        );
+        quote! {
+            #[doc = #doc]
+            pub const #cname: ::charm_runtime::Endpoint<::charm_runtime::relation::role::#role, #many> =
+                ::charm_runtime::Endpoint::new(#name);
+        }
+    });
+    let prefixes: Vec<String> = endpoints.iter().map(|e| e.event_prefix()).collect();
+    let macro_name = format_ident!("__charm_handlers_{}", ident);
+    let charm_name_str = ident.to_string();
+    Ok(quote! {
+        impl ::charm_runtime::Charm for #ident {
+            type Config = #config_ty;
+            fn metadata() -> ::charm_runtime::CharmMeta {
+                ::charm_runtime::CharmMeta {
+                    name: #name.into(),
+                    title: #title,
+                    summary: #summary.into(),
+                    description: #description.into(),
+                    base: #base.into(),
+                    platforms: ::std::vec![#(#platforms.into()),*],
+                    binary: ::core::env!("CARGO_PKG_NAME").into(),
+                    subordinate: #subordinate,
+                    assumes: ::std::vec![#(#assumes.into()),*],
+                    endpoints: ::std::vec![#(#endpoint_metas),*],
+                    config: <#config_ty as ::charm_runtime::CharmConfig>::options(),
+                }
+            }
+        }
+
+        #[allow(dead_code)]
+        impl #ident {
+            #(#consts)*
+        }
+
+        #[doc(hidden)]
+        #[allow(unused_macros, non_snake_case)]
+        macro_rules! #macro_name {
+            ($($t:tt)*) => {
+                ::charm_runtime::__private::check_handlers! { #charm_name_str [#(#prefixes)*] $($t)* }
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #macro_name as #ident;
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// #[derive(CharmConfig)]
+
+pub fn config(input: syn::DeriveInput) -> syn::Result<TokenStream> {
+    let ident = &input.ident;
+    let fields = match &input.data {
+        syn::Data::Struct(syn::DataStruct {
+            fields: syn::Fields::Named(f),
+            ..
+        }) => &f.named,
+        _ => {
+            return Err(syn::Error::new(
+                ident.span(),
+                "`CharmConfig` is derived for a struct with named fields, one per option",
+            ))
+        }
+    };
+    let mut options = Vec::new();
+    let mut reads = Vec::new();
+    for field in fields {
+        let fident = field.ident.as_ref().expect("named field");
+        let ty = &field.ty;
+        let mut name = fident
+            .to_string()
+            .trim_start_matches("r#")
+            .replace('_', "-");
+        let mut default: Option<syn::Lit> = None;
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("option")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("default") {
+                    default = Some(meta.value()?.parse()?);
+                    Ok(())
+                } else if meta.path.is_ident("name") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    name = lit.value();
+                    Ok(())
+                } else {
+                    Err(meta.error(
+                        "unknown option property; expected `default = ..` or `name = \"..\"`",
+                    ))
+                }
+            })?;
+        }
+        let description = parse::docs(&field.attrs);
+        let default_expr = match &default {
+            Some(lit) => quote_spanned! {lit.span()=>
+                ::core::option::Option::Some(<#ty as ::charm_runtime::__private::OptionValue>::literal_json(#lit))
+            },
+            None => quote!(::core::option::Option::None),
+        };
+        options.push(quote! {
+            ::charm_runtime::ConfigOption {
+                name: #name.into(),
+                kind: <#ty as ::charm_runtime::__private::OptionValue>::TYPE,
+                default: #default_expr,
+                description: #description.into(),
+            }
+        });
+        reads.push(quote_spanned! {ty.span()=>
+            #fident: ::charm_runtime::__private::read_option::<#ty>(values, #name, #default_expr)?
+        });
+    }
+    Ok(quote! {
+        impl ::charm_runtime::CharmConfig for #ident {
+            fn options() -> ::std::vec::Vec<::charm_runtime::ConfigOption> {
+                ::std::vec![#(#options),*]
+            }
+            fn from_values(
+                values: &::charm_runtime::__private::serde_json::Map<::std::string::String, ::charm_runtime::__private::serde_json::Value>,
+            ) -> ::charm_runtime::Result<Self> {
+                ::core::result::Result::Ok(Self { #(#reads),* })
+            }
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// #[handlers]
+
+struct HandlerSig {
+    method: Ident,
+    events: Vec<Ident>,
+    param: Option<syn::Type>,
+}
+
+fn on_events(attr: &syn::Attribute) -> syn::Result<Vec<Ident>> {
+    attr.parse_args_with(|input: ParseStream| {
+        Ok(input
+            .parse_terminated(Ident::parse, Token![,])?
+            .into_iter()
+            .collect())
+    })
+}
+
+fn handler_sig(method: &mut syn::ImplItemFn) -> syn::Result<Option<HandlerSig>> {
+    let mut events = Vec::new();
+    let mut found = false;
+    let mut err: Option<syn::Error> = None;
+    method.attrs.retain(|attr| {
+        if attr.path().is_ident("on") {
+            found = true;
+            match on_events(attr) {
+                Ok(mut e) => events.append(&mut e),
+                Err(e) => err = Some(e),
+            }
+            false
+        } else {
+            true
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    if !found {
+        return Ok(None);
+    }
+    let sig = &method.sig;
+    if events.is_empty() {
+        return Err(syn::Error::new(
+            sig.ident.span(),
+            "`#[on(..)]` needs at least one event, e.g. `#[on(config_changed)]`",
+        ));
+    }
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        Some(syn::FnArg::Receiver(syn::Receiver {
+            kind: syn::ReceiverKind::Reference(_, _, Some(_)),
+            ..
+        })) => {}
+        Some(other) => {
+            return Err(syn::Error::new(
+                other.span(),
+                "a handler takes `&mut self` first: `fn name(&mut self, ctx: &mut Context<Self>, ..)`",
+            ))
+        }
+        None => {
+            return Err(syn::Error::new(
+                sig.paren_token.span.join(),
+                "a handler takes `&mut self` and the context: `fn name(&mut self, ctx: &mut Context<Self>)`",
+            ))
+        }
+    }
+    if inputs.next().is_none() {
+        return Err(syn::Error::new(
+            sig.paren_token.span.join(),
+            "a handler takes the context after `&mut self`: `ctx: &mut Context<Self>`",
+        ));
+    }
+    let param = match inputs.next() {
+        None => None,
+        Some(syn::FnArg::Typed(pt)) => match &*pt.ty {
+            syn::Type::Reference(r) if r.mutability.is_none() => Some((*r.elem).clone()),
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    "take the event by shared reference, e.g. `event: &RelationChanged`",
+                ))
+            }
+        },
+        Some(other) => return Err(syn::Error::new(other.span(), "unexpected receiver")),
+    };
+    if let Some(extra) = inputs.next() {
+        return Err(syn::Error::new(
+            extra.span(),
+            "a handler takes at most three parameters: `&mut self`, the context and the event",
+        ));
+    }
+    Ok(Some(HandlerSig {
+        method: sig.ident.clone(),
+        events,
+        param,
+    }))
+}
+
+pub fn handlers(args: TokenStream, mut item: syn::ItemImpl) -> TokenStream {
+    let mut errors = TokenStream::new();
+    if !args.is_empty() {
+        errors.extend(
+            syn::Error::new(args.span(), "`#[handlers]` takes no arguments").into_compile_error(),
+        );
+    }
+    if let Some((path, _)) = &item.trait_ {
+        errors.extend(
+            syn::Error::new(
+                path.span(),
+                "`#[handlers]` goes on an inherent `impl MyCharm { .. }` block, not a trait impl",
+            )
+            .into_compile_error(),
+        );
+        return quote!(#item #errors);
+    }
+    let self_path = match &*item.self_ty {
+        syn::Type::Path(p) if p.qself.is_none() && !has_generics(&p.path) => p.path.clone(),
+        other => {
+            errors.extend(
+                syn::Error::new(
+                    other.span(),
+                    "`#[handlers]` needs the charm type by name, e.g. `impl MyCharm`",
+                )
+                .into_compile_error(),
+            );
+            return quote!(#item #errors);
+        }
+    };
+    let mut sigs = Vec::new();
+    for impl_item in &mut item.items {
+        if let syn::ImplItem::Fn(method) = impl_item {
+            match handler_sig(method) {
+                Ok(Some(sig)) => sigs.push(sig),
+                Ok(None) => {}
+                Err(e) => errors.extend(e.into_compile_error()),
+            }
+        }
+    }
+    let self_ty = &item.self_ty;
+    let line = quote_spanned!(item.impl_token.span=> ::core::line!());
+    let entries = sigs.iter().map(|s| {
+        let method = &s.method;
+        let events = &s.events;
+        let param = s.param.as_ref().map(|p| quote!(#p));
+        quote!(fn #method (#(#events)*) (#param);)
+    });
+    quote! {
+        #item
+        #errors
+        #self_path! { @block (#self_ty) (#line) #(#entries)* }
+    }
+}
+
+fn has_generics(path: &syn::Path) -> bool {
+    path.segments
+        .iter()
+        .any(|s| !matches!(s.arguments, syn::PathArguments::None))
+}
+
+// ---------------------------------------------------------------------------------------
+// __check_handlers!: declarations + one #[handlers] block -> checks + registrations.
+
+struct CheckInput {
+    charm: String,
+    endpoints: Vec<String>,
+    self_ty: syn::Type,
+    line: syn::Expr,
+    handlers: Vec<(Ident, Vec<Ident>, Option<syn::Type>)>,
+}
+
+impl Parse for CheckInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let charm: LitStr = input.parse()?;
+        let content;
+        syn::bracketed!(content in input);
+        let mut endpoints = Vec::new();
+        while !content.is_empty() {
+            endpoints.push(content.parse::<LitStr>()?.value());
+        }
+        input.parse::<Token![@]>()?;
+        let kw: Ident = input.parse()?;
+        if kw != "block" {
+            return Err(syn::Error::new(kw.span(), "expected `@block`"));
+        }
+        let ty;
+        syn::parenthesized!(ty in input);
+        let self_ty: syn::Type = ty.parse()?;
+        let line;
+        syn::parenthesized!(line in input);
+        let line: syn::Expr = line.parse()?;
+        let mut handlers = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![fn]>()?;
+            let method: Ident = input.parse()?;
+            let evs;
+            syn::parenthesized!(evs in input);
+            let mut events = Vec::new();
+            while !evs.is_empty() {
+                events.push(evs.parse::<Ident>()?);
+            }
+            let param;
+            syn::parenthesized!(param in input);
+            let param = if param.is_empty() {
+                None
+            } else {
+                Some(param.parse::<syn::Type>()?)
+            };
+            input.parse::<Token![;]>()?;
+            handlers.push((method, events, param));
+        }
+        Ok(CheckInput {
+            charm: charm.value(),
+            endpoints,
+            self_ty,
+            line,
+            handlers,
+        })
+    }
+}
+
+pub fn check_handlers(input: TokenStream) -> TokenStream {
+    let input: CheckInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.into_compile_error(),
+    };
+    let self_ty = &input.self_ty;
+    let line = &input.line;
+    let mut out = TokenStream::new();
+    for (index, (method, events, param)) in input.handlers.iter().enumerate() {
+        let index = index as u32;
+        let mut names = Vec::new();
+        let mut kinds = Vec::new();
+        for ev in events {
+            match diagnostics::event_type(&ev.to_string(), &input.endpoints, &input.charm) {
+                Ok(kind) => {
+                    names.push(ev.to_string());
+                    kinds.push((ev.span(), Ident::new(kind, Span::call_site())));
+                }
+                Err(message) => {
+                    out.extend(syn::Error::new(ev.span(), message).into_compile_error())
+                }
+            }
+        }
+        let Some((_, first_kind)) = kinds.first() else {
+            continue;
+        };
+        let call_args = match param {
+            Some(param) => {
+                let asserts = kinds.iter().map(|(_, kind)| {
+                    quote_spanned! {param.span()=>
+                        __assert_event_arg::<::charm_runtime::event::#kind, #param>();
+                    }
+                });
+                quote! {
+                    fn __assert_event_arg<K, T: ?::core::marker::Sized + ::charm_runtime::__private::EventArg<K>>() {}
+                    #(#asserts)*
+                    let event = <#param as ::charm_runtime::__private::EventArg<::charm_runtime::event::#first_kind>>::extract(event)
+                        .ok_or_else(|| ::charm_runtime::Error::msg("internal error: event of an unexpected kind"))?;
+                    (charm, ctx, event)
+                }
+            }
+            None => quote! {
+                let _ = event;
+                (charm, ctx)
+            },
+        };
+        // Spanned at the method, so a wrong return type is reported there.
+        let args = Ident::new("__args", method.span());
+        let call = match param {
+            Some(_) => {
+                quote_spanned!(method.span()=> <#self_ty>::#method(#args.0, #args.1, #args.2))
+            }
+            None => quote_spanned!(method.span()=> <#self_ty>::#method(#args.0, #args.1)),
+        };
+        let name = format!(
+            "{}::{}",
+            quote!(#self_ty).to_string().replace(' ', ""),
+            method
+        );
+        out.extend(quote! {
+            const _: () = {
+                fn __call(
+                    charm: &mut dyn ::charm_runtime::__private::Any,
+                    ctx: &mut dyn ::charm_runtime::__private::Any,
+                    event: &::charm_runtime::Event,
+                ) -> ::charm_runtime::Result<()> {
+                    let charm = ::charm_runtime::__private::downcast::<#self_ty>(charm, "charm")?;
+                    let ctx = ::charm_runtime::__private::context::<#self_ty>(ctx)?;
+                    let #args = { #call_args };
+                    #call
+                }
+                ::charm_runtime::__private::inventory::submit! {
+                    ::charm_runtime::__private::HandlerEntry {
+                        charm: ::charm_runtime::__private::type_id::<#self_ty>,
+                        events: &[#(#names),*],
+                        name: #name,
+                        module: ::core::module_path!(),
+                        line: #line,
+                        index: #index,
+                        call: __call,
+                    }
+                }
+            };
+        });
+    }
+    out
+}

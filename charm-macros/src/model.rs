@@ -1,0 +1,66 @@
+//! The charm as declared: what the parser produces and the expander consumes.
+
+use proc_macro2::Span;
+
+/// peers / provides / requires.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Peers,
+    Provides,
+    Requires,
+}
+
+impl Role {
+    pub fn attr(self) -> &'static str {
+        match self {
+            Role::Peers => "peers",
+            Role::Provides => "provides",
+            Role::Requires => "requires",
+        }
+    }
+}
+
+/// One declared endpoint.
+pub struct Endpoint {
+    pub name: String,
+    pub span: Span,
+    pub role: Role,
+    pub interface: String,
+    pub limit: Option<u32>,
+    pub optional: bool,
+    pub container_scope: bool,
+    pub description: Option<String>,
+}
+
+impl Endpoint {
+    /// The name as it appears in event names: dashes become underscores.
+    pub fn event_prefix(&self) -> String {
+        self.name.replace('-', "_")
+    }
+    /// The handle constant: `LOG_FORWARDER` for `log-forwarder`.
+    pub fn const_name(&self) -> String {
+        self.event_prefix().to_uppercase()
+    }
+}
+
+/// `#[charm(..)]`
+#[derive(Default)]
+pub struct CharmAttrs {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub base: Option<String>,
+    pub platforms: Vec<String>,
+    pub subordinate: bool,
+    pub assumes: Vec<String>,
+}
+
+/// The whole declaration.
+pub struct Charm {
+    pub ident: syn::Ident,
+    pub attrs: CharmAttrs,
+    pub docs: String,
+    pub endpoints: Vec<Endpoint>,
+    pub config: Option<syn::Type>,
+}

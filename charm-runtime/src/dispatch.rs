@@ -1,0 +1,373 @@
+//! Dispatch: from `JUJU_DISPATCH_PATH` to the charm's handlers, then collect-status, then
+//! one flush of everything the handlers wrote.
+//!
+//! Handlers are registered by `#[handlers]` blocks, collected at link time with
+//! `inventory`, so `main!` needs no list. **Order**: the handlers of one event run in
+//! the order of their `#[handlers]` blocks sorted by module path, then by line; within a
+//! block, in declaration order. The order does not depend on link order.
+//!
+//! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
+//! says which handler failed and why, nothing buffered is written, and the process exits
+//! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log.
+
+use std::any::{Any, TypeId};
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use crate::backend::{HookTools, LogLevel, ProcessTools};
+use crate::env::{Hook, JujuEnv, RelationHook, SecretHook};
+use crate::error::{Error, Result};
+use crate::event::*;
+use crate::model::{Context, ModelInner};
+use crate::status::Status;
+use crate::Charm;
+
+/// One handler of a `#[handlers]` block, as registered by the macro.
+#[doc(hidden)]
+pub struct HandlerEntry {
+    /// The charm type's id.
+    pub charm: fn() -> TypeId,
+    /// The events it observes, as `#[on(..)]` names them.
+    pub events: &'static [&'static str],
+    /// `Type::method`, for error messages.
+    pub name: &'static str,
+    /// `module_path!()` of the block.
+    pub module: &'static str,
+    /// The line of the block's `impl`.
+    pub line: u32,
+    /// The handler's position in its block.
+    pub index: u32,
+    /// Calls the handler: charm, context, event.
+    pub call: fn(&mut dyn Any, &mut dyn Any, &Event) -> Result<()>,
+}
+
+inventory::collect!(HandlerEntry);
+
+/// What one dispatch did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The process exit code: 0, or 1 when a handler or the flush failed.
+    pub exit_code: i32,
+    /// The error logged, if any.
+    pub error: Option<String>,
+    /// The handlers that ran, in order (`Type::method`).
+    pub handlers: Vec<&'static str>,
+}
+
+thread_local! {
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
+    static PANIC_MESSAGE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Panics inside a dispatch are recorded, not printed: the message goes to `juju-log`.
+/// Elsewhere (a test's assertion) the previous hook prints as usual.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CAPTURING.with(Cell::get) {
+                let message = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into());
+                let location = info
+                    .location()
+                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(format!("{message}{location}")));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f`, turning a panic into an error.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> std::result::Result<T, String> {
+    install_panic_hook();
+    CAPTURING.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    CAPTURING.with(|c| c.set(false));
+    match result {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "panicked: {}",
+            PANIC_MESSAGE
+                .with(|m| m.borrow_mut().take())
+                .unwrap_or_else(|| "unknown panic".into())
+        )),
+    }
+}
+
+fn handlers_for<C: Charm>(event: &str) -> Vec<&'static HandlerEntry> {
+    let mut found: Vec<&'static HandlerEntry> = inventory::iter::<HandlerEntry>
+        .into_iter()
+        .filter(|h| (h.charm)() == TypeId::of::<C>() && h.events.contains(&event))
+        .collect();
+    found.sort_by_key(|h| (h.module, h.line, h.index));
+    found
+}
+
+fn build_event(model: &Rc<ModelInner>) -> Event {
+    let env = &model.env;
+    let relation = || {
+        let r = env.relation.as_ref();
+        let (endpoint, id) = match (r, &env.hook) {
+            (Some(r), _) => (r.endpoint.clone(), r.id),
+            (None, _) => (String::new(), crate::RelationId::new(0)),
+        };
+        model.relation(&endpoint, id)
+    };
+    let remote_unit = || env.relation.as_ref().and_then(|r| r.remote_unit.clone());
+    let secret = || {
+        let s = env.secret.as_ref();
+        (
+            s.map(|s| s.id.clone()),
+            s.and_then(|s| s.label.clone()),
+            s.and_then(|s| s.revision),
+        )
+    };
+    match &env.hook {
+        Hook::Install => Event::Install(Install),
+        Hook::Start => Event::Start(Start),
+        Hook::Stop => Event::Stop(Stop),
+        Hook::Remove => Event::Remove(Remove),
+        Hook::ConfigChanged => Event::ConfigChanged(ConfigChanged),
+        Hook::UpgradeCharm => Event::UpgradeCharm(UpgradeCharm),
+        Hook::UpdateStatus => Event::UpdateStatus(UpdateStatus),
+        Hook::LeaderElected => Event::LeaderElected(LeaderElected),
+        Hook::Relation { kind, .. } => match kind {
+            RelationHook::Created => Event::RelationCreated(RelationCreated {
+                relation: relation(),
+            }),
+            RelationHook::Joined => Event::RelationJoined(RelationJoined {
+                relation: relation(),
+                unit: remote_unit().unwrap_or_default(),
+            }),
+            RelationHook::Changed => Event::RelationChanged(RelationChanged {
+                relation: relation(),
+                unit: remote_unit(),
+            }),
+            RelationHook::Departed => Event::RelationDeparted(RelationDeparted {
+                relation: relation(),
+                unit: remote_unit(),
+                departing_unit: env
+                    .relation
+                    .as_ref()
+                    .and_then(|r| r.departing_unit.clone())
+                    .unwrap_or_default(),
+            }),
+            RelationHook::Broken => Event::RelationBroken(RelationBroken {
+                relation: relation(),
+            }),
+        },
+        Hook::Secret(kind) => {
+            let (id, label, revision) = secret();
+            let Some(id) = id else {
+                return Event::Other(env.hook.event_name());
+            };
+            match kind {
+                SecretHook::Changed => Event::SecretChanged(SecretChanged {
+                    id,
+                    label,
+                    revision,
+                }),
+                SecretHook::Rotate => Event::SecretRotate(SecretRotate {
+                    id,
+                    label,
+                    revision,
+                }),
+                SecretHook::Remove => Event::SecretRemove(SecretRemove {
+                    id,
+                    label,
+                    revision,
+                }),
+                SecretHook::Expired => Event::SecretExpired(SecretExpired {
+                    id,
+                    label,
+                    revision,
+                }),
+            }
+        }
+        Hook::Action(_) | Hook::Other(_) => Event::Other(env.hook.event_name()),
+    }
+}
+
+/// Runs one hook for charm `C` against `tools`: the handlers, collect-status, the flush.
+///
+/// This is the one code path: production (`main!`) and the testing module both call it.
+pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> Outcome {
+    let meta = C::metadata();
+    let endpoints = meta
+        .endpoints
+        .iter()
+        .map(|e| (e.name.clone(), e.role))
+        .collect();
+    let model = Rc::new(ModelInner::new(env, tools, endpoints));
+    let mut ctx: Context<C> = Context::new(Rc::clone(&model));
+    let mut charm = C::default();
+    let event_name = model.env.hook.event_name();
+    let hook_label = model.env.dispatch_path.clone();
+    let event = build_event(&model);
+    let mut outcome = Outcome {
+        exit_code: 0,
+        error: None,
+        handlers: Vec::new(),
+    };
+    let fail = |outcome: &mut Outcome, message: String| {
+        model.log(LogLevel::Error, &message);
+        outcome.exit_code = 1;
+        outcome.error = Some(message);
+    };
+
+    let handlers = handlers_for::<C>(&event_name);
+    if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_)) {
+        model.log(
+            LogLevel::Debug,
+            &format!("{hook_label}: no handler observes `{event_name}`; nothing to do"),
+        );
+    }
+    for handler in handlers {
+        outcome.handlers.push(handler.name);
+        if let Err(message) = guarded(|| (handler.call)(&mut charm, &mut ctx, &event)) {
+            fail(
+                &mut outcome,
+                format!(
+                    "{hook_label}: handler `{}` failed: {message}. Nothing it wrote was saved; Juju will retry the hook.",
+                    handler.name
+                ),
+            );
+            return outcome;
+        }
+    }
+
+    for (name, app) in [("collect_app_status", true), ("collect_unit_status", false)] {
+        let collectors = handlers_for::<C>(name);
+        if collectors.is_empty() {
+            continue;
+        }
+        if app {
+            match guarded(|| model.is_leader()) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(message) => {
+                    fail(&mut outcome, format!("{hook_label}: is-leader: {message}"));
+                    return outcome;
+                }
+            }
+        }
+        let collect = Event::CollectStatus(CollectStatus::default());
+        for handler in collectors {
+            outcome.handlers.push(handler.name);
+            if let Err(message) = guarded(|| (handler.call)(&mut charm, &mut ctx, &collect)) {
+                fail(
+                    &mut outcome,
+                    format!(
+                        "{hook_label}: status collector `{}` failed: {message}",
+                        handler.name
+                    ),
+                );
+                return outcome;
+            }
+        }
+        if let Event::CollectStatus(c) = &collect {
+            if let Some(status) = Status::highest(&c.statuses.borrow()).cloned() {
+                if app {
+                    model.set_app_status(status);
+                } else {
+                    model.set_unit_status(status);
+                }
+            }
+        }
+    }
+
+    if let Err(message) = guarded(|| model.flush()) {
+        fail(
+            &mut outcome,
+            format!("{hook_label}: writing the hook's changes failed: {message}"),
+        );
+    }
+    outcome
+}
+
+const HELP: &str = "\
+This program is a Juju charm: Juju runs it as the charm's `dispatch`, once per hook,
+with JUJU_DISPATCH_PATH and the rest of the hook environment set.
+
+Usage:
+  <charm> charmcraft-yaml   print the charmcraft.yaml generated from the declarations
+  <charm> help              print this help
+
+To run it outside Juju, use `cargo charm sim` or the testing module.
+";
+
+/// The body of `main!`: answers `charmcraft-yaml` and `help`, or runs the hook Juju
+/// asked for. Returns the process exit code.
+pub fn run<C: Charm + Default>() -> i32 {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("charmcraft-yaml") => {
+            print!("{}", C::metadata().charmcraft_yaml());
+            return 0;
+        }
+        Some("help" | "--help" | "-h") => {
+            print!("{HELP}");
+            return 0;
+        }
+        Some(other) => {
+            eprintln!("unknown argument `{other}`\n\n{HELP}");
+            return 2;
+        }
+        None => {}
+    }
+    // Juju < 2.8 ran hooks/<name> symlinks without JUJU_DISPATCH_PATH.
+    let argv0 = args.first().cloned().unwrap_or_default();
+    let legacy = (argv0.contains("hooks/") || argv0.contains("actions/")).then_some(argv0);
+    let dispatch_path = std::env::var("JUJU_DISPATCH_PATH")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or(legacy);
+    if dispatch_path.is_none() && std::env::var_os("JUJU_UNIT_NAME").is_none() {
+        eprint!("{HELP}");
+        return 2;
+    }
+    let env = JujuEnv::from_lookup(|k| {
+        if k == "JUJU_DISPATCH_PATH" {
+            dispatch_path.clone()
+        } else {
+            std::env::var(k).ok()
+        }
+    });
+    let tools: Rc<dyn HookTools> = Rc::new(ProcessTools::new());
+    match env {
+        Ok(env) => dispatch::<C>(env, tools).exit_code,
+        Err(e) => {
+            let message = format!("cannot start the charm: {e}");
+            if tools.juju_log(LogLevel::Error, &message).is_err() {
+                eprintln!("ERROR {message}");
+            }
+            1
+        }
+    }
+}
+
+/// Used by generated code: a downcast that cannot fail, reported as an error if it does.
+#[doc(hidden)]
+pub fn downcast<'a, T: 'static>(value: &'a mut dyn Any, what: &str) -> Result<&'a mut T> {
+    value
+        .downcast_mut::<T>()
+        .ok_or_else(|| Error::msg(format!("internal error: {what} of an unexpected type")))
+}
+
+/// Used by generated code: the context, typed.
+#[doc(hidden)]
+pub fn context<C: Charm>(value: &mut dyn Any) -> Result<&mut Context<C>> {
+    value
+        .downcast_mut::<Context<C>>()
+        .ok_or_else(|| Error::msg("internal error: context of an unexpected type"))
+}

@@ -1,0 +1,405 @@
+//! The Juju environment of one hook: which hook, which unit, which relation or secret.
+//!
+//! Juju passes everything through `JUJU_*` variables (research/juju-contract.md §1.3).
+//! [`JujuEnv::from_lookup`] reads them from any source, so tests need no process env.
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::relation::RelationId;
+use crate::secret::SecretId;
+
+/// What kind of relation hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelationHook {
+    /// `<endpoint>-relation-created`
+    Created,
+    /// `<endpoint>-relation-joined`
+    Joined,
+    /// `<endpoint>-relation-changed`
+    Changed,
+    /// `<endpoint>-relation-departed`
+    Departed,
+    /// `<endpoint>-relation-broken`
+    Broken,
+}
+
+impl RelationHook {
+    /// All kinds, in lifecycle order.
+    pub const ALL: [RelationHook; 5] = [
+        RelationHook::Created,
+        RelationHook::Joined,
+        RelationHook::Changed,
+        RelationHook::Departed,
+        RelationHook::Broken,
+    ];
+    /// `created`, `joined`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationHook::Created => "created",
+            RelationHook::Joined => "joined",
+            RelationHook::Changed => "changed",
+            RelationHook::Departed => "departed",
+            RelationHook::Broken => "broken",
+        }
+    }
+}
+
+/// What kind of secret hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretHook {
+    /// `secret-changed` (consumers: a new revision exists)
+    Changed,
+    /// `secret-rotate` (owner: time to rotate)
+    Rotate,
+    /// `secret-remove` (owner: a revision is no longer tracked)
+    Remove,
+    /// `secret-expired` (owner: a revision expired)
+    Expired,
+}
+
+/// The hook Juju is running, parsed from `JUJU_DISPATCH_PATH`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Hook {
+    /// `install`
+    Install,
+    /// `start`
+    Start,
+    /// `stop`
+    Stop,
+    /// `remove`
+    Remove,
+    /// `config-changed`
+    ConfigChanged,
+    /// `upgrade-charm`
+    UpgradeCharm,
+    /// `update-status`
+    UpdateStatus,
+    /// `leader-elected`
+    LeaderElected,
+    /// `<endpoint>-relation-<kind>`
+    Relation {
+        /// The endpoint, as declared (dashes kept).
+        endpoint: String,
+        /// Which relation hook.
+        kind: RelationHook,
+    },
+    /// `secret-<kind>`
+    Secret(SecretHook),
+    /// `actions/<name>`
+    Action(String),
+    /// Any other hook (storage, workload, metrics, ...): handled by name only.
+    Other(String),
+}
+
+impl Hook {
+    /// Parses `hooks/<name>` or `actions/<name>` (or a bare hook name).
+    ///
+    /// ```
+    /// use charm_runtime::env::{Hook, RelationHook};
+    /// assert_eq!(
+    ///     Hook::parse("hooks/log-forwarder-relation-joined"),
+    ///     Hook::Relation { endpoint: "log-forwarder".into(), kind: RelationHook::Joined }
+    /// );
+    /// assert_eq!(Hook::parse("hooks/install"), Hook::Install);
+    /// assert_eq!(Hook::parse("hooks/install").event_name(), "install");
+    /// ```
+    pub fn parse(dispatch_path: &str) -> Hook {
+        let (dir, name) = match dispatch_path.rsplit_once('/') {
+            Some((dir, name)) => (dir.rsplit('/').next().unwrap_or(dir), name),
+            None => ("hooks", dispatch_path),
+        };
+        if dir == "actions" {
+            return Hook::Action(name.to_string());
+        }
+        match name {
+            "install" => return Hook::Install,
+            "start" => return Hook::Start,
+            "stop" => return Hook::Stop,
+            "remove" => return Hook::Remove,
+            "config-changed" => return Hook::ConfigChanged,
+            "upgrade-charm" => return Hook::UpgradeCharm,
+            "update-status" => return Hook::UpdateStatus,
+            "leader-elected" => return Hook::LeaderElected,
+            "secret-changed" => return Hook::Secret(SecretHook::Changed),
+            "secret-rotate" => return Hook::Secret(SecretHook::Rotate),
+            "secret-remove" => return Hook::Secret(SecretHook::Remove),
+            "secret-expired" => return Hook::Secret(SecretHook::Expired),
+            _ => {}
+        }
+        for kind in RelationHook::ALL {
+            let suffix = format!("-relation-{}", kind.as_str());
+            if let Some(endpoint) = name.strip_suffix(&suffix) {
+                if !endpoint.is_empty() {
+                    return Hook::Relation {
+                        endpoint: endpoint.to_string(),
+                        kind,
+                    };
+                }
+            }
+        }
+        Hook::Other(name.to_string())
+    }
+
+    /// The event name as `ops` and `#[on(..)]` spell it: dashes become underscores,
+    /// actions get `_action`.
+    pub fn event_name(&self) -> String {
+        let base = match self {
+            Hook::Install => "install".to_string(),
+            Hook::Start => "start".into(),
+            Hook::Stop => "stop".into(),
+            Hook::Remove => "remove".into(),
+            Hook::ConfigChanged => "config_changed".into(),
+            Hook::UpgradeCharm => "upgrade_charm".into(),
+            Hook::UpdateStatus => "update_status".into(),
+            Hook::LeaderElected => "leader_elected".into(),
+            Hook::Relation { endpoint, kind } => {
+                format!("{endpoint}_relation_{}", kind.as_str())
+            }
+            Hook::Secret(SecretHook::Changed) => "secret_changed".into(),
+            Hook::Secret(SecretHook::Rotate) => "secret_rotate".into(),
+            Hook::Secret(SecretHook::Remove) => "secret_remove".into(),
+            Hook::Secret(SecretHook::Expired) => "secret_expired".into(),
+            Hook::Action(name) => format!("{name}_action"),
+            Hook::Other(name) => name.clone(),
+        };
+        base.replace('-', "_")
+    }
+}
+
+/// The relation a relation hook is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationContext {
+    /// `JUJU_RELATION`: the endpoint.
+    pub endpoint: String,
+    /// `JUJU_RELATION_ID`, parsed.
+    pub id: RelationId,
+    /// `JUJU_REMOTE_UNIT`, if not empty.
+    pub remote_unit: Option<String>,
+    /// `JUJU_REMOTE_APP`, or the application of the remote unit.
+    pub remote_app: Option<String>,
+    /// `JUJU_DEPARTING_UNIT` (relation-departed only).
+    pub departing_unit: Option<String>,
+}
+
+/// The secret a secret hook is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretContext {
+    /// `JUJU_SECRET_ID`.
+    pub id: SecretId,
+    /// `JUJU_SECRET_LABEL`, if not empty.
+    pub label: Option<String>,
+    /// `JUJU_SECRET_REVISION` (secret-remove and secret-expired).
+    pub revision: Option<u64>,
+}
+
+/// Everything Juju says about the running hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JujuEnv {
+    /// `JUJU_DISPATCH_PATH`, e.g. `hooks/db-relation-changed`.
+    pub dispatch_path: String,
+    /// The hook, parsed.
+    pub hook: Hook,
+    /// `JUJU_UNIT_NAME`, e.g. `webapp/1`.
+    pub unit_name: String,
+    /// The application, from the unit name.
+    pub app_name: String,
+    /// `JUJU_MODEL_NAME`.
+    pub model_name: String,
+    /// `JUJU_MODEL_UUID`.
+    pub model_uuid: String,
+    /// `JUJU_VERSION` (`0.0.0` when unset, as `ops` does).
+    pub juju_version: String,
+    /// `JUJU_CHARM_DIR`.
+    pub charm_dir: PathBuf,
+    /// Set in relation hooks.
+    pub relation: Option<RelationContext>,
+    /// Set in secret hooks.
+    pub secret: Option<SecretContext>,
+}
+
+fn nonempty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.is_empty())
+}
+
+impl JujuEnv {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the variables from `lookup` (the process env, or a map in tests).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use charm_runtime::env::JujuEnv;
+    /// let vars: HashMap<&str, &str> = [
+    ///     ("JUJU_DISPATCH_PATH", "hooks/db-relation-joined"),
+    ///     ("JUJU_UNIT_NAME", "webapp/0"),
+    ///     ("JUJU_MODEL_NAME", "test"),
+    ///     ("JUJU_RELATION", "db"),
+    ///     ("JUJU_RELATION_ID", "db:3"),
+    ///     ("JUJU_REMOTE_UNIT", "database/1"),
+    ///     ("JUJU_REMOTE_APP", "database"),
+    /// ].into();
+    /// let env = JujuEnv::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap();
+    /// assert_eq!(env.app_name, "webapp");
+    /// assert_eq!(env.relation.unwrap().id.number(), 3);
+    ///
+    /// let err = JujuEnv::from_lookup(|_| None).unwrap_err();
+    /// assert!(err.to_string().contains("JUJU_DISPATCH_PATH"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let required = |var: &'static str| {
+            nonempty(lookup(var)).ok_or(Error::Environment {
+                var,
+                detail: "not set; Juju sets it for every hook".into(),
+            })
+        };
+        let dispatch_path = required("JUJU_DISPATCH_PATH")?;
+        let hook = Hook::parse(&dispatch_path);
+        let unit_name = required("JUJU_UNIT_NAME")?;
+        let app_name = match unit_name.split_once('/') {
+            Some((app, n)) if !app.is_empty() && n.parse::<u32>().is_ok() => app.to_string(),
+            _ => {
+                return Err(Error::Environment {
+                    var: "JUJU_UNIT_NAME",
+                    detail: format!("{unit_name:?} is not a unit name like `app/0`"),
+                })
+            }
+        };
+        let relation = match &hook {
+            Hook::Relation { endpoint, kind } => {
+                let raw_id = required("JUJU_RELATION_ID")?;
+                let id = RelationId::parse(&raw_id).ok_or_else(|| Error::Environment {
+                    var: "JUJU_RELATION_ID",
+                    detail: format!("{raw_id:?} is not a relation id like `db:3`"),
+                })?;
+                let remote_unit = nonempty(lookup("JUJU_REMOTE_UNIT"));
+                let remote_app = nonempty(lookup("JUJU_REMOTE_APP")).or_else(|| {
+                    remote_unit
+                        .as_ref()
+                        .and_then(|u| u.split('/').next())
+                        .map(str::to_string)
+                });
+                let departing_unit = nonempty(lookup("JUJU_DEPARTING_UNIT"));
+                if *kind == RelationHook::Departed && departing_unit.is_none() {
+                    return Err(Error::Environment {
+                        var: "JUJU_DEPARTING_UNIT",
+                        detail: "not set in a relation-departed hook".into(),
+                    });
+                }
+                let endpoint_var = nonempty(lookup("JUJU_RELATION")).unwrap_or(endpoint.clone());
+                Some(RelationContext {
+                    endpoint: endpoint_var,
+                    id,
+                    remote_unit,
+                    remote_app,
+                    departing_unit,
+                })
+            }
+            _ => None,
+        };
+        let secret = match &hook {
+            Hook::Secret(kind) => {
+                let raw = required("JUJU_SECRET_ID")?;
+                let id = SecretId::parse(&raw).ok_or_else(|| Error::Environment {
+                    var: "JUJU_SECRET_ID",
+                    detail: format!("{raw:?} is not a secret id like `secret:<id>`"),
+                })?;
+                let revision = match nonempty(lookup("JUJU_SECRET_REVISION")) {
+                    Some(r) => Some(r.parse().map_err(|_| Error::Environment {
+                        var: "JUJU_SECRET_REVISION",
+                        detail: format!("{r:?} is not a revision number"),
+                    })?),
+                    None if matches!(kind, SecretHook::Remove | SecretHook::Expired) => {
+                        return Err(Error::Environment {
+                            var: "JUJU_SECRET_REVISION",
+                            detail: "not set in a secret-remove or secret-expired hook".into(),
+                        })
+                    }
+                    None => None,
+                };
+                Some(SecretContext {
+                    id,
+                    label: nonempty(lookup("JUJU_SECRET_LABEL")),
+                    revision,
+                })
+            }
+            _ => None,
+        };
+        Ok(JujuEnv {
+            dispatch_path,
+            hook,
+            unit_name,
+            app_name,
+            model_name: nonempty(lookup("JUJU_MODEL_NAME")).unwrap_or_default(),
+            model_uuid: nonempty(lookup("JUJU_MODEL_UUID")).unwrap_or_default(),
+            juju_version: nonempty(lookup("JUJU_VERSION")).unwrap_or_else(|| "0.0.0".into()),
+            charm_dir: nonempty(lookup("JUJU_CHARM_DIR"))
+                .map(PathBuf::from)
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_default(),
+            relation,
+            secret,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> Result<JujuEnv> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        JujuEnv::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn parses_every_hook_kind() {
+        for (path, name) in [
+            ("hooks/install", "install"),
+            ("hooks/config-changed", "config_changed"),
+            ("hooks/upgrade-charm", "upgrade_charm"),
+            ("hooks/update-status", "update_status"),
+            ("hooks/leader-elected", "leader_elected"),
+            ("hooks/secret-rotate", "secret_rotate"),
+            ("hooks/db-relation-broken", "db_relation_broken"),
+            ("hooks/data-storage-attached", "data_storage_attached"),
+            ("actions/do-backup", "do_backup_action"),
+        ] {
+            assert_eq!(Hook::parse(path).event_name(), name, "{path}");
+        }
+    }
+
+    #[test]
+    fn malformed_variables_are_named() {
+        let base = [
+            ("JUJU_DISPATCH_PATH", "hooks/db-relation-changed"),
+            ("JUJU_UNIT_NAME", "webapp/0"),
+        ];
+        let e = env(&base).unwrap_err();
+        assert!(e.to_string().contains("JUJU_RELATION_ID"), "{e}");
+        let mut bad = base.to_vec();
+        bad.push(("JUJU_RELATION_ID", "db:three"));
+        let e = env(&bad).unwrap_err();
+        assert!(e.to_string().contains("\"db:three\""), "{e}");
+        let e = env(&[
+            ("JUJU_DISPATCH_PATH", "hooks/install"),
+            ("JUJU_UNIT_NAME", "webapp"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("JUJU_UNIT_NAME"), "{e}");
+        let e = env(&[
+            ("JUJU_DISPATCH_PATH", "hooks/secret-remove"),
+            ("JUJU_UNIT_NAME", "a/0"),
+            ("JUJU_SECRET_ID", "secret:abc"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("JUJU_SECRET_REVISION"), "{e}");
+    }
+}

@@ -1,0 +1,287 @@
+//! Events: one type per kind of Juju hook, and [`Event`], the general one a holistic
+//! handler may take.
+//!
+//! A handler names the events it observes with `#[on(..)]` and takes the matching type
+//! (`&RelationJoined` for `db_relation_joined`), `&Event` for any, or no event at all.
+
+use std::cell::RefCell;
+
+use crate::relation::Relation;
+use crate::secret::SecretId;
+use crate::status::Status;
+
+macro_rules! unit_events {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name;
+    )*};
+}
+
+unit_events! {
+    /// `install`: the first hook a unit runs.
+    Install,
+    /// `start`: after install, leader-elected and config-changed.
+    Start,
+    /// `stop`: the unit is being torn down.
+    Stop,
+    /// `remove`: the last hook a unit runs.
+    Remove,
+    /// `config-changed`: the configuration (or the unit's addresses) changed.
+    ConfigChanged,
+    /// `upgrade-charm`: a new charm revision was deployed.
+    UpgradeCharm,
+    /// `update-status`: periodic, for refreshing the workload status.
+    UpdateStatus,
+    /// `leader-elected`: this unit became the leader.
+    LeaderElected,
+}
+
+/// `<endpoint>-relation-created`: a relation exists, before any remote unit joined.
+#[derive(Debug, Clone)]
+pub struct RelationCreated {
+    pub(crate) relation: Relation,
+}
+
+/// `<endpoint>-relation-joined`: a remote unit joined.
+#[derive(Debug, Clone)]
+pub struct RelationJoined {
+    pub(crate) relation: Relation,
+    pub(crate) unit: String,
+}
+
+/// `<endpoint>-relation-changed`: a remote unit's bag changed (`unit` is set), or the
+/// remote application's bag changed (`unit` is `None`).
+#[derive(Debug, Clone)]
+pub struct RelationChanged {
+    pub(crate) relation: Relation,
+    pub(crate) unit: Option<String>,
+}
+
+/// `<endpoint>-relation-departed`: a unit left the relation.
+#[derive(Debug, Clone)]
+pub struct RelationDeparted {
+    pub(crate) relation: Relation,
+    pub(crate) unit: Option<String>,
+    pub(crate) departing_unit: String,
+}
+
+/// `<endpoint>-relation-broken`: the relation is going away; it is no longer in
+/// [`Context::relations`](crate::Context::relations), and [`Relation::active`] is false.
+#[derive(Debug, Clone)]
+pub struct RelationBroken {
+    pub(crate) relation: Relation,
+}
+
+macro_rules! relation_accessors {
+    ($($ty:ident),*) => {$(
+        impl $ty {
+            /// The relation this event is about.
+            pub fn relation(&self) -> &Relation {
+                &self.relation
+            }
+        }
+    )*};
+}
+relation_accessors!(
+    RelationCreated,
+    RelationJoined,
+    RelationChanged,
+    RelationDeparted,
+    RelationBroken
+);
+
+impl RelationJoined {
+    /// The unit that joined.
+    pub fn unit(&self) -> &str {
+        &self.unit
+    }
+}
+
+impl RelationChanged {
+    /// The remote unit whose bag changed, or `None` for the remote application's bag.
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+}
+
+impl RelationDeparted {
+    /// The remote unit the hook is about.
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+    /// The unit that is leaving: a remote unit, or this unit itself when it is the one
+    /// going away.
+    pub fn departing_unit(&self) -> &str {
+        &self.departing_unit
+    }
+}
+
+macro_rules! secret_events {
+    ($($(#[$doc:meta])* $name:ident),*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            pub(crate) id: SecretId,
+            pub(crate) label: Option<String>,
+            pub(crate) revision: Option<u64>,
+        }
+        impl $name {
+            /// The secret.
+            pub fn id(&self) -> &SecretId {
+                &self.id
+            }
+            /// The label this unit knows the secret by, if any.
+            pub fn label(&self) -> Option<&str> {
+                self.label.as_deref()
+            }
+            /// The revision (secret-remove and secret-expired).
+            pub fn revision(&self) -> Option<u64> {
+                self.revision
+            }
+        }
+    )*};
+}
+
+secret_events! {
+    /// `secret-changed`: a secret this unit reads has a new revision.
+    SecretChanged,
+    /// `secret-rotate`: a secret this unit owns is due for rotation.
+    SecretRotate,
+    /// `secret-remove`: a revision of a secret this unit owns is no longer read by anyone.
+    SecretRemove,
+    /// `secret-expired`: a revision of a secret this unit owns expired.
+    SecretExpired
+}
+
+/// `collect_unit_status` / `collect_app_status`: run after the hook's handlers; each
+/// handler adds the statuses it sees, and the highest-priority one is set
+/// (blocked > maintenance > waiting > active), as `ops` does.
+#[derive(Debug, Default)]
+pub struct CollectStatus {
+    pub(crate) statuses: RefCell<Vec<Status>>,
+}
+
+impl CollectStatus {
+    /// Adds a candidate status.
+    pub fn add_status(&self, status: Status) {
+        self.statuses.borrow_mut().push(status);
+    }
+}
+
+/// Any event: what a holistic handler observing several kinds may take.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// `install`
+    Install(Install),
+    /// `start`
+    Start(Start),
+    /// `stop`
+    Stop(Stop),
+    /// `remove`
+    Remove(Remove),
+    /// `config-changed`
+    ConfigChanged(ConfigChanged),
+    /// `upgrade-charm`
+    UpgradeCharm(UpgradeCharm),
+    /// `update-status`
+    UpdateStatus(UpdateStatus),
+    /// `leader-elected`
+    LeaderElected(LeaderElected),
+    /// `<endpoint>-relation-created`
+    RelationCreated(RelationCreated),
+    /// `<endpoint>-relation-joined`
+    RelationJoined(RelationJoined),
+    /// `<endpoint>-relation-changed`
+    RelationChanged(RelationChanged),
+    /// `<endpoint>-relation-departed`
+    RelationDeparted(RelationDeparted),
+    /// `<endpoint>-relation-broken`
+    RelationBroken(RelationBroken),
+    /// `secret-changed`
+    SecretChanged(SecretChanged),
+    /// `secret-rotate`
+    SecretRotate(SecretRotate),
+    /// `secret-remove`
+    SecretRemove(SecretRemove),
+    /// `secret-expired`
+    SecretExpired(SecretExpired),
+    /// `collect_unit_status` or `collect_app_status`
+    CollectStatus(CollectStatus),
+    /// A hook this version has no type for (storage, workload, actions ...), by name.
+    Other(String),
+}
+
+impl Event {
+    /// The relation the event is about, for relation events.
+    pub fn relation(&self) -> Option<&Relation> {
+        match self {
+            Event::RelationCreated(e) => Some(&e.relation),
+            Event::RelationJoined(e) => Some(&e.relation),
+            Event::RelationChanged(e) => Some(&e.relation),
+            Event::RelationDeparted(e) => Some(&e.relation),
+            Event::RelationBroken(e) => Some(&e.relation),
+            _ => None,
+        }
+    }
+
+    /// Whether this is the `relation-broken` of a relation on `endpoint`.
+    pub fn is_broken(&self, endpoint: &str) -> bool {
+        matches!(self, Event::RelationBroken(e) if e.relation.endpoint() == endpoint)
+    }
+}
+
+/// Implemented by each event type: how a handler's event parameter is taken out of the
+/// [`Event`] being dispatched. `K` is the event kind the handler observes; a handler
+/// whose parameter does not match does not compile.
+#[diagnostic::on_unimplemented(
+    message = "this handler cannot take `&{Self}`: the event it observes is delivered as `&{K}`",
+    label = "expected `&{K}` (or `&Event`) here",
+    note = "a handler observing several kinds of events takes `&Event`, or no event parameter"
+)]
+pub trait EventArg<K> {
+    /// The parameter, if `event` is of the right kind.
+    fn extract(event: &Event) -> Option<&Self>;
+}
+
+impl<K> EventArg<K> for Event {
+    fn extract(event: &Event) -> Option<&Self> {
+        Some(event)
+    }
+}
+
+macro_rules! event_arg {
+    ($($name:ident),*) => {$(
+        impl EventArg<$name> for $name {
+            fn extract(event: &Event) -> Option<&Self> {
+                match event {
+                    Event::$name(e) => Some(e),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+event_arg!(
+    Install,
+    Start,
+    Stop,
+    Remove,
+    ConfigChanged,
+    UpgradeCharm,
+    UpdateStatus,
+    LeaderElected,
+    RelationCreated,
+    RelationJoined,
+    RelationChanged,
+    RelationDeparted,
+    RelationBroken,
+    SecretChanged,
+    SecretRotate,
+    SecretRemove,
+    SecretExpired,
+    CollectStatus
+);

@@ -1,0 +1,193 @@
+//! The charm's declarations as data, and the `charmcraft.yaml` generated from them.
+//!
+//! `#[derive(Charm)]` builds a [`CharmMeta`]; the compiled charm prints
+//! [`CharmMeta::charmcraft_yaml`] when run as `<charm> charmcraft-yaml`, and
+//! `cargo charm yaml` writes it next to the crate. The binary is the one source.
+
+use crate::config::ConfigOption;
+use crate::relation::Role;
+use crate::yaml::Node;
+
+/// The scope of a relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every unit sees every remote unit (the default).
+    Global,
+    /// Subordinate relations: a unit sees only the units in its container.
+    Container,
+}
+
+/// One declared endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointMeta {
+    /// The name (`db`, `log-forwarder`).
+    pub name: String,
+    /// peers, provides or requires.
+    pub role: Role,
+    /// The interface name.
+    pub interface: String,
+    /// `limit:`, if declared.
+    pub limit: Option<u32>,
+    /// `optional: true`
+    pub optional: bool,
+    /// `scope:`, if declared.
+    pub scope: Option<Scope>,
+    /// `description:`, if declared.
+    pub description: Option<String>,
+}
+
+/// Everything a charm declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CharmMeta {
+    /// `name:`
+    pub name: String,
+    /// `title:`
+    pub title: Option<String>,
+    /// `summary:`
+    pub summary: String,
+    /// `description:`
+    pub description: String,
+    /// `base:`, e.g. `ubuntu@24.04`.
+    pub base: String,
+    /// Architectures for `platforms:`.
+    pub platforms: Vec<String>,
+    /// The cargo binary that becomes `dispatch`.
+    pub binary: String,
+    /// `subordinate: true`
+    pub subordinate: bool,
+    /// `assumes:`
+    pub assumes: Vec<String>,
+    /// peers, provides and requires, in declaration order.
+    pub endpoints: Vec<EndpointMeta>,
+    /// `config.options`
+    pub config: Vec<ConfigOption>,
+}
+
+impl CharmMeta {
+    /// The endpoints of one role.
+    pub fn endpoints(&self, role: Role) -> impl Iterator<Item = &EndpointMeta> {
+        self.endpoints.iter().filter(move |e| e.role == role)
+    }
+
+    /// The `charmcraft.yaml` for this charm: what charmcraft 4.x packs, with the
+    /// craft-parts `rust` plugin building the binary and `organize` making it `dispatch`.
+    ///
+    /// ```
+    /// use charm_runtime::metadata::{CharmMeta, EndpointMeta};
+    /// use charm_runtime::relation::Role;
+    /// let meta = CharmMeta {
+    ///     name: "demo".into(), title: None, summary: "A demo".into(),
+    ///     description: "Demo charm.".into(), base: "ubuntu@24.04".into(),
+    ///     platforms: vec!["amd64".into()], binary: "demo".into(), subordinate: false,
+    ///     assumes: vec![], config: vec![],
+    ///     endpoints: vec![EndpointMeta {
+    ///         name: "db".into(), role: Role::Requirer, interface: "postgresql_client".into(),
+    ///         limit: Some(1), optional: false, scope: None, description: None,
+    ///     }],
+    /// };
+    /// let yaml = meta.charmcraft_yaml();
+    /// assert!(yaml.contains("requires:\n  db:\n    interface: postgresql_client\n    limit: 1\n"));
+    /// assert!(yaml.contains("bin/demo: dispatch"));
+    /// ```
+    pub fn charmcraft_yaml(&self) -> String {
+        let mut doc: Vec<(String, Node)> = vec![
+            ("name".into(), Node::str(&self.name)),
+            ("type".into(), Node::str("charm")),
+        ];
+        if let Some(title) = &self.title {
+            doc.push(("title".into(), Node::str(title)));
+        }
+        doc.push(("summary".into(), Node::str(&self.summary)));
+        let mut description = self.description.trim_end().to_string();
+        description.push('\n');
+        doc.push(("description".into(), Node::Str(description)));
+        if self.subordinate {
+            doc.push(("subordinate".into(), Node::Bool(true)));
+        }
+        if !self.assumes.is_empty() {
+            doc.push((
+                "assumes".into(),
+                Node::Seq(self.assumes.iter().map(Node::str).collect()),
+            ));
+        }
+        doc.push(("base".into(), Node::str(&self.base)));
+        doc.push((
+            "platforms".into(),
+            Node::Map(
+                self.platforms
+                    .iter()
+                    .map(|p| (p.clone(), Node::Null))
+                    .collect(),
+            ),
+        ));
+        doc.push((
+            "parts".into(),
+            Node::Map(vec![(
+                "charm".into(),
+                Node::Map(vec![
+                    ("plugin".into(), Node::str("rust")),
+                    ("source".into(), Node::str(".")),
+                    (
+                        "organize".into(),
+                        Node::Map(vec![(
+                            format!("bin/{}", self.binary),
+                            Node::str("dispatch"),
+                        )]),
+                    ),
+                ]),
+            )]),
+        ));
+        for role in [Role::Peer, Role::Provider, Role::Requirer] {
+            let eps: Vec<(String, Node)> = self
+                .endpoints(role)
+                .map(|e| (e.name.clone(), endpoint_node(e)))
+                .collect();
+            if !eps.is_empty() {
+                doc.push((role.section().into(), Node::Map(eps)));
+            }
+        }
+        if !self.config.is_empty() {
+            let options = self
+                .config
+                .iter()
+                .map(|o| {
+                    let mut body = vec![("type".into(), Node::str(o.kind.as_str()))];
+                    if let Some(d) = &o.default {
+                        body.push(("default".into(), Node::from_json(d)));
+                    }
+                    if !o.description.is_empty() {
+                        body.push(("description".into(), Node::str(&o.description)));
+                    }
+                    (o.name.clone(), Node::Map(body))
+                })
+                .collect();
+            doc.push((
+                "config".into(),
+                Node::Map(vec![("options".into(), Node::Map(options))]),
+            ));
+        }
+        let mut out = format!(
+            "# Generated from the declarations of the `{}` charm; do not edit.\n# Regenerate with `cargo charm yaml`.\n",
+            self.name
+        );
+        out.push_str(&crate::yaml::to_string(&Node::Map(doc)));
+        out
+    }
+}
+
+fn endpoint_node(e: &EndpointMeta) -> Node {
+    let mut body = vec![("interface".into(), Node::str(&e.interface))];
+    if let Some(limit) = e.limit {
+        body.push(("limit".into(), Node::Int(limit.into())));
+    }
+    if e.optional {
+        body.push(("optional".into(), Node::Bool(true)));
+    }
+    if let Some(Scope::Container) = e.scope {
+        body.push(("scope".into(), Node::str("container")));
+    }
+    if let Some(d) = &e.description {
+        body.push(("description".into(), Node::str(d)));
+    }
+    Node::Map(body)
+}
