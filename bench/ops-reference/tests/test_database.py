@@ -1,6 +1,7 @@
 import json
 import re
 
+import ops
 import pytest
 from ops import testing
 
@@ -180,3 +181,26 @@ def test_status_every_hook(ctx, leader, status):
 def test_status_without_peer_relation(ctx):
     out = ctx.run(ctx.on.install(), testing.State(leader=True))
     assert out.unit_status == testing.ActiveStatus('primary, 0 databases')
+
+
+def test_install_peer_data_unreadable(ctx, monkeypatch):
+    """Juju refuses peer relation-get during install: still set a status, exit 0."""
+    from scenario import mocking
+
+    def denied(self, *args, **kwargs):
+        raise ops.ModelError('ERROR permission denied')
+
+    monkeypatch.setattr(mocking._MockModelBackend, 'relation_get', denied)
+    out = ctx.run(ctx.on.install(), testing.State(leader=True, relations={peer(['a'])}))
+    assert out.unit_status == testing.ActiveStatus('primary, 0 databases')
+
+
+def test_created_without_peer_relation_exits_nonzero(ctx):
+    """The peer relation should exist; if it does not, fail the hook so that Juju retries."""
+    rel = db('my-app')
+    with pytest.raises(SystemExit) as exc:
+        ctx.run(ctx.on.relation_created(rel), testing.State(leader=True, relations={rel}))
+    assert exc.value.code == 1
+    assert any(
+        line.level == 'ERROR' and 'peer relation' in line.message for line in ctx.juju_log
+    )

@@ -187,6 +187,9 @@ class DatabaseCharm(ops.CharmBase):
                 count = len(self._load_databases(peer))
             except InvalidPeerData as e:
                 event.add_status(ops.BlockedStatus(f'invalid peer data: {e}'))
+            except ops.ModelError as e:
+                # Juju does not let a unit read peer data during `install`.
+                logger.debug('peer data not readable in this hook: %s', e)
         event.add_status(ops.ActiveStatus(f'primary, {count} databases'))
 
 

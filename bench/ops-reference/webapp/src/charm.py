@@ -113,6 +113,8 @@ class WebappCharm(ops.CharmBase):
             raise Stop(ops.BlockedStatus('missing db relation'))
 
         # 2. What the database published.
+        if db.app is None:
+            raise Stop(ops.WaitingStatus('waiting for database credentials'))
         try:
             data = db.load(DatabaseData, db.app, decoder=str)
         except ValueError as e:
