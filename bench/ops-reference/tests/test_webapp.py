@@ -1,6 +1,5 @@
 import os
 
-import ops
 import pytest
 from ops import testing
 
