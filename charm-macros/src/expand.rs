@@ -120,7 +120,11 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
                     description: #description.into(),
                     base: #base.into(),
                     platforms: ::std::vec![#(#platforms.into()),*],
-                    binary: ::core::env!("CARGO_PKG_NAME").into(),
+                    binary: match ::core::option_env!("CARGO_BIN_NAME") {
+                        ::core::option::Option::Some(bin) => bin,
+                        ::core::option::Option::None => ::core::env!("CARGO_PKG_NAME"),
+                    }
+                    .into(),
                     subordinate: #subordinate,
                     assumes: ::std::vec![#(#assumes.into()),*],
                     endpoints: ::std::vec![#(#endpoint_metas),*],
