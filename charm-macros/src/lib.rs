@@ -1,8 +1,8 @@
 //! Procedural macros of `charm-runtime`. Use them through `charm_runtime` (which
 //! re-exports them); the generated code refers only to `::charm_runtime`.
 //!
-//! Pipeline: [`parse`] (attributes into the [`model`]), [`diagnostics`] (checks with
-//! spans and "did you mean"), [`expand`] (code generation).
+//! Pipeline: `parse` (attributes into the `model`), `diagnostics` (checks with spans
+//! and "did you mean"), `expand` (code generation).
 
 mod diagnostics;
 mod expand;

@@ -47,7 +47,7 @@
 //! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`].
-//! - [`backend`]: the hook-tool boundary; [`env`]: the Juju environment;
+//! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
 //!   [`dispatch`]: the hook's life, from handlers to flush.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
