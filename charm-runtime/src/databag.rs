@@ -161,6 +161,18 @@ impl DataBag<'_, ReadWrite> {
     }
 }
 
+/// Decodes a raw bag as [`DataBag::load`] does, without a relation: for the fuzz targets
+/// and tests. The error names the key.
+#[doc(hidden)]
+pub fn decode<T: DeserializeOwned>(map: &BTreeMap<String, String>) -> Result<T> {
+    T::deserialize(BagDeserializer { map }).map_err(|e| Error::Databag {
+        relation: "-".into(),
+        owner: "-".into(),
+        key: e.key.unwrap_or_else(|| "*".into()),
+        detail: e.message,
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Decoding: a map deserializer that decodes each value as JSON, only for the keys asked.
 
@@ -278,7 +290,8 @@ impl<'a, I: Iterator<Item = (&'a str, &'a str)>> MapAccess<'a> for BagMap<'a, I>
     }
 }
 
-fn preview(raw: &str) -> String {
+/// `raw`, quoted, cut to its first 60 characters (with its length in bytes when cut).
+pub(crate) fn preview(raw: &str) -> String {
     const MAX: usize = 60;
     if raw.chars().count() <= MAX {
         format!("{raw:?}")
@@ -668,5 +681,20 @@ mod tests {
     fn save_rejects_non_structs() {
         assert!(encode(&vec![1, 2]).is_err());
         assert!(encode(&5).is_err());
+    }
+
+    /// Found by `fuzz/databag`: serde_json's default float parser was 1 ULP off for this
+    /// number, so a float written by Python's `json.dumps` did not survive load and save.
+    #[test]
+    fn floats_survive_a_round_trip() {
+        let raw = "999999999900000074052841041379327";
+        let map: BTreeMap<String, String> = [("x".to_string(), raw.to_string())].into();
+        let loaded: BTreeMap<String, f64> = super::decode(&map).unwrap();
+        let saved = encode(&loaded).unwrap();
+        let again: BTreeMap<String, f64> =
+            super::decode(&saved.into_iter().map(|(k, v)| (k, v.unwrap())).collect()).unwrap();
+        assert_eq!(again["x"].to_bits(), loaded["x"].to_bits());
+        // What Python reads too: `float("999999999900000074052841041379327")`.
+        assert_eq!(loaded["x"], 9.999999999000001e32);
     }
 }

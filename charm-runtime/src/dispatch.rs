@@ -309,7 +309,10 @@ To run it outside Juju, use `cargo charm sim` or the testing module.
 /// The body of `main!`: answers `charmcraft-yaml` and `help`, or runs the hook Juju
 /// asked for. Returns the process exit code.
 pub fn run<C: Charm + Default>() -> i32 {
-    let args: Vec<String> = std::env::args().collect();
+    // `std::env::args()` panics on an argument that is not UTF-8: read them raw.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     match args.get(1).map(String::as_str) {
         Some("charmcraft-yaml") => {
             print!("{}", C::metadata().charmcraft_yaml());
@@ -326,21 +329,23 @@ pub fn run<C: Charm + Default>() -> i32 {
         None => {}
     }
     // Juju < 2.8 ran hooks/<name> symlinks without JUJU_DISPATCH_PATH.
-    let argv0 = args.first().cloned().unwrap_or_default();
-    let legacy = (argv0.contains("hooks/") || argv0.contains("actions/")).then_some(argv0);
-    let dispatch_path = std::env::var("JUJU_DISPATCH_PATH")
-        .ok()
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let legacy = {
+        let a = argv0.to_string_lossy();
+        (a.contains("hooks/") || a.contains("actions/")).then_some(argv0.clone())
+    };
+    let dispatch_path = std::env::var_os("JUJU_DISPATCH_PATH")
         .filter(|s| !s.is_empty())
         .or(legacy);
     if dispatch_path.is_none() && std::env::var_os("JUJU_UNIT_NAME").is_none() {
         eprint!("{HELP}");
         return 2;
     }
-    let env = JujuEnv::from_lookup(|k| {
+    let env = JujuEnv::from_os_lookup(|k| {
         if k == "JUJU_DISPATCH_PATH" {
             dispatch_path.clone()
         } else {
-            std::env::var(k).ok()
+            std::env::var_os(k)
         }
     });
     let tools: Rc<dyn HookTools> = Rc::new(ProcessTools::new());

@@ -130,6 +130,29 @@ impl Error {
         Error::Charm(message.to_string())
     }
 
+    /// Adds which databag was being read to a hook tool's error.
+    pub(crate) fn reading_databag(self, relation: &str, owner: &str) -> Error {
+        match self {
+            Error::ToolOutput { tool, detail } => Error::ToolOutput {
+                tool,
+                detail: format!("reading relation {relation}, databag of {owner}: {detail}"),
+            },
+            Error::Tool {
+                tool,
+                code,
+                message,
+            } => Error::Tool {
+                tool,
+                code,
+                message: format!("reading relation {relation}, databag of {owner}: {message}"),
+            },
+            Error::PermissionDenied { what } => Error::PermissionDenied {
+                what: format!("reading relation {relation}, databag of {owner} ({what})"),
+            },
+            other => other,
+        }
+    }
+
     /// An I/O error, with what was being done.
     pub fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
         Error::Io {

@@ -232,7 +232,7 @@ impl ModelInner {
                             relation: relation_key.to_string(),
                         })
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.reading_databag(relation_key, owner)),
                 };
                 self.bags
                     .borrow_mut()
