@@ -289,8 +289,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(tool: &str, out: &[u8]) -> Result<
             )
         } else {
             format!(
-                "expected JSON of type {}: {e}; got {}",
+                "expected JSON of type {}: {}; got {}",
                 short_type_name::<T>(),
+                crate::databag::clip(&e),
                 crate::databag::preview(&String::from_utf8_lossy(out))
             )
         },

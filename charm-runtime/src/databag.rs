@@ -103,7 +103,7 @@ impl<'r, A> DataBag<'r, A> {
                 &format!(
                     "cannot decode as {}: {}",
                     std::any::type_name::<T>(),
-                    e.message
+                    clip(&e.message)
                 ),
             )
         })
@@ -277,16 +277,33 @@ impl<'a, I: Iterator<Item = (&'a str, &'a str)>> MapAccess<'a> for BagMap<'a, I>
         let value = seed.deserialize(&mut de).map_err(|e| DecodeError {
             key: Some(key.to_string()),
             message: if e.is_syntax() || e.is_eof() {
-                format!("value {} is not JSON ({e})", preview(raw))
+                format!("value {} is not JSON ({})", preview(raw), clip(&e))
             } else {
-                format!("value {}: {e}", preview(raw))
+                format!("value {}: {}", preview(raw), clip(&e))
             },
         })?;
         de.end().map_err(|e| DecodeError {
             key: Some(key.to_string()),
-            message: format!("value {} has trailing characters ({e})", preview(raw)),
+            message: format!(
+                "value {} has trailing characters ({})",
+                preview(raw),
+                clip(&e)
+            ),
         })?;
         Ok(value)
+    }
+}
+
+/// An error message cut to 200 characters: serde's messages quote the offending value
+/// whole, and a 1 MiB value must not make a 1 MiB log line.
+pub(crate) fn clip(e: &dyn fmt::Display) -> String {
+    const MAX: usize = 200;
+    let text = e.to_string();
+    if text.chars().count() <= MAX {
+        text
+    } else {
+        let head: String = text.chars().take(MAX).collect();
+        format!("{head}… ({} bytes)", text.len())
     }
 }
 

@@ -54,6 +54,7 @@
 pub mod backend;
 pub mod config;
 pub mod databag;
+pub mod deferred;
 pub mod dispatch;
 pub mod env;
 mod error;
