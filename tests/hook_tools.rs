@@ -745,6 +745,36 @@ fn a_handler_failing_after_writes_writes_nothing() {
     assert_eq!(juju.state()["greeting"], "hi");
 }
 
+#[test]
+fn a_failed_flush_names_the_relation_and_keys_and_sets_no_status() {
+    let juju = FakeJuju::new();
+    juju.answer("config-get --format=json", r#"{"greeting": "hi"}"#);
+    juju.answer("relation-ids db --format=json", r#"["db:3"]"#);
+    juju.fail(
+        "relation-set -r 3 --file -",
+        "ERROR connection is shut down\n",
+    );
+    let (out, calls) = juju.run_hook("config-changed", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let errors: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.contains("--log-level ERROR"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{calls:#?}");
+    assert!(
+        errors[0].contains("writing the hook's changes failed: hook tool `relation-set` failed (exit code 1): writing relation 3, databag of fixture/0, keys greeting: connection is shut down"),
+        "{}",
+        errors[0]
+    );
+    // Immediate tools (status, version) are flushed last: a failed flush sets neither.
+    assert!(
+        !calls.iter().any(|c| c.starts_with("status-set")
+            || c.starts_with("application-version-set")
+            || c.starts_with("state-set")),
+        "{calls:#?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // defer(): notices persisted in charm state, re-run first, in order.
 

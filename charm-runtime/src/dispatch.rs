@@ -6,6 +6,12 @@
 //! the order of their `#[handlers]` blocks sorted by module path, then by line; within a
 //! block, in declaration order. The order does not depend on link order.
 //!
+//! **A hook's life**: (1) the events deferred by earlier hooks are re-run, in order, each
+//! for the handler that deferred it ([`deferred`](mod@crate::deferred)); (2) the handlers of
+//! the hook's own event; (3) the status collectors; (4) one flush of everything buffered:
+//! secret changes, one `relation-set` per changed databag, charm state (deferred notices
+//! included), then workload version and statuses (the tools Juju applies at once, last).
+//!
 //! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
 //! says which handler failed and why, nothing buffered is written, and the process exits
 //! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log.
@@ -240,7 +246,7 @@ fn build_deferred_event(model: &Rc<ModelInner>, env: &JujuEnv) -> Result<Event> 
 #[derive(Debug, Clone, Default)]
 pub struct DispatchOptions {
     /// The marker file that lets hooks with nothing deferred skip the `state-get`
-    /// ([`deferred`](crate::deferred) explains it). `None`: always read the state.
+    /// ([`deferred`](mod@crate::deferred) explains it). `None`: always read the state.
     pub deferred_marker: Option<std::path::PathBuf>,
 }
 

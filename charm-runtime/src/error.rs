@@ -132,10 +132,16 @@ impl Error {
 
     /// Adds which databag was being read to a hook tool's error.
     pub(crate) fn reading_databag(self, relation: &str, owner: &str) -> Error {
+        self.doing(&format!("reading relation {relation}, databag of {owner}"))
+    }
+
+    /// Adds what was being done to a hook tool's error (the other variants say it
+    /// already).
+    pub(crate) fn doing(self, what: &str) -> Error {
         match self {
             Error::ToolOutput { tool, detail } => Error::ToolOutput {
                 tool,
-                detail: format!("reading relation {relation}, databag of {owner}: {detail}"),
+                detail: format!("{what}: {detail}"),
             },
             Error::Tool {
                 tool,
@@ -144,10 +150,13 @@ impl Error {
             } => Error::Tool {
                 tool,
                 code,
-                message: format!("reading relation {relation}, databag of {owner}: {message}"),
+                message: format!("{what}: {message}"),
             },
-            Error::PermissionDenied { what } => Error::PermissionDenied {
-                what: format!("reading relation {relation}, databag of {owner} ({what})"),
+            Error::PermissionDenied { what: attempted } => Error::PermissionDenied {
+                what: format!("{what} ({attempted})"),
+            },
+            Error::NotLeader { what: attempted } => Error::NotLeader {
+                what: format!("{what} ({attempted})"),
             },
             other => other,
         }

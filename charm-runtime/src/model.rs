@@ -373,7 +373,16 @@ impl ModelInner {
                 .map(|(k, v)| (k, v.unwrap_or_default()))
                 .collect();
             if !changes.is_empty() {
-                self.tools.relation_set(id, app, &changes)?;
+                self.tools.relation_set(id, app, &changes).map_err(|e| {
+                    e.doing(&format!(
+                        "writing relation {id}, databag of {owner}, keys {}",
+                        changes
+                            .keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
             }
         }
         let pending = std::mem::take(&mut *self.state_pending.borrow_mut());
@@ -546,6 +555,10 @@ impl<C: Charm> Context<C> {
     }
 
     /// Creates a secret owned by the application (the leader's privilege).
+    ///
+    /// `secret-add` runs at once, since the id is needed; Juju discards the secret if the
+    /// hook then fails. Content travels in files (mode 0600, in a fresh 0700 directory,
+    /// removed as soon as the tool returns), never in argv.
     pub fn add_app_secret(
         &self,
         _leader: &Leader,
