@@ -482,6 +482,23 @@ fn non_utf8_variables_are_a_clear_error() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_an_unknown_argument_not_a_panic() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(charm())
+        .arg(OsStr::from_bytes(b"charmcraft-yaml\xff"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown argument `charmcraft-yaml\u{fffd}`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_failing_tool_is_named_with_its_exit_code_and_message() {
     let juju = FakeJuju::new();
@@ -510,7 +527,7 @@ fn tool_output_of_the_wrong_shape_names_the_tool_relation_and_key() {
         ),
         (
             br#"{"database": 5}"#,
-            "reading relation db:3, databag of database: key `database`: expected a string, got \"5\"",
+            "reading relation db:3, databag of database: key \"database\": expected a string, got \"5\"",
         ),
         (b"{\"database\": \"\xff\"}", "relation-get"),
         (b"", "EOF while parsing"),

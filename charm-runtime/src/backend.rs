@@ -648,11 +648,11 @@ pub mod output {
                     tool: tool.into(),
                     detail: if show_values {
                         format!(
-                            "key `{key}`: expected a string, got {}",
+                            "key {key:?}: expected a string, got {}",
                             crate::databag::preview(&other.to_string())
                         )
                     } else {
-                        format!("key `{key}`: expected a string, got another JSON type (not shown)")
+                        format!("key {key:?}: expected a string, got another JSON type (not shown)")
                     },
                 }),
             })
@@ -789,9 +789,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("relation-get") && e.contains("key `database`"),
+            e.contains("relation-get") && e.contains("key \"database\""),
             "{e}"
         );
+        // Keys come from outside: quoted and escaped, a newline cannot break the log line.
+        // (fuzz/tool_output tripped on a key holding a backtick when keys were `key`.)
+        let e = output::relation_get(b"{\"a\\nb`\": 5}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(r#"key "a\nb`": expected a string"#), "{e}");
         let e = output::relation_ids(br#"["db:x"]"#)
             .unwrap_err()
             .to_string();
