@@ -260,9 +260,8 @@ fn malformed_tool_output_names_the_tool() {
         "relation-get --format=json -r 3 --app - database",
         "{\"database\": 5",
     );
-    let out = juju.run("db-relation-changed", DB_CHANGED);
-    assert_eq!(out.status.code(), Some(1));
-    let log = juju.calls().join("\n");
+    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    let log = failed_cleanly(&out, &calls);
     assert!(
         log.contains("hook tool `relation-get` printed unexpected output"),
         "{log}"
@@ -276,9 +275,8 @@ fn a_databag_value_of_the_wrong_shape_is_reported_with_its_key() {
         "relation-get --format=json -r 3 --app - database",
         "{\"other\": \"x\"}",
     );
-    let out = juju.run("db-relation-changed", DB_CHANGED);
-    assert_eq!(out.status.code(), Some(1));
-    let log = juju.calls().join("\n");
+    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    let log = failed_cleanly(&out, &calls);
     assert!(
         log.contains("relation db:3, databag of database, key `database`: not set"),
         "{log}"
@@ -289,12 +287,21 @@ fn a_databag_value_of_the_wrong_shape_is_reported_with_its_key() {
 fn a_missing_tool_is_a_clear_error() {
     let juju = FakeJuju::new();
     juju.remove_tool("relation-get");
-    let out = juju.run("db-relation-changed", DB_CHANGED);
-    assert_eq!(out.status.code(), Some(1));
-    let log = juju.calls().join("\n");
+    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    let log = failed_cleanly(&out, &calls);
     assert!(
         log.contains("hook tool `relation-get` could not be run"),
         "{log}"
+    );
+
+    // Without juju-log either, the error goes to stderr (Juju logs it at WARNING).
+    juju.remove_tool("juju-log");
+    let out = juju.run("db-relation-changed", DB_CHANGED);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ERROR: hooks/db-relation-changed: handler `Fixture::db_changed` failed: hook tool `relation-get` could not be run"),
+        "{stderr}"
     );
 }
 
