@@ -58,7 +58,8 @@ pub struct Outcome {
     pub exit_code: i32,
     /// The error logged, if any.
     pub error: Option<String>,
-    /// The handlers that ran, in order (`Type::method`).
+    /// The handlers that ran, in order (`Type::method`): re-runs of deferred events
+    /// first, then the event's handlers, then status collectors.
     pub handlers: Vec<&'static str>,
 }
 

@@ -15,30 +15,44 @@ mod parse;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|text: &str| {
-    let Ok(input) = syn::parse_str::<syn::DeriveInput>(text) else {
-        // Not an item: use the text as an event name instead.
-        let eps = vec!["db".to_string(), "log_forwarder".to_string()];
-        let _ = diagnostics::event_type(text, &eps, "W");
+/// Checks what the parser made of one item.
+fn check(input: &syn::DeriveInput) {
+    let _ = parse::docs(&input.attrs);
+    let Ok(charm) = parse::charm(input) else {
         return;
     };
-    let _ = parse::docs(&input.attrs);
-    if let Ok(charm) = parse::charm(&input) {
-        let prefixes: Vec<String> = charm.endpoints.iter().map(|e| e.event_prefix()).collect();
-        for ep in &charm.endpoints {
-            assert!(!ep.name.is_empty());
-            assert!(!ep.interface.is_empty());
-            let _ = ep.const_name();
-            for kind in ["created", "joined", "changed", "departed", "broken"] {
-                let event = format!("{}_relation_{kind}", ep.event_prefix());
-                assert!(diagnostics::event_type(&event, &prefixes, "C").is_ok(), "{event}");
-            }
+    let prefixes: Vec<String> = charm.endpoints.iter().map(|e| e.event_prefix()).collect();
+    let name = charm.attrs.name.as_deref().unwrap_or_default();
+    assert!(!name.is_empty() && name.len() <= 40, "{name}");
+    for ep in &charm.endpoints {
+        assert!(!ep.name.is_empty());
+        assert!(!ep.interface.is_empty());
+        let _ = ep.const_name();
+        for kind in ["created", "joined", "changed", "departed", "broken"] {
+            let event = format!("{}_relation_{kind}", ep.event_prefix());
+            assert!(
+                diagnostics::event_type(&event, &prefixes, name).is_ok(),
+                "{event}"
+            );
         }
-        let name = charm.attrs.name.as_deref().unwrap_or_default();
-        assert!(!name.is_empty() && name.len() <= 40, "{name}");
-        for e in &charm.endpoints {
-            assert!(!e.name.starts_with("juju-") || name.starts_with("juju-") || charm.attrs.subordinate);
-        }
-        let _ = diagnostics::event_type("instal", &prefixes, name);
     }
+    let _ = diagnostics::event_type("instal", &prefixes, name);
+}
+
+fuzz_target!(|text: &str| {
+    // The text as a whole item, and as the inside of each attribute (which is where
+    // random text gets furthest).
+    let items = [
+        text.to_string(),
+        format!("#[charm({text})] struct S;"),
+        format!("#[charm(name = \"c\", summary = \"s\")] #[requires({text})] struct S;"),
+        format!("#[charm(name = \"c\", summary = \"s\")] #[peers(p(interface = \"i\"))] #[provides({text})] struct S;"),
+    ];
+    for item in &items {
+        if let Ok(input) = syn::parse_str::<syn::DeriveInput>(item) {
+            check(&input);
+        }
+    }
+    let eps = vec!["db".to_string(), "log_forwarder".to_string()];
+    let _ = diagnostics::event_type(text, &eps, "W");
 });
