@@ -16,6 +16,10 @@ const TOOLS: &[&str] = &[
     "status-set",
     "state-get",
     "state-set",
+    "action-get",
+    "action-set",
+    "action-log",
+    "action-fail",
 ];
 
 /// A directory of fake tools that log their argv (and stdin) and answer from files.
@@ -87,6 +91,13 @@ exit 0
     }
 
     fn run(&self, hook: &str, extra: &[(&str, &str)]) -> Output {
+        self.run_path(
+            &format!("hooks/{hook}"),
+            &[&[("JUJU_HOOK_NAME", hook)], extra].concat(),
+        )
+    }
+
+    fn run_path(&self, dispatch_path: &str, extra: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(charm());
         cmd.env_clear()
             .env(
@@ -95,8 +106,7 @@ exit 0
             )
             .env("FAKE", self.path())
             .env("RUST_BACKTRACE", "1")
-            .env("JUJU_DISPATCH_PATH", format!("hooks/{hook}"))
-            .env("JUJU_HOOK_NAME", hook)
+            .env("JUJU_DISPATCH_PATH", dispatch_path)
             .env("JUJU_UNIT_NAME", "fixture/0")
             .env("JUJU_MODEL_NAME", "test")
             .env("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000")
@@ -300,4 +310,80 @@ fn without_juju_it_prints_help_and_exits_2() {
         yaml.contains("greeting:\n      type: string\n      default: hello\n"),
         "{yaml}"
     );
+}
+
+const BACKUP: &[(&str, &str)] = &[("JUJU_ACTION_NAME", "backup"), ("JUJU_ACTION_UUID", "7")];
+
+fn run_action(juju: &FakeJuju) -> Output {
+    let mut cmd_env: Vec<(&str, &str)> = BACKUP.to_vec();
+    cmd_env.push(("JUJU_HOOK_NAME", ""));
+    juju.run_path("actions/backup", &cmd_env)
+}
+
+#[test]
+fn an_action_gets_typed_params_and_sets_flattened_results() {
+    let juju = FakeJuju::new();
+    juju.answer(
+        "action-get --format=json",
+        r#"{"path": "/srv/backup", "keep": 5}"#,
+    );
+    let out = run_action(&juju);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls(),
+        [
+            "action-get --format=json",
+            "action-log -- backing up to /srv/backup",
+            "action-set kept.count=5 path=/srv/backup",
+        ]
+    );
+}
+
+#[test]
+fn an_action_with_bad_params_fails_the_action_not_the_unit() {
+    let juju = FakeJuju::new();
+    juju.answer("action-get --format=json", r#"{"path": 42}"#);
+    let out = run_action(&juju);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let calls = juju.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls[1].starts_with(
+            "action-fail -- invalid parameters for action `backup`: invalid type: integer `42`"
+        ),
+        "{calls:?}"
+    );
+    let juju = FakeJuju::new();
+    juju.answer("action-get --format=json", r#"{"path": ""}"#);
+    let out = run_action(&juju);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls()[1],
+        "action-fail -- `path` is empty: give a directory to write the backup to"
+    );
+}
+
+#[test]
+fn actions_are_declared_in_charmcraft_yaml() {
+    let out = Command::new(charm())
+        .arg("charmcraft-yaml")
+        .output()
+        .unwrap();
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    let expected = "actions:
+  backup:
+    description: Back up the data to a path.
+    params:
+      path:
+        description: Where to write the backup.
+        type: string
+      keep:
+        default: 3
+        description: How many old backups to keep.
+        type: integer
+    required:
+    - path
+    additionalProperties: false
+";
+    assert!(yaml.ends_with(expected), "{yaml}");
 }

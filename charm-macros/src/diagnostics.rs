@@ -28,9 +28,20 @@ pub const RELATION_KINDS: &[(&str, &str)] = &[
     ("broken", "RelationBroken"),
 ];
 
+/// The stable hash of an action name (FNV-1a), the same as `charm_runtime`'s.
+pub fn action_hash(name: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
 /// Every valid event name for these endpoints (given as event prefixes).
-fn all_events(endpoints: &[String]) -> Vec<String> {
+fn all_events(endpoints: &[String], actions: &[String]) -> Vec<String> {
     let mut all: Vec<String> = LIFECYCLE.iter().map(|(n, _)| n.to_string()).collect();
+    all.extend(actions.iter().map(|a| format!("{a}_action")));
     for ep in endpoints {
         for (kind, _) in RELATION_KINDS {
             all.push(format!("{ep}_relation_{kind}"));
@@ -51,16 +62,27 @@ fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
 /// The event type for `name`, or an error message saying what is wrong.
 ///
 /// `endpoints` are the declared endpoint names as event prefixes (`log_forwarder`).
-pub fn event_type(name: &str, endpoints: &[String], charm: &str) -> Result<&'static str, String> {
+/// `actions` are the declared action names as event prefixes (`do_backup`).
+pub fn event_type(
+    name: &str,
+    endpoints: &[String],
+    actions: &[String],
+    charm: &str,
+) -> Result<&'static str, String> {
     if let Some((_, ty)) = LIFECYCLE.iter().find(|(n, _)| *n == name) {
         return Ok(ty);
+    }
+    if let Some(action) = name.strip_suffix("_action") {
+        if actions.iter().any(|a| a == action) {
+            return Ok("ActionEvent");
+        }
     }
     let declared = if endpoints.is_empty() {
         "none".to_string()
     } else {
         endpoints.join(", ")
     };
-    let all = all_events(endpoints);
+    let all = all_events(endpoints, actions);
     let suggestion = closest(name, all.iter().map(String::as_str))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
@@ -80,6 +102,16 @@ pub fn event_type(name: &str, endpoints: &[String], charm: &str) -> Result<&'sta
             "unknown relation event kind `{kind}`: expected created, joined, changed, departed or broken{suggestion}"
         ));
     }
+    if let Some(action) = name.strip_suffix("_action") {
+        let declared = if actions.is_empty() {
+            "none".to_string()
+        } else {
+            actions.join(", ")
+        };
+        return Err(format!(
+            "`{charm}` declares no action `{action}` (declared actions: {declared}){suggestion}"
+        ));
+    }
     Err(format!(
         "unknown event `{name}` for `{charm}`: expected a Juju event such as `install`, `config_changed` or `<endpoint>_relation_changed` (declared endpoints: {declared}){suggestion}"
     ))
@@ -92,25 +124,35 @@ mod tests {
     #[test]
     fn explains_each_kind_of_mistake() {
         let eps = vec!["db".to_string(), "log_forwarder".to_string()];
+        let actions = vec!["backup".to_string()];
         assert_eq!(
-            event_type("db_relation_joined", &eps, "W"),
+            event_type("db_relation_joined", &eps, &actions, "W"),
             Ok("RelationJoined")
         );
         assert_eq!(
-            event_type("log_forwarder_relation_broken", &eps, "W"),
+            event_type("log_forwarder_relation_broken", &eps, &actions, "W"),
             Ok("RelationBroken")
         );
-        let e = event_type("dbb_relation_created", &eps, "W").unwrap_err();
+        let e = event_type("dbb_relation_created", &eps, &actions, "W").unwrap_err();
         assert!(
             e.contains("no endpoint `dbb`") && e.contains("db_relation_created"),
             "{e}"
         );
-        let e = event_type("db_relation_joinned", &eps, "W").unwrap_err();
+        let e = event_type("db_relation_joinned", &eps, &actions, "W").unwrap_err();
         assert!(
             e.contains("`joinned`") && e.contains("db_relation_joined"),
             "{e}"
         );
-        let e = event_type("instal", &eps, "W").unwrap_err();
+        let e = event_type("instal", &eps, &actions, "W").unwrap_err();
         assert!(e.contains("did you mean `install`"), "{e}");
+        assert_eq!(
+            event_type("backup_action", &eps, &actions, "W"),
+            Ok("ActionEvent")
+        );
+        let e = event_type("bakup_action", &eps, &actions, "W").unwrap_err();
+        assert!(
+            e.contains("no action `bakup`") && e.contains("backup_action"),
+            "{e}"
+        );
     }
 }

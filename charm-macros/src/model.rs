@@ -43,6 +43,21 @@ impl Endpoint {
     }
 }
 
+/// One declared action.
+pub struct Action {
+    pub name: String,
+    pub span: Span,
+    pub params: Option<syn::Type>,
+    pub description: String,
+}
+
+impl Action {
+    /// The event name: `do_backup_action` for `do-backup`.
+    pub fn event(&self) -> String {
+        format!("{}_action", self.name.replace('-', "_"))
+    }
+}
+
 /// `#[charm(..)]`
 #[derive(Default)]
 pub struct CharmAttrs {
@@ -63,4 +78,5 @@ pub struct Charm {
     pub docs: String,
     pub endpoints: Vec<Endpoint>,
     pub config: Option<syn::Type>,
+    pub actions: Vec<Action>,
 }

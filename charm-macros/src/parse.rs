@@ -5,7 +5,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Token};
 
-use crate::model::{Charm, CharmAttrs, Endpoint, Role};
+use crate::model::{Action, Charm, CharmAttrs, Endpoint, Role};
 
 /// Collects the doc comments of an item, joined by newlines.
 pub fn docs(attrs: &[Attribute]) -> String {
@@ -280,6 +280,66 @@ fn endpoint(
     Ok(ep)
 }
 
+/// One action: `backup(params = BackupParams, description = "..")`.
+fn action(input: ParseStream) -> syn::Result<Action> {
+    let name: DashedName = input.parse()?;
+    if !valid_action_name(&name.name) {
+        return Err(syn::Error::new(
+            name.span,
+            format!(
+                "invalid action name `{}`: use letters, digits, `-` and `_`, starting with a letter",
+                name.name
+            ),
+        ));
+    }
+    let mut action = Action {
+        name: name.name.clone(),
+        span: name.span,
+        params: None,
+        description: String::new(),
+    };
+    if input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in input);
+        while !content.is_empty() {
+            let key: Ident = content.parse()?;
+            content.parse::<Token![=]>()?;
+            match key.to_string().as_str() {
+                "params" => action.params = Some(content.parse()?),
+                "description" => action.description = content.parse::<LitStr>()?.value(),
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown action property `{other}`; expected `params` or `description`"
+                        ),
+                    ))
+                }
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+    }
+    if action.description.is_empty() {
+        return Err(syn::Error::new(
+            name.span,
+            format!(
+                "action `{}` needs a description: `{}(description = \"...\")`",
+                name.name, name.name
+            ),
+        ));
+    }
+    Ok(action)
+}
+
+fn valid_action_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 fn charm_attrs(attr: &Attribute, out: &mut CharmAttrs) -> syn::Result<()> {
     let list: Vec<Prop> = attr.parse_args_with(props)?;
     for prop in &list {
@@ -321,6 +381,7 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
     let charm_name = attrs.name.clone().unwrap_or_default();
     let mut endpoints: Vec<Endpoint> = Vec::new();
     let mut config = None;
+    let mut actions: Vec<Action> = Vec::new();
     let mut errors: Option<syn::Error> = None;
     let mut push_err = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -333,6 +394,25 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
             Role::Provides
         } else if attr.path().is_ident("requires") {
             Role::Requires
+        } else if attr.path().is_ident("actions") {
+            match attr
+                .parse_args_with(|input: ParseStream| input.parse_terminated(action, Token![,]))
+            {
+                Ok(list) => {
+                    for a in list {
+                        if actions.iter().any(|p| p.event() == a.event()) {
+                            push_err(syn::Error::new(
+                                a.span,
+                                format!("action `{}` is declared twice", a.name),
+                            ));
+                        } else {
+                            actions.push(a);
+                        }
+                    }
+                }
+                Err(e) => push_err(e),
+            }
+            continue;
         } else if attr.path().is_ident("config") {
             match attr.parse_args::<syn::Type>() {
                 Ok(t) => config = Some(t),
@@ -429,5 +509,6 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
         attrs,
         endpoints,
         config,
+        actions,
     })
 }

@@ -194,7 +194,12 @@ fn build_event(model: &Rc<ModelInner>) -> Event {
                 }),
             }
         }
-        Hook::Action(_) | Hook::Other(_) => Event::Other(env.hook.event_name()),
+        Hook::Action(name) => Event::Action(crate::action::ActionEvent {
+            model: Rc::clone(model),
+            name: name.clone(),
+            id: env.action_id.clone().unwrap_or_default(),
+        }),
+        Hook::Other(_) => Event::Other(env.hook.event_name()),
     }
 }
 
@@ -226,7 +231,7 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
     };
 
     let handlers = handlers_for::<C>(&event_name);
-    if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_)) {
+    if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_) | Hook::Action(_)) {
         model.log(
             LogLevel::Debug,
             &format!("{hook_label}: no handler observes `{event_name}`; nothing to do"),

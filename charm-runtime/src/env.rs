@@ -216,6 +216,8 @@ pub struct JujuEnv {
     pub relation: Option<RelationContext>,
     /// Set in secret hooks.
     pub secret: Option<SecretContext>,
+    /// `JUJU_ACTION_UUID`, set when running an action.
+    pub action_id: Option<String>,
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
@@ -328,6 +330,10 @@ impl JujuEnv {
             }
             _ => None,
         };
+        let action_id = match hook {
+            Hook::Action(_) => Some(required("JUJU_ACTION_UUID")?),
+            _ => None,
+        };
         Ok(JujuEnv {
             dispatch_path,
             hook,
@@ -342,6 +348,7 @@ impl JujuEnv {
                 .unwrap_or_default(),
             relation,
             secret,
+            action_id,
         })
     }
 }

@@ -6,6 +6,8 @@
 
 use std::cell::RefCell;
 
+pub use crate::action::{Action, ActionEvent};
+use crate::error::Result;
 use crate::relation::Relation;
 use crate::secret::SecretId;
 use crate::status::Status;
@@ -210,6 +212,8 @@ pub enum Event {
     SecretExpired(SecretExpired),
     /// `collect_unit_status` or `collect_app_status`
     CollectStatus(CollectStatus),
+    /// `<action>_action`
+    Action(ActionEvent),
     /// A hook this version has no type for (storage, workload, actions ...), by name.
     Other(String),
 }
@@ -242,23 +246,27 @@ impl Event {
     note = "a handler observing several kinds of events takes `&Event`, or no event parameter"
 )]
 pub trait EventArg<K> {
-    /// The parameter, if `event` is of the right kind.
-    fn extract(event: &Event) -> Option<&Self>;
+    /// Calls `handler` with the parameter taken from `event`.
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()>;
+}
+
+fn unexpected() -> crate::Error {
+    crate::Error::msg("internal error: event of an unexpected kind")
 }
 
 impl<K> EventArg<K> for Event {
-    fn extract(event: &Event) -> Option<&Self> {
-        Some(event)
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        handler(event)
     }
 }
 
 macro_rules! event_arg {
     ($($name:ident),*) => {$(
         impl EventArg<$name> for $name {
-            fn extract(event: &Event) -> Option<&Self> {
+            fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
                 match event {
-                    Event::$name(e) => Some(e),
-                    _ => None,
+                    Event::$name(e) => handler(e),
+                    _ => Err(unexpected()),
                 }
             }
         }
@@ -285,3 +293,28 @@ event_arg!(
     SecretExpired,
     CollectStatus
 );
+
+impl EventArg<ActionEvent> for ActionEvent {
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        match event {
+            Event::Action(e) => handler(e),
+            _ => Err(unexpected()),
+        }
+    }
+}
+
+impl<P: serde::de::DeserializeOwned> EventArg<ActionEvent> for Action<P> {
+    /// Parameters that do not fit `P` fail the action, not the unit, as Juju would.
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        let Event::Action(e) = event else {
+            return Err(unexpected());
+        };
+        match e.typed::<P>() {
+            Ok(action) => handler(&action),
+            Err(error) => {
+                *e.model.action_failure.borrow_mut() = Some(error.to_string());
+                Ok(())
+            }
+        }
+    }
+}

@@ -51,6 +51,7 @@
 //!   [`dispatch`]: the hook's life, from handlers to flush.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod action;
 pub mod backend;
 pub mod config;
 pub mod databag;
@@ -65,6 +66,7 @@ pub mod secret;
 pub mod status;
 pub mod yaml;
 
+pub use action::{Action, ActionEvent, ActionParams, NoParams};
 pub use backend::LogLevel;
 pub use config::{CharmConfig, ConfigOption, NoConfig, OptionType};
 pub use databag::{DataBag, ReadOnly, ReadWrite};
@@ -88,6 +90,11 @@ pub use charm_macros::Charm;
 /// (`config_path` becomes `config-path`), its doc comment the description,
 /// `#[option(default = ..)]` its default.
 pub use charm_macros::CharmConfig;
+
+/// Derives [`ActionParams`](trait@action::ActionParams) for an action's parameters: each
+/// field one parameter (`dry_run` becomes `dry-run`), its doc comment the description,
+/// `Option` fields optional, `#[param(default = ..)]` a default.
+pub use charm_macros::ActionParams;
 
 /// Registers the `#[on(..)]` methods of an `impl` block as the charm's handlers.
 pub use charm_macros::handlers;
@@ -113,16 +120,17 @@ macro_rules! main {
 
 /// What a charm module imports.
 pub mod prelude {
-    pub use crate::config::{CharmConfig as _, OptionType};
+    pub use crate::config::OptionType;
     pub use crate::event::*;
     pub use crate::{
-        handlers, Charm, CharmConfig, Context, Error, Leader, LogLevel, Relation, Result,
-        ResultExt, SecretContent, SecretId, Status,
+        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, Context, Error, Leader,
+        LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId, Status,
     };
 }
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::action::{action_hash, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType};
     pub use crate::config::{read_option, OptionValue};
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;

@@ -4,6 +4,7 @@
 //! [`CharmMeta::charmcraft_yaml`] when run as `<charm> charmcraft-yaml`, and
 //! `cargo charm yaml` writes it next to the crate. The binary is the one source.
 
+use crate::action::ActionMeta;
 use crate::config::ConfigOption;
 use crate::relation::Role;
 use crate::yaml::Node;
@@ -61,6 +62,8 @@ pub struct CharmMeta {
     pub endpoints: Vec<EndpointMeta>,
     /// `config.options`
     pub config: Vec<ConfigOption>,
+    /// `actions:`
+    pub actions: Vec<ActionMeta>,
 }
 
 impl CharmMeta {
@@ -79,7 +82,7 @@ impl CharmMeta {
     ///     name: "demo".into(), title: None, summary: "A demo".into(),
     ///     description: "Demo charm.".into(), base: "ubuntu@24.04".into(),
     ///     platforms: vec!["amd64".into()], binary: "demo".into(), subordinate: false,
-    ///     assumes: vec![], config: vec![],
+    ///     assumes: vec![], config: vec![], actions: vec![],
     ///     endpoints: vec![EndpointMeta {
     ///         name: "db".into(), role: Role::Requirer, interface: "postgresql_client".into(),
     ///         limit: Some(1), optional: false, scope: None, description: None,
@@ -166,6 +169,14 @@ impl CharmMeta {
                 Node::Map(vec![("options".into(), Node::Map(options))]),
             ));
         }
+        if !self.actions.is_empty() {
+            let actions = self
+                .actions
+                .iter()
+                .map(|a| (a.name.clone(), action_node(a)))
+                .collect();
+            doc.push(("actions".into(), Node::Map(actions)));
+        }
         let mut out = format!(
             "# Generated from the declarations of the `{}` charm; do not edit.\n# Regenerate with `cargo charm yaml`.\n",
             self.name
@@ -173,6 +184,32 @@ impl CharmMeta {
         out.push_str(&crate::yaml::to_string(&Node::Map(doc)));
         out
     }
+}
+
+fn action_node(a: &ActionMeta) -> Node {
+    let mut body = vec![("description".into(), Node::str(&a.description))];
+    if !a.params.is_empty() {
+        body.push((
+            "params".into(),
+            Node::Map(
+                a.params
+                    .iter()
+                    .map(|p| (p.name.clone(), Node::from_json(&p.schema)))
+                    .collect(),
+            ),
+        ));
+        let required: Vec<Node> = a
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| Node::str(&p.name))
+            .collect();
+        if !required.is_empty() {
+            body.push(("required".into(), Node::Seq(required)));
+        }
+    }
+    body.push(("additionalProperties".into(), Node::Bool(false)));
+    Node::Map(body)
 }
 
 fn endpoint_node(e: &EndpointMeta) -> Node {
