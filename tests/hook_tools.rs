@@ -17,6 +17,7 @@ const TOOLS: &[&str] = &[
     "state-get",
     "state-set",
     "action-get",
+    "storage-get",
     "action-set",
     "action-log",
     "action-fail",
@@ -271,12 +272,11 @@ fn leader_writes_the_peer_app_bag_with_one_relation_set() {
 #[test]
 fn unknown_hooks_are_ignored_with_a_debug_line() {
     let juju = FakeJuju::new();
-    let out = juju.run("data-storage-attached", &[]);
+    let out = juju.run("collect-metrics", &[]);
     assert_eq!(out.status.code(), Some(0));
     let calls = juju.calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(calls[0]
-        .starts_with("juju-log --log-level DEBUG -- hooks/data-storage-attached: no handler"));
+    assert!(calls[0].starts_with("juju-log --log-level DEBUG -- hooks/collect-metrics: no handler"));
 }
 
 #[test]
@@ -386,4 +386,48 @@ fn actions_are_declared_in_charmcraft_yaml() {
     additionalProperties: false
 ";
     assert!(yaml.ends_with(expected), "{yaml}");
+}
+
+#[test]
+fn storage_and_workload_hooks_reach_their_handlers() {
+    let juju = FakeJuju::new();
+    juju.answer(
+        "storage-get --format=json -s data/0 location",
+        "\"/srv/data\"",
+    );
+    let out = juju.run("data-storage-attached", &[("JUJU_STORAGE_ID", "data/0")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls(),
+        [
+            "storage-get --format=json -s data/0 location",
+            "status-set --application=False maintenance -- data/0 at /srv/data",
+        ]
+    );
+    let juju = FakeJuju::new();
+    let out = juju.run(
+        "workload-pebble-ready",
+        &[("JUJU_WORKLOAD_NAME", "workload")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls(),
+        ["status-set --application=False active -- workload ready at /charm/containers/workload/pebble.socket"]
+    );
+}
+
+#[test]
+fn storage_containers_and_resources_are_declared_in_charmcraft_yaml() {
+    let out = Command::new(charm())
+        .arg("charmcraft-yaml")
+        .output()
+        .unwrap();
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "containers:\n  workload:\n    resource: workload_image\n    mounts:\n    - storage: data\n      location: /var/lib/app\n",
+        "resources:\n  workload_image:\n    type: oci-image\n    description: The workload's image.\n",
+        "storage:\n  data:\n    type: filesystem\n    description: Where data lives.\n    location: /srv/data\n",
+    ] {
+        assert!(yaml.contains(expected), "missing:\n{expected}\nin:\n{yaml}");
+    }
 }

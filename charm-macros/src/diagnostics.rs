@@ -28,6 +28,28 @@ pub const RELATION_KINDS: &[(&str, &str)] = &[
     ("broken", "RelationBroken"),
 ];
 
+/// Storage event kinds, with their types.
+pub const STORAGE_KINDS: &[(&str, &str)] = &[
+    ("storage_attached", "StorageAttached"),
+    ("storage_detaching", "StorageDetaching"),
+];
+
+/// Workload event kinds, with their types.
+pub const WORKLOAD_KINDS: &[(&str, &str)] = &[
+    ("pebble_ready", "PebbleReady"),
+    ("pebble_custom_notice", "PebbleCustomNotice"),
+    ("pebble_check_failed", "PebbleCheck"),
+    ("pebble_check_recovered", "PebbleCheck"),
+];
+
+/// What a charm declares, as event prefixes (dashes turned to underscores).
+pub struct Declared {
+    pub endpoints: Vec<String>,
+    pub actions: Vec<String>,
+    pub storage: Vec<String>,
+    pub containers: Vec<String>,
+}
+
 /// The stable hash of an action name (FNV-1a), the same as `charm_runtime`'s.
 pub fn action_hash(name: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -38,11 +60,16 @@ pub fn action_hash(name: &str) -> u64 {
     hash
 }
 
-/// Every valid event name for these endpoints (given as event prefixes).
-fn all_events(endpoints: &[String], actions: &[String]) -> Vec<String> {
+/// Every valid event name for these declarations.
+fn all_events(d: &Declared) -> Vec<String> {
     let mut all: Vec<String> = LIFECYCLE.iter().map(|(n, _)| n.to_string()).collect();
-    all.extend(actions.iter().map(|a| format!("{a}_action")));
-    for ep in endpoints {
+    all.extend(d.actions.iter().map(|a| format!("{a}_action")));
+    for (names, kinds) in [(&d.storage, STORAGE_KINDS), (&d.containers, WORKLOAD_KINDS)] {
+        for n in names {
+            all.extend(kinds.iter().map(|(k, _)| format!("{n}_{k}")));
+        }
+    }
+    for ep in &d.endpoints {
         for (kind, _) in RELATION_KINDS {
             all.push(format!("{ep}_relation_{kind}"));
         }
@@ -62,15 +89,35 @@ fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
 /// The event type for `name`, or an error message saying what is wrong.
 ///
 /// `endpoints` are the declared endpoint names as event prefixes (`log_forwarder`).
-/// `actions` are the declared action names as event prefixes (`do_backup`).
-pub fn event_type(
-    name: &str,
-    endpoints: &[String],
-    actions: &[String],
-    charm: &str,
-) -> Result<&'static str, String> {
+pub fn event_type(name: &str, decl: &Declared, charm: &str) -> Result<&'static str, String> {
+    let (endpoints, actions) = (&decl.endpoints, &decl.actions);
     if let Some((_, ty)) = LIFECYCLE.iter().find(|(n, _)| *n == name) {
         return Ok(ty);
+    }
+    for (names, kinds, what) in [
+        (&decl.storage, STORAGE_KINDS, "storage"),
+        (&decl.containers, WORKLOAD_KINDS, "container"),
+    ] {
+        let plural = if what == "container" {
+            "containers"
+        } else {
+            what
+        };
+        for (kind, ty) in kinds {
+            if let Some(prefix) = name.strip_suffix(&format!("_{kind}")) {
+                if names.iter().any(|n| n == prefix) {
+                    return Ok(ty);
+                }
+                let declared = if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                };
+                return Err(format!(
+                    "`{charm}` declares no {what} `{prefix}` (declared {plural}: {declared})"
+                ));
+            }
+        }
     }
     if let Some(action) = name.strip_suffix("_action") {
         if actions.iter().any(|a| a == action) {
@@ -82,7 +129,7 @@ pub fn event_type(
     } else {
         endpoints.join(", ")
     };
-    let all = all_events(endpoints, actions);
+    let all = all_events(decl);
     let suggestion = closest(name, all.iter().map(String::as_str))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
@@ -123,33 +170,34 @@ mod tests {
 
     #[test]
     fn explains_each_kind_of_mistake() {
-        let eps = vec!["db".to_string(), "log_forwarder".to_string()];
-        let actions = vec!["backup".to_string()];
+        let d = Declared {
+            endpoints: vec!["db".to_string(), "log_forwarder".to_string()],
+            actions: vec!["backup".to_string()],
+            storage: vec!["data".to_string()],
+            containers: vec!["workload".to_string()],
+        };
         assert_eq!(
-            event_type("db_relation_joined", &eps, &actions, "W"),
+            event_type("db_relation_joined", &d, "W"),
             Ok("RelationJoined")
         );
         assert_eq!(
-            event_type("log_forwarder_relation_broken", &eps, &actions, "W"),
+            event_type("log_forwarder_relation_broken", &d, "W"),
             Ok("RelationBroken")
         );
-        let e = event_type("dbb_relation_created", &eps, &actions, "W").unwrap_err();
+        let e = event_type("dbb_relation_created", &d, "W").unwrap_err();
         assert!(
             e.contains("no endpoint `dbb`") && e.contains("db_relation_created"),
             "{e}"
         );
-        let e = event_type("db_relation_joinned", &eps, &actions, "W").unwrap_err();
+        let e = event_type("db_relation_joinned", &d, "W").unwrap_err();
         assert!(
             e.contains("`joinned`") && e.contains("db_relation_joined"),
             "{e}"
         );
-        let e = event_type("instal", &eps, &actions, "W").unwrap_err();
+        let e = event_type("instal", &d, "W").unwrap_err();
         assert!(e.contains("did you mean `install`"), "{e}");
-        assert_eq!(
-            event_type("backup_action", &eps, &actions, "W"),
-            Ok("ActionEvent")
-        );
-        let e = event_type("bakup_action", &eps, &actions, "W").unwrap_err();
+        assert_eq!(event_type("backup_action", &d, "W"), Ok("ActionEvent"));
+        let e = event_type("bakup_action", &d, "W").unwrap_err();
         assert!(
             e.contains("no action `bakup`") && e.contains("backup_action"),
             "{e}"

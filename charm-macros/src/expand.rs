@@ -14,7 +14,30 @@ use crate::parse;
 // #[derive(Charm)]
 
 pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
-    let charm = parse::charm(&input)?;
+    let charm = match parse::charm(&input) {
+        Ok(c) => c,
+        Err(e) => {
+            // One mistake, one error: stand-ins so handlers and uses do not cascade.
+            let ident = &input.ident;
+            let macro_name = format_ident!("__charm_handlers_{}", ident);
+            let error = e.into_compile_error();
+            return Ok(quote! {
+                #error
+                impl ::charm_runtime::Charm for #ident {
+                    type Config = ::charm_runtime::NoConfig;
+                    fn metadata() -> ::charm_runtime::CharmMeta {
+                        ::core::unimplemented!("the charm's declarations did not compile")
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(unused_macros, non_snake_case)]
+                macro_rules! #macro_name { ($($t:tt)*) => {}; }
+                #[doc(hidden)]
+                #[allow(unused_imports)]
+                pub(crate) use #macro_name as #ident;
+            });
+        }
+    };
     let Charm {
         ident,
         attrs,
@@ -22,6 +45,9 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
         endpoints,
         config,
         actions,
+        storage,
+        containers,
+        resources,
     } = &charm;
     let name = attrs.name.clone().unwrap_or_default();
     let title = match &attrs.title {
@@ -108,6 +134,61 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
         }
     });
     let prefixes: Vec<String> = endpoints.iter().map(|e| e.event_prefix()).collect();
+    let storage_prefixes: Vec<String> = storage.iter().map(|s| s.name.replace('-', "_")).collect();
+    let container_prefixes: Vec<String> = containers
+        .iter()
+        .map(|c| c.name.replace('-', "_"))
+        .collect();
+    let opt = |v: &Option<String>| match v {
+        Some(v) => quote!(::core::option::Option::Some(#v.into())),
+        None => quote!(::core::option::Option::None),
+    };
+    let storage_metas = storage.iter().map(|s| {
+        let (name, kind) = (&s.name, &s.kind);
+        let (location, description, multiple, minimum_size) = (
+            opt(&s.location),
+            opt(&s.description),
+            opt(&s.multiple),
+            opt(&s.minimum_size),
+        );
+        quote! {
+            ::charm_runtime::__private::StorageMeta {
+                name: #name.into(), kind: #kind.into(), location: #location,
+                description: #description, multiple: #multiple, minimum_size: #minimum_size,
+            }
+        }
+    });
+    let container_metas = containers.iter().map(|c| {
+        let name = &c.name;
+        let resource = opt(&c.resource.as_ref().map(|(r, _)| r.clone()));
+        let mounts = c
+            .mounts
+            .iter()
+            .map(|(s, l, _)| quote!((#s.into(), #l.into())));
+        quote! {
+            ::charm_runtime::__private::ContainerMeta {
+                name: #name.into(), resource: #resource, mounts: ::std::vec![#(#mounts),*],
+            }
+        }
+    });
+    let resource_metas = resources.iter().map(|r| {
+        let (name, kind) = (&r.name, &r.kind);
+        let (description, filename) = (opt(&r.description), opt(&r.filename));
+        quote! {
+            ::charm_runtime::__private::ResourceMeta {
+                name: #name.into(), kind: #kind.into(), description: #description, filename: #filename,
+            }
+        }
+    });
+    let container_consts = containers.iter().map(|c| {
+        let cname = Ident::new(&c.name.replace('-', "_").to_uppercase(), c.span);
+        let name = &c.name;
+        let doc = format!("The `{name}` workload container.");
+        quote! {
+            #[doc = #doc]
+            pub const #cname: ::charm_runtime::ContainerName = ::charm_runtime::ContainerName::new(#name);
+        }
+    });
     let action_prefixes: Vec<String> = actions.iter().map(|a| a.name.replace('-', "_")).collect();
     let action_params: Vec<TokenStream> = actions
         .iter()
@@ -158,6 +239,9 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
                     endpoints: ::std::vec![#(#endpoint_metas),*],
                     config: <#config_ty as ::charm_runtime::CharmConfig>::options(),
                     actions: ::std::vec![#(#action_metas),*],
+                    storage: ::std::vec![#(#storage_metas),*],
+                    containers: ::std::vec![#(#container_metas),*],
+                    resources: ::std::vec![#(#resource_metas),*],
                 }
             }
         }
@@ -167,13 +251,17 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
         #[allow(dead_code)]
         impl #ident {
             #(#consts)*
+            #(#container_consts)*
         }
 
         #[doc(hidden)]
         #[allow(unused_macros, non_snake_case)]
         macro_rules! #macro_name {
             ($($t:tt)*) => {
-                ::charm_runtime::__private::check_handlers! { #charm_name_str [#(#prefixes)*] [#(#action_prefixes)*] $($t)* }
+                ::charm_runtime::__private::check_handlers! {
+                    #charm_name_str [#(#prefixes)*] [#(#action_prefixes)*]
+                    [#(#storage_prefixes)*] [#(#container_prefixes)*] $($t)*
+                }
             };
         }
         #[doc(hidden)]
@@ -491,8 +579,7 @@ fn has_generics(path: &syn::Path) -> bool {
 
 struct CheckInput {
     charm: String,
-    endpoints: Vec<String>,
-    actions: Vec<String>,
+    declared: diagnostics::Declared,
     self_ty: syn::Type,
     line: syn::Expr,
     handlers: Vec<(Ident, Vec<Ident>, Option<syn::Type>)>,
@@ -501,18 +588,24 @@ struct CheckInput {
 impl Parse for CheckInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let charm: LitStr = input.parse()?;
-        let content;
-        syn::bracketed!(content in input);
-        let mut endpoints = Vec::new();
-        while !content.is_empty() {
-            endpoints.push(content.parse::<LitStr>()?.value());
+        let mut lists = Vec::new();
+        for _ in 0..4 {
+            let content;
+            syn::bracketed!(content in input);
+            let mut names = Vec::new();
+            while !content.is_empty() {
+                names.push(content.parse::<LitStr>()?.value());
+            }
+            lists.push(names);
         }
-        let content;
-        syn::bracketed!(content in input);
-        let mut actions = Vec::new();
-        while !content.is_empty() {
-            actions.push(content.parse::<LitStr>()?.value());
-        }
+        let mut lists = lists.into_iter();
+        let mut next = || lists.next().unwrap_or_default();
+        let declared = diagnostics::Declared {
+            endpoints: next(),
+            actions: next(),
+            storage: next(),
+            containers: next(),
+        };
         input.parse::<Token![@]>()?;
         let kw: Ident = input.parse()?;
         if kw != "block" {
@@ -546,8 +639,7 @@ impl Parse for CheckInput {
         }
         Ok(CheckInput {
             charm: charm.value(),
-            endpoints,
-            actions,
+            declared,
             self_ty,
             line,
             handlers,
@@ -569,7 +661,7 @@ pub fn check_handlers(input: TokenStream) -> TokenStream {
         let mut kinds = Vec::new();
         for ev in events {
             let name = ev.to_string();
-            match diagnostics::event_type(&name, &input.endpoints, &input.actions, &input.charm) {
+            match diagnostics::event_type(&name, &input.declared, &input.charm) {
                 Ok(kind) => {
                     let action = (kind == "ActionEvent")
                         .then(|| diagnostics::action_hash(name.trim_end_matches("_action")));

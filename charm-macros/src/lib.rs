@@ -12,7 +12,12 @@ mod parse;
 use proc_macro::TokenStream;
 
 /// `#[derive(Charm)]`: see `charm_runtime::Charm`.
-#[proc_macro_derive(Charm, attributes(charm, peers, provides, requires, config, actions))]
+#[proc_macro_derive(
+    Charm,
+    attributes(
+        charm, peers, provides, requires, config, actions, storage, containers, resources
+    )
+)]
 pub fn derive_charm(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::charm(input)

@@ -58,6 +58,33 @@ impl Action {
     }
 }
 
+/// `#[storage(name(type = "filesystem", location = "..", ..))]`
+pub struct Storage {
+    pub name: String,
+    pub span: Span,
+    pub kind: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub multiple: Option<String>,
+    pub minimum_size: Option<String>,
+}
+
+/// `#[containers(name(resource = "..", mount = "storage:/path"))]`
+pub struct Container {
+    pub name: String,
+    pub span: Span,
+    pub resource: Option<(String, Span)>,
+    pub mounts: Vec<(String, String, Span)>,
+}
+
+/// `#[resources(name(type = "oci-image", description = ".."))]`
+pub struct Resource {
+    pub name: String,
+    pub kind: String,
+    pub description: Option<String>,
+    pub filename: Option<String>,
+}
+
 /// `#[charm(..)]`
 #[derive(Default)]
 pub struct CharmAttrs {
@@ -79,4 +106,7 @@ pub struct Charm {
     pub endpoints: Vec<Endpoint>,
     pub config: Option<syn::Type>,
     pub actions: Vec<Action>,
+    pub storage: Vec<Storage>,
+    pub containers: Vec<Container>,
+    pub resources: Vec<Resource>,
 }

@@ -114,6 +114,15 @@ pub trait HookTools {
     fn state_delete(&self, key: &str) -> Result<()>;
     /// How many hook-tool calls this backend has made so far.
     fn calls(&self) -> usize;
+    /// `storage-get --format=json -s <id> <key>`: one attribute of a storage instance.
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        let _ = (id, key);
+        Err(Error::Tool {
+            tool: "storage-get".into(),
+            code: 1,
+            message: "storage is not supported by this backend".into(),
+        })
+    }
     /// `action-get --format=json`: the running action's parameters.
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
         Err(not_in_action("action-get"))
@@ -532,6 +541,11 @@ impl HookTools for ProcessTools {
 
     fn calls(&self) -> usize {
         self.calls.get()
+    }
+
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        let v: Option<String> = self.run_json("storage-get", &["--format=json", "-s", id, key])?;
+        Ok(v.unwrap_or_default())
     }
 
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {

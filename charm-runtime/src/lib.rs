@@ -64,6 +64,7 @@ pub mod model;
 pub mod relation;
 pub mod secret;
 pub mod status;
+pub mod workload;
 pub mod yaml;
 
 pub use action::{Action, ActionEvent, ActionParams, NoParams};
@@ -77,6 +78,7 @@ pub use model::{Context, Leader};
 pub use relation::{Endpoint, Many, One, Relation, RelationId, Role};
 pub use secret::{Secret, SecretContent, SecretId};
 pub use status::{Status, StatusKind};
+pub use workload::{Container, ContainerName, StorageInstance};
 
 /// Derives [`Charm`](trait@Charm) from the charm's declarations.
 ///
@@ -135,6 +137,7 @@ pub mod __private {
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;
     pub use crate::metadata::{EndpointMeta, Scope};
+    pub use crate::workload::{ContainerMeta, ResourceMeta, StorageMeta};
     pub use charm_macros::__check_handlers as check_handlers;
     pub use inventory;
     pub use serde_json;

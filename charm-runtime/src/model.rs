@@ -572,6 +572,11 @@ impl<C: Charm> Context<C> {
         self.model.state_write(key, None);
     }
 
+    /// A workload container, by its typed handle (`Self::WORKLOAD`).
+    pub fn container(&self, name: crate::workload::ContainerName) -> crate::workload::Container {
+        crate::workload::Container::new(name.name())
+    }
+
     /// The number of hook-tool calls made so far in this hook.
     pub fn hook_tool_calls(&self) -> usize {
         self.model.tools.calls()
