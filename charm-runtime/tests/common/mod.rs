@@ -26,7 +26,7 @@ pub struct MyConfig {
 #[peers(replicas(interface = "charm_gossip"))]
 #[provides(smtp(interface = "smtp"))]
 #[requires(db(interface = "postgresql", limit = 1))]
-#[requires(log_forwarder(interface = "rsyslog-forwarder", scope = "container", optional))]
+#[requires(log-forwarder(interface = "rsyslog-forwarder", scope = "container", optional))]
 #[config(MyConfig)]
 pub struct MyCharm;
 
