@@ -159,7 +159,9 @@ fn scenario_smtp_relation_joined() -> Result<(), scenario::InconsistentState> {
                 "secret-grant --relation 1 --unit remote/1 {}",
                 state_out.state.secrets[0].id
             ),
-            // Writes are blind and batched: no relation-get or state-get before them.
+            // The collect-status handler reads the charm state.
+            "state-get --format=json",
+            // Writes are blind and batched: no relation-get before relation-set.
             "relation-set -r 1 --file -",
             "state-set --file -",
         ]

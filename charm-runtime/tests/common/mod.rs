@@ -143,6 +143,15 @@ impl MyCharm {
         Ok(())
     }
 
+    /// Reports maintenance while the charm state says so.
+    #[on(collect_unit_status)]
+    fn collect(&mut self, ctx: &mut Context<Self>, event: &CollectStatus) -> Result<()> {
+        if let Some(what) = ctx.state_get("maintenance")? {
+            event.add_status(Status::maintenance(what));
+        }
+        Ok(())
+    }
+
     /// Counts the peers it sees.
     #[on(
         replicas_relation_changed,
