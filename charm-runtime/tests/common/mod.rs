@@ -26,7 +26,7 @@ pub struct MyConfig {
 #[peers(replicas(interface = "charm_gossip"))]
 #[provides(smtp(interface = "smtp"))]
 #[requires(db(interface = "postgresql", limit = 1))]
-#[requires(log_forwarder(interface = "rsyslog-forwarder", scope = "container", optional))]
+#[requires(log-forwarder(interface = "rsyslog-forwarder", scope = "container", optional))]
 #[config(MyConfig)]
 pub struct MyCharm;
 
@@ -140,6 +140,15 @@ impl MyCharm {
             return Ok(());
         };
         peers.local_app_data(&leader).set("leader", ctx.unit_name());
+        Ok(())
+    }
+
+    /// Reports maintenance while the charm state says so.
+    #[on(collect_unit_status)]
+    fn collect(&mut self, ctx: &mut Context<Self>, event: &CollectStatus) -> Result<()> {
+        if let Some(what) = ctx.state_get("maintenance")? {
+            event.add_status(Status::maintenance(what));
+        }
         Ok(())
     }
 
