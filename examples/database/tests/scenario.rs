@@ -376,3 +376,28 @@ fn status_says_when_the_databases_list_is_corrupt() {
         r#"{"not": "a list"}"#
     );
 }
+
+#[test]
+fn every_malformed_databases_list_is_an_error_naming_the_key() {
+    for value in [
+        "",
+        "null",
+        r#""webapp""#,
+        r#"["a", 1]"#,
+        "[",
+        r#"{"a": 1}"#,
+        "é😀",
+    ] {
+        let db = db("webapp");
+        let state = State::new()
+            .leader(true)
+            .relation(db.clone())
+            .relation(peers(value));
+        let out = ctx().run(Event::relation_created(&db), state).unwrap();
+        assert_eq!(out.exit_code, 1, "{value:?}");
+        let error = out.error.as_deref().unwrap();
+        assert!(error.contains("key `databases`"), "{value:?}: {error}");
+        assert!(!error.contains("panicked"), "{value:?}: {error}");
+        assert!(out.state.secrets.is_empty(), "{value:?}");
+    }
+}

@@ -489,3 +489,52 @@ fn bad_smtp_data_blocks() {
         "cannot read the smtp credentials from mailserver/0",
     );
 }
+
+#[test]
+fn garbage_in_the_databags_never_panics() {
+    let garbage = [
+        "",
+        " ",
+        "secret:",
+        "secret://",
+        "secret://uuid/",
+        "secret:not-alnum!",
+        "\"secret:d0testsecret00000001\"",
+        "null",
+        "é😀",
+        "\n",
+    ];
+    let long = "x".repeat(100_000);
+    for value in garbage.iter().copied().chain([long.as_str()]) {
+        let setup = Setup::new();
+        let (state, db, secret) = ready_state();
+        let mut state = state;
+        state
+            .get_relation_mut(db.id)
+            .unwrap()
+            .remote_app_data
+            .insert("credentials".into(), value.into());
+        let smtp = Relation::new("smtp")
+            .remote_app_name("mailserver")
+            .remote_unit(0, bag([("user-webapp-0", value), ("host", value)]));
+        let state = state
+            .relation(smtp.clone())
+            .secret(Secret::new(creds(value, value)));
+        for event in [
+            Event::relation_changed(&db),
+            Event::relation_changed_unit(&smtp, 0),
+            Event::secret_changed(&secret),
+        ] {
+            let out = setup.ctx.run(event, &state).unwrap();
+            assert!(
+                !out.log_text().contains("panicked"),
+                "{value:?}: {}",
+                out.log_text()
+            );
+            if out.exit_code == 0 {
+                assert_ne!(out.state.unit_status, Status::active("ready"), "{value:?}");
+            }
+            assert_eq!(setup.config(), None, "{value:?}");
+        }
+    }
+}
