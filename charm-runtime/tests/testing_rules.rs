@@ -148,7 +148,7 @@ fn rejects_the_wrong_kind_of_relation_for_an_endpoint() {
     assert_contains(&text, "must be a SubordinateRelation");
     let two_units = SubordinateRelation::new("log-forwarder").remote_unit(1, Bag::new());
     let text = inconsistency(Event::update_status(), State::new().relation(two_units));
-    assert_contains(&text, "a subordinate relation sees exactly one remote unit");
+    assert_contains(&text, "a subordinate relation sees at most one remote unit (the one in this unit's container), not 2");
 }
 
 #[test]
@@ -559,6 +559,31 @@ fn relation_membership_follows_the_hook() {
         .backend(&Event::relation_departed(&db, 1), &state)
         .unwrap();
     assert!(tools.relation_get(db.id, "postgresql/1", false).is_ok());
+}
+
+#[test]
+fn subordinate_and_self_departing_membership() {
+    let sub = SubordinateRelation::new("log-forwarder").remote_app_name("rsyslog");
+    let state = State::new().relation(sub.clone());
+    let tools = ctx()
+        .backend(&Event::relation_joined(&sub, 0), &state)
+        .unwrap();
+    assert_eq!(tools.relation_list(sub.id).unwrap(), ["rsyslog/0"]);
+
+    // This unit leaves: departed runs per remote unit, JUJU_DEPARTING_UNIT is this unit.
+    let db = Relation::new("db")
+        .remote_app_name("postgresql")
+        .remote_unit(0, Bag::new())
+        .remote_unit(1, Bag::new());
+    let state = State::new().relation(db.clone());
+    let event = Event::relation_departed_self(&db, 0);
+    let env = probe_ctx().env(&event, &state);
+    let rel = env.relation.unwrap();
+    assert_eq!(rel.departing_unit.as_deref(), Some("probe/0"));
+    assert_eq!(rel.remote_unit.as_deref(), Some("postgresql/0"));
+    let out = probe_ctx().run(event, &state).unwrap();
+    out.assert_ok();
+    assert_eq!(out.state.charm_state["units"], "postgresql/1");
 }
 
 #[test]

@@ -132,9 +132,9 @@ fn check_relations(meta: &CharmMeta, state: &State, problems: &mut Vec<String>) 
                 }
             }
             RelationKind::Subordinate => {
-                if rel.remote_units_data.len() != 1 {
+                if rel.remote_units_data.len() > 1 {
                     problems.push(format!(
-                        "{key}: a subordinate relation sees exactly one remote unit (the one in this unit's container), not {}",
+                        "{key}: a subordinate relation sees at most one remote unit (the one in this unit's container), not {}",
                         rel.remote_units_data.len()
                     ));
                 }
