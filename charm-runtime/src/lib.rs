@@ -49,6 +49,7 @@
 //! - [`secret`], [`status`], [`config`].
 //! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
 //!   [`dispatch`]: the hook's life, from handlers to flush.
+//! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod action;
@@ -64,6 +65,9 @@ pub mod model;
 pub mod relation;
 pub mod secret;
 pub mod status;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 pub mod workload;
 pub mod yaml;
 
