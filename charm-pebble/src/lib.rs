@@ -26,6 +26,8 @@
 //! [Pebble]: https://github.com/canonical/pebble
 
 mod client;
+#[cfg(test)]
+mod client_tests;
 mod error;
 mod fake;
 mod http;

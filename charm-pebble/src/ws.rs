@@ -294,6 +294,12 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// Reads one frame or panics; for tests that play Pebble.
+#[cfg(test)]
+pub(crate) fn read_frame_for_test(r: &mut impl Read) -> (bool, u8, Vec<u8>) {
+    read_frame(r).expect("a frame").expect("not end of stream")
+}
+
 /// Encodes a server (unmasked) frame; used by tests that play Pebble.
 #[cfg(test)]
 pub(crate) fn encode_server_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
