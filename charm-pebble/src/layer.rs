@@ -75,13 +75,13 @@ impl Layer {
         self
     }
 
-    /// Parses a layer from YAML.
+    /// Parses a layer from YAML; a syntax error is [`Error::InvalidInput`].
     pub fn from_yaml(yaml: &str) -> Result<Layer> {
         if yaml.trim().is_empty() {
             return Ok(Layer::default());
         }
         serde_saphyr::from_str(yaml)
-            .map_err(|e| Error::bad(format!("invalid layer YAML: {e}"), yaml.as_bytes()))
+            .map_err(|e| Error::InvalidInput(format!("invalid layer YAML: {e}")))
     }
 
     /// Renders the layer as YAML, as sent to Pebble.
