@@ -174,8 +174,10 @@ impl State {
 
     fn plan_of(layers: &[(String, Layer)]) -> Result<Plan> {
         let mut combined = Layer::default();
-        for (_, l) in layers {
-            combined.combine(l)?;
+        for (label, l) in layers {
+            combined
+                .combine_as(l, Some(label))
+                .map_err(|m| api(400, m))?;
         }
         for (name, s) in &combined.services {
             if s.command.as_deref().is_none_or(|c| c.trim().is_empty()) {
@@ -218,11 +220,17 @@ impl State {
 
     fn known(&self, plan: &Plan, action: &str, names: &[&str]) -> Result<()> {
         if names.is_empty() {
-            return Err(api(400, format!("no services to {action} provided")));
+            return Err(api(
+                400,
+                format!("must specify services for {action} action"),
+            ));
         }
         for n in names {
             if !plan.services.contains_key(*n) {
-                return Err(api(400, format!(r#"service "{n}" does not exist"#)));
+                return Err(api(
+                    400,
+                    format!(r#"cannot {action} services: service "{n}" does not exist"#),
+                ));
             }
         }
         Ok(())
@@ -448,12 +456,16 @@ impl Pebble for FakePebble {
         }
         let mut layers = s.layers.clone();
         match layers.iter_mut().find(|(l, _)| l == label) {
-            Some((_, existing)) if combine => existing.combine(layer)?,
+            Some((_, existing)) if combine => existing
+                .combine_as(layer, Some(label))
+                .map_err(|m| api(400, m))?,
             Some(_) => return Err(api(400, format!(r#"layer "{label}" already exists"#))),
             None => {
                 // Validates the overrides the same way as combining does.
                 let mut fresh = Layer::default();
-                fresh.combine(layer)?;
+                fresh
+                    .combine_as(layer, Some(label))
+                    .map_err(|m| api(400, m))?;
                 layers.push((label.to_string(), layer.clone()));
             }
         }
@@ -481,7 +493,10 @@ impl Pebble for FakePebble {
                 continue;
             }
             let Some(def) = plan.services.get(&n) else {
-                return Err(api(400, format!(r#"service "{n}" does not exist"#)));
+                return Err(api(
+                    400,
+                    format!(r#"cannot start services: service "{n}" does not exist"#),
+                ));
             };
             todo.extend(def.requires.iter().cloned());
         }

@@ -90,17 +90,28 @@ impl Layer {
     }
 
     /// Combines `other` on top of `self` as Pebble does when layers stack:
-    /// each of `other`'s entries must say `override: merge` or `override: replace`.
+    /// each of `other`'s entries must say `override: merge` or `override: replace`
+    /// (else [`Error::InvalidInput`], and `self` may be partly combined).
     pub fn combine(&mut self, other: &Layer) -> Result<()> {
+        self.combine_as(other, None).map_err(Error::InvalidInput)
+    }
+
+    /// [`Layer::combine`], naming `label` in the error as Pebble does.
+    pub(crate) fn combine_as(&mut self, other: &Layer, label: Option<&str>) -> Result<(), String> {
         if other.summary.is_some() {
             self.summary.clone_from(&other.summary);
         }
         if other.description.is_some() {
             self.description.clone_from(&other.description);
         }
+        let layer = match label {
+            Some(l) => format!("layer \"{l}\""),
+            None => "layer".to_string(),
+        };
         combine_map(
             &mut self.services,
             &other.services,
+            &layer,
             "service",
             Service::merge,
             |s| s.r#override,
@@ -108,6 +119,7 @@ impl Layer {
         combine_map(
             &mut self.checks,
             &other.checks,
+            &layer,
             "check",
             Check::merge,
             |c| c.r#override,
@@ -115,21 +127,22 @@ impl Layer {
         combine_map(
             &mut self.log_targets,
             &other.log_targets,
+            &layer,
             "log target",
             LogTarget::merge,
             |t| t.r#override,
-        )?;
-        Ok(())
+        )
     }
 }
 
 fn combine_map<T: Clone>(
     into: &mut BTreeMap<String, T>,
     from: &BTreeMap<String, T>,
+    layer: &str,
     what: &str,
     merge: fn(&mut T, &T),
     over: fn(&T) -> Option<Override>,
-) -> Result<()> {
+) -> Result<(), String> {
     for (name, entry) in from {
         match over(entry) {
             Some(Override::Merge) => match into.get_mut(name) {
@@ -142,11 +155,9 @@ fn combine_map<T: Clone>(
                 into.insert(name.clone(), entry.clone());
             }
             None => {
-                return Err(Error::Api {
-                    status: 400,
-                    message: format!(r#"layer must define "override" for {what} "{name}""#),
-                    kind: None,
-                })
+                return Err(format!(
+                    r#"{layer} must define "override" for {what} "{name}""#
+                ))
             }
         }
     }

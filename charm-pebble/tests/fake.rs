@@ -107,7 +107,11 @@ fn invalid_layers_leave_the_plan_unchanged() {
         },
     );
     let e = p.add_layer("bad", &no_override, false).unwrap_err();
-    assert!(e.to_string().contains(r#"must define "override""#), "{e}");
+    assert!(
+        e.to_string()
+            .contains(r#"layer "bad" must define "override" for service "a""#),
+        "{e}"
+    );
 
     let no_command = Layer::new().service("new", merge(Service::default()));
     let e = p.add_layer("bad", &no_command, false).unwrap_err();
@@ -462,5 +466,18 @@ fn layer_yaml_round_trip() {
     assert!(matches!(
         Plan::from_yaml("services: 3"),
         Err(Error::BadResponse { .. })
+    ));
+}
+
+#[test]
+fn layer_combine_is_usable_without_pebble() {
+    let mut base = Layer::new().service("a", svc("/bin/a").env("X", "1"));
+    base.combine(&Layer::new().service("a", merge(Service::default().env("Y", "2"))))
+        .unwrap();
+    assert_eq!(base.services["a"].environment.len(), 2);
+    let no_override = Layer::new().service("a", Service::default());
+    assert!(matches!(
+        base.combine(&no_override),
+        Err(Error::InvalidInput(_))
     ));
 }
