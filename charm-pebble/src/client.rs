@@ -405,6 +405,16 @@ fn ownership(
     }
 }
 
+/// Pebble takes exactly three octal digits (no setuid/setgid/sticky bits).
+pub(crate) fn check_permissions(permissions: Option<u32>) -> Result<()> {
+    match permissions {
+        Some(p) if p > 0o777 => Err(Error::InvalidInput(format!(
+            "permissions must be at most 0o777 (three octal digits), got {p:#o}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn check_path(path: &str) -> Result<()> {
     if path.starts_with('/') {
         Ok(())
@@ -473,6 +483,7 @@ impl Pebble for Client {
 
     fn push(&self, path: &str, content: &[u8], options: &PushOptions) -> Result<()> {
         check_path(path)?;
+        check_permissions(options.permissions)?;
         let mut info = serde_json::Map::new();
         info.insert("path".into(), json!(path));
         if options.make_dirs {
@@ -559,6 +570,7 @@ impl Pebble for Client {
 
     fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
         check_path(path)?;
+        check_permissions(options.permissions)?;
         let mut info = serde_json::Map::new();
         info.insert("path".into(), json!(path));
         if options.make_parents {

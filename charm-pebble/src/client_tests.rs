@@ -310,13 +310,14 @@ fn typed_results_parse() {
             &l,
             &sync(
                 json!([{"name": "web", "startup": "enabled", "current": "active"},
-                                  {"name": "db", "startup": "disabled", "current": "weird-new-state"}]),
+                                  {"name": "db", "startup": "", "current": "weird-new-state"}]),
             ),
         );
         exchange(
             &l,
             &sync(
-                json!([{"name": "up", "level": "ready", "status": "down", "failures": 3, "threshold": 3, "change-id": "2"}]),
+                json!([{"name": "up", "level": "ready", "status": "down", "failures": 3, "threshold": 3, "change-id": "2"},
+                       {"name": "t", "startup": "", "status": "up", "threshold": 3}]),
             ),
         );
         exchange(
@@ -342,6 +343,8 @@ fn typed_results_parse() {
         (checks[0].status, checks[0].failures),
         (CheckStatus::Down, 3)
     );
+    assert_eq!((checks[1].level, checks[1].startup), (None, None));
+    assert_eq!(services[1].startup, Startup::Disabled);
     let files = c.list_files("/etc/app.conf").unwrap();
     assert_eq!(
         (files[0].file_type, files[0].permissions, files[0].size),

@@ -605,6 +605,7 @@ impl Pebble for FakePebble {
         let mut s = self.lock();
         s.ready()?;
         let p = clean(path)?;
+        crate::client::check_permissions(options.permissions)?;
         let Some(dir) = parent(&p) else {
             return Err(path_err(
                 path,
@@ -695,6 +696,7 @@ impl Pebble for FakePebble {
         let mut s = self.lock();
         s.ready()?;
         let p = clean(path)?;
+        crate::client::check_permissions(options.permissions)?;
         match s.entry(&p) {
             Some(Entry::Dir { .. }) if options.make_parents => return Ok(()),
             Some(_) => {

@@ -66,7 +66,8 @@ pub enum ServiceStatus {
 pub struct ServiceInfo {
     /// Service name.
     pub name: String,
-    /// `enabled` or `disabled`.
+    /// `enabled` or `disabled` (Pebble's empty "unset" reads as disabled).
+    #[serde(default = "disabled", deserialize_with = "startup_or_disabled")]
     pub startup: Startup,
     /// Current state.
     pub current: ServiceStatus,
@@ -101,10 +102,10 @@ pub struct CheckInfo {
     /// Check name.
     pub name: String,
     /// `alive` or `ready`, if set.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub level: Option<CheckLevel>,
     /// `enabled` or `disabled`, when Pebble reports it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub startup: Option<Startup>,
     /// Current state.
     pub status: CheckStatus,
@@ -172,6 +173,27 @@ pub struct FileInfo {
     /// Group's name.
     #[serde(default)]
     pub group: Option<String>,
+}
+
+fn disabled() -> Startup {
+    Startup::Disabled
+}
+
+/// Pebble writes unset enums as `""` (or omits them): read those as `None`.
+fn empty_as_none<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> std::result::Result<Option<T>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => serde_json::from_value(serde_json::Value::String(s))
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+fn startup_or_disabled<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Startup, D::Error> {
+    Ok(empty_as_none(d)?.unwrap_or(Startup::Disabled))
 }
 
 fn octal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<u32, D::Error> {

@@ -265,6 +265,14 @@ fn files_follow_pebble_rules() {
         )
         .is_err());
     assert!(matches!(p.pull("relative"), Err(Error::InvalidInput(_))));
+    let setuid = PushOptions {
+        permissions: Some(0o4755),
+        ..Default::default()
+    };
+    assert!(matches!(
+        p.push("/x", b"", &setuid),
+        Err(Error::InvalidInput(_))
+    ));
 
     // make_dir
     assert!(p
