@@ -119,3 +119,36 @@ pub trait Pebble {
         }
     }
 }
+
+/// Forwards every [`Pebble`] method through a pointer type, so charm code can
+/// take `impl Pebble` and be handed `&client`, `Box<dyn Pebble>` or `Arc<FakePebble>`.
+macro_rules! forward_pebble {
+    ($($ty:ty),*) => {$(
+        impl<P: Pebble + ?Sized> Pebble for $ty {
+            fn system_info(&self) -> Result<SystemInfo> { (**self).system_info() }
+            fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
+                (**self).add_layer(label, layer, combine)
+            }
+            fn get_plan(&self) -> Result<Plan> { (**self).get_plan() }
+            fn start_services(&self, services: &[&str]) -> Result<ChangeId> { (**self).start_services(services) }
+            fn stop_services(&self, services: &[&str]) -> Result<ChangeId> { (**self).stop_services(services) }
+            fn restart_services(&self, services: &[&str]) -> Result<ChangeId> { (**self).restart_services(services) }
+            fn replan_services(&self) -> Result<ChangeId> { (**self).replan_services() }
+            fn get_services(&self) -> Result<Vec<ServiceInfo>> { (**self).get_services() }
+            fn get_checks(&self) -> Result<Vec<CheckInfo>> { (**self).get_checks() }
+            fn push(&self, path: &str, content: &[u8], options: &PushOptions) -> Result<()> {
+                (**self).push(path, content, options)
+            }
+            fn pull(&self, path: &str) -> Result<Vec<u8>> { (**self).pull(path) }
+            fn list_files(&self, path: &str) -> Result<Vec<FileInfo>> { (**self).list_files(path) }
+            fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> { (**self).make_dir(path, options) }
+            fn remove_path(&self, path: &str, recursive: bool) -> Result<()> { (**self).remove_path(path, recursive) }
+            fn exec(&self, command: &[&str], options: &ExecOptions) -> Result<ExecOutput> {
+                (**self).exec(command, options)
+            }
+            fn notices(&self) -> Result<Vec<Notice>> { (**self).notices() }
+        }
+    )*};
+}
+
+forward_pebble!(&P, Box<P>, std::sync::Arc<P>);

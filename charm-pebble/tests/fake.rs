@@ -430,6 +430,14 @@ fn notices_and_trait_objects() {
         BTreeMap::from([("k".into(), "v".into())]),
     );
     assert_eq!(n.occurrences, 2);
+    fn count(p: impl Pebble) -> usize {
+        p.notices().unwrap().len()
+    }
+    let shared = std::sync::Arc::new(FakePebble::new());
+    assert_eq!(count(shared.clone()), 0);
+    let boxed: Box<dyn Pebble> = Box::new(FakePebble::new());
+    assert_eq!(count(boxed), 0);
+    assert_eq!(count(&p), 1);
     let pebble: &dyn Pebble = &p;
     let notices = pebble.notices().unwrap();
     assert_eq!(notices.len(), 1);
