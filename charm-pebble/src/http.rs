@@ -487,4 +487,31 @@ mod tests {
         assert!(parse_multipart(b"nothing", "XYZ").is_err());
         assert!(parse_multipart(b"--XYZ", "XYZ").is_err());
     }
+
+    /// Mutated and truncated responses and multipart bodies never panic.
+    #[test]
+    fn mangled_input_never_panics() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let good = b"HTTP/1.1 200 OK\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".to_vec();
+        let multipart = encode_push("XYZ", b"{}", "/a", b"data");
+        for _ in 0..3000 {
+            for base in [&good, &multipart] {
+                let mut m = base.clone();
+                for _ in 0..(next() % 4) {
+                    let i = (next() as usize) % m.len();
+                    m[i] = next() as u8;
+                }
+                m.truncate((next() as usize) % (m.len() + 1));
+                let _ = read_response(&mut &m[..]);
+                let _ = parse_multipart(&m, "XYZ");
+                let _ = header_params(&String::from_utf8_lossy(&m));
+            }
+        }
+    }
 }
