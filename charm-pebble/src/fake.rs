@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Plan, Service, Startup};
@@ -62,7 +62,8 @@ struct State {
     services: BTreeMap<String, FakeService>,
     checks: BTreeMap<String, CheckStatus>,
     files: BTreeMap<String, Entry>,
-    exec: Option<ExecHandler>,
+    /// Shared so the handler runs without the state lock (it may use the fake).
+    exec: Option<Arc<Mutex<ExecHandler>>>,
     exec_calls: Vec<Vec<String>>,
     notices: Vec<Notice>,
     next_change: u64,
@@ -359,7 +360,7 @@ impl FakePebble {
         &self,
         handler: impl FnMut(&[String], &ExecOptions) -> Result<ExecOutput> + Send + 'static,
     ) {
-        self.lock().exec = Some(Box::new(handler));
+        self.lock().exec = Some(Arc::new(Mutex::new(Box::new(handler))));
     }
 
     /// Every command run through exec so far, in order.
@@ -768,21 +769,32 @@ impl Pebble for FakePebble {
     }
 
     fn exec(&self, command: &[&str], options: &ExecOptions) -> Result<ExecOutput> {
-        let mut s = self.lock();
-        s.ready()?;
-        if command.is_empty() {
-            return Err(Error::InvalidInput("exec needs a command".into()));
-        }
         let cmd: Vec<String> = command.iter().map(|c| c.to_string()).collect();
-        s.exec_calls.push(cmd.clone());
-        let change = s.change();
-        let Some(handler) = s.exec.as_mut() else {
-            return Err(Error::Change {
-                change_id: change.0,
-                err: format!("cannot run {cmd:?}: no exec handler installed (FakePebble::on_exec)"),
-            });
+        let handler = {
+            let mut s = self.lock();
+            s.ready()?;
+            if command.is_empty() {
+                return Err(Error::InvalidInput("exec needs a command".into()));
+            }
+            s.exec_calls.push(cmd.clone());
+            let change = s.change();
+            match &s.exec {
+                Some(h) => Arc::clone(h),
+                None => {
+                    return Err(Error::Change {
+                        change_id: change.0,
+                        err: format!(
+                            "cannot run {cmd:?}: no exec handler installed (FakePebble::on_exec)"
+                        ),
+                    })
+                }
+            }
         };
-        let mut out = handler(&cmd, options)?;
+        // The state lock is released: the handler may push files, read the plan...
+        let mut out = {
+            let mut h = handler.lock().unwrap_or_else(|p| p.into_inner());
+            (*h)(&cmd, options)?
+        };
         out.command = cmd;
         if options.combine_stderr {
             let err = std::mem::take(&mut out.stderr);

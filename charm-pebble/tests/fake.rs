@@ -497,3 +497,17 @@ fn layer_combine_is_usable_without_pebble() {
         Err(Error::InvalidInput(_))
     ));
 }
+
+#[test]
+fn exec_handler_may_use_the_fake() {
+    let p = std::sync::Arc::new(FakePebble::new());
+    let inner = std::sync::Arc::clone(&p);
+    p.on_exec(move |cmd, _| {
+        // A command with a side effect on the container's filesystem.
+        inner.push(&format!("/{}", cmd[1]), b"made", &PushOptions::default())?;
+        Ok(ExecOutput::default())
+    });
+    p.exec(&["touch", "marker"], &ExecOptions::default())
+        .unwrap();
+    assert_eq!(p.file("/marker").as_deref(), Some(&b"made"[..]));
+}
