@@ -556,3 +556,31 @@ fn exec_runs_over_websockets() {
     assert_eq!(body["split-stderr"], true);
     assert!(wait.line().starts_with("GET /v1/changes/3/wait?timeout="));
 }
+
+#[test]
+fn exec_that_cannot_start_reports_the_change_error() {
+    let (c, h, _d) = server(|l| {
+        exchange(&l, &async_resp("4", json!({"task-id": "T1"})));
+        // The task is gone: the websocket upgrade is refused with a JSON error.
+        let gone =
+            json!({"type": "error", "status-code": 404, "result": {"message": "task not found"}});
+        exchange(&l, &json_resp(404, &gone));
+        let err = r#"cannot perform the following tasks:
+- Execute command "nope" (cannot find executable "nope")"#;
+        exchange(&l, &sync(change("4", Some(err), json!({}))))
+    });
+    let e = c
+        .exec(
+            &["nope"],
+            &ExecOptions {
+                combine_stderr: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Change { err, .. } if err.contains("cannot find executable")),
+        "{e:?}"
+    );
+    h.join().unwrap();
+}
