@@ -17,6 +17,11 @@ const TOOLS: &[&str] = &[
     "status-set",
     "state-get",
     "state-set",
+    "action-get",
+    "storage-get",
+    "action-set",
+    "action-log",
+    "action-fail",
     "state-delete",
     "status-get",
     "application-version-set",
@@ -77,8 +82,10 @@ exit 0
                 fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
             }
         }
-        // What Juju prints for a unit with no charm state.
+        // A unit that ran hooks before, with nothing deferred: no charm state, and the
+        // marker saying so (`fresh_charm_dir` removes it).
         fs::write(dir.path().join("out").join("state-get"), "{}").unwrap();
+        fs::write(dir.path().join(".charm-rs-deferred"), "0").unwrap();
         FakeJuju { dir }
     }
 
@@ -157,6 +164,13 @@ exit 0
     }
 
     fn run(&self, hook: &str, extra: &[(&str, &str)]) -> Output {
+        self.run_path(
+            &format!("hooks/{hook}"),
+            &[&[("JUJU_HOOK_NAME", hook)], extra].concat(),
+        )
+    }
+
+    fn run_path(&self, dispatch_path: &str, extra: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(charm());
         cmd.env_clear()
             .env(
@@ -165,8 +179,7 @@ exit 0
             )
             .env("FAKE", self.path())
             .env("RUST_BACKTRACE", "1")
-            .env("JUJU_DISPATCH_PATH", format!("hooks/{hook}"))
-            .env("JUJU_HOOK_NAME", hook)
+            .env("JUJU_DISPATCH_PATH", dispatch_path)
             .env("JUJU_UNIT_NAME", "fixture/0")
             .env("JUJU_MODEL_NAME", "test")
             .env("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000")
@@ -204,16 +217,10 @@ fn a_typical_relation_changed_hook_makes_four_tool_calls() {
         r#"{"database": "orders", "endpoints": "db-0:5432"}"#,
     );
     juju.answer("config-get --format=json", r#"{"greeting": "hi"}"#);
-    // A fresh charm directory: one state-get finds nothing deferred, and a marker file
-    // records it, so the next hooks skip the state-get.
-    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_eq!(calls[0], "state-get --format=json");
-    assert_eq!(calls.len(), 5, "{calls:#?}");
-    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    let out = juju.run("db-relation-changed", DB_CHANGED);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
-        calls,
+        juju.calls(),
         [
             "relation-get --format=json -r 3 --app - database",
             "config-get --format=json",
@@ -223,7 +230,7 @@ fn a_typical_relation_changed_hook_makes_four_tool_calls() {
     );
     assert_eq!(
         juju.stdin(),
-        "relation-set stdin: {\"seen\":\"hi orders\"}\n".repeat(2)
+        "relation-set stdin: {\"seen\":\"hi orders\"}\n"
     );
 }
 
@@ -330,7 +337,6 @@ fn leader_writes_the_peer_app_bag_with_one_relation_set() {
     assert_eq!(
         juju.calls(),
         [
-            "state-get --format=json",
             "is-leader --format=json",
             "relation-ids replicas --format=json",
             "relation-set -r 1 --app --file -",
@@ -345,12 +351,11 @@ fn leader_writes_the_peer_app_bag_with_one_relation_set() {
 #[test]
 fn unknown_hooks_are_ignored_with_a_debug_line() {
     let juju = FakeJuju::new();
-    juju.run("data-storage-attached", &[]);
-    let (out, calls) = juju.run_hook("data-storage-attached", &[]);
+    let out = juju.run("collect-metrics", &[]);
     assert_eq!(out.status.code(), Some(0));
+    let calls = juju.calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(calls[0]
-        .starts_with("juju-log --log-level DEBUG -- hooks/data-storage-attached: no handler"));
+    assert!(calls[0].starts_with("juju-log --log-level DEBUG -- hooks/collect-metrics: no handler"));
 }
 
 #[test]
@@ -384,6 +389,126 @@ fn without_juju_it_prints_help_and_exits_2() {
         yaml.contains("greeting:\n      type: string\n      default: hello\n"),
         "{yaml}"
     );
+}
+
+const BACKUP: &[(&str, &str)] = &[("JUJU_ACTION_NAME", "backup"), ("JUJU_ACTION_UUID", "7")];
+
+fn run_action(juju: &FakeJuju) -> Output {
+    let mut cmd_env: Vec<(&str, &str)> = BACKUP.to_vec();
+    cmd_env.push(("JUJU_HOOK_NAME", ""));
+    juju.run_path("actions/backup", &cmd_env)
+}
+
+#[test]
+fn an_action_gets_typed_params_and_sets_flattened_results() {
+    let juju = FakeJuju::new();
+    juju.answer(
+        "action-get --format=json",
+        r#"{"path": "/srv/backup", "keep": 5}"#,
+    );
+    let out = run_action(&juju);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls(),
+        [
+            "action-get --format=json",
+            "action-log -- backing up to /srv/backup",
+            "action-set kept.count=5 path=/srv/backup",
+        ]
+    );
+}
+
+#[test]
+fn an_action_with_bad_params_fails_the_action_not_the_unit() {
+    let juju = FakeJuju::new();
+    juju.answer("action-get --format=json", r#"{"path": 42}"#);
+    let out = run_action(&juju);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let calls = juju.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls[1].starts_with(
+            "action-fail -- invalid parameters for action `backup`: invalid type: integer `42`"
+        ),
+        "{calls:?}"
+    );
+    let juju = FakeJuju::new();
+    juju.answer("action-get --format=json", r#"{"path": ""}"#);
+    let out = run_action(&juju);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls()[1],
+        "action-fail -- `path` is empty: give a directory to write the backup to"
+    );
+}
+
+#[test]
+fn actions_are_declared_in_charmcraft_yaml() {
+    let out = Command::new(charm())
+        .arg("charmcraft-yaml")
+        .output()
+        .unwrap();
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    let expected = "actions:
+  backup:
+    description: Back up the data to a path.
+    params:
+      path:
+        description: Where to write the backup.
+        type: string
+      keep:
+        default: 3
+        description: How many old backups to keep.
+        type: integer
+    required:
+    - path
+    additionalProperties: false
+";
+    assert!(yaml.ends_with(expected), "{yaml}");
+}
+
+#[test]
+fn storage_and_workload_hooks_reach_their_handlers() {
+    let juju = FakeJuju::new();
+    juju.answer(
+        "storage-get --format=json -s data/0 location",
+        "\"/srv/data\"",
+    );
+    let out = juju.run("data-storage-attached", &[("JUJU_STORAGE_ID", "data/0")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls(),
+        [
+            "storage-get --format=json -s data/0 location",
+            "status-set --application=False maintenance -- data/0 at /srv/data",
+        ]
+    );
+    let juju = FakeJuju::new();
+    let out = juju.run(
+        "workload-pebble-ready",
+        &[("JUJU_WORKLOAD_NAME", "workload")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        juju.calls(),
+        ["status-set --application=False active -- workload ready at /charm/containers/workload/pebble.socket"]
+    );
+}
+
+#[test]
+fn storage_containers_and_resources_are_declared_in_charmcraft_yaml() {
+    let out = Command::new(charm())
+        .arg("charmcraft-yaml")
+        .output()
+        .unwrap();
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "containers:\n  workload:\n    resource: workload_image\n    mounts:\n    - storage: data\n      location: /var/lib/app\n",
+        "resources:\n  workload_image:\n    type: oci-image\n    description: The workload's image.\n",
+        "storage:\n  data:\n    type: filesystem\n    description: Where data lives.\n    location: /srv/data\n",
+    ] {
+        assert!(yaml.contains(expected), "missing:\n{expected}\nin:\n{yaml}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -926,6 +1051,32 @@ fn deferred_events_persist_and_rerun_first_in_order() {
         !calls.iter().any(|c| c.starts_with("state-get")),
         "{calls:#?}"
     );
+}
+
+#[test]
+fn a_fresh_charm_dir_reads_the_state_once() {
+    let juju = FakeJuju::new();
+    let marker = juju.path().join(".charm-rs-deferred");
+    fs::remove_file(&marker).unwrap();
+    juju.answer(
+        "relation-get --format=json -r 3 --app - database",
+        r#"{"database": "orders"}"#,
+    );
+    juju.answer("config-get --format=json", r#"{"greeting": "hi"}"#);
+    // No marker (a new unit, a replaced charm directory, a restarted pod): one state-get
+    // finds nothing deferred, and the marker records it.
+    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(calls[0], "state-get --format=json");
+    assert_eq!(calls.len(), 5, "{calls:#?}");
+    assert_eq!(fs::read_to_string(&marker).unwrap(), "0");
+    let (_, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    assert_eq!(calls.len(), 4, "{calls:#?}");
+    assert!(!calls.iter().any(|c| c.starts_with("state-get")));
+    // A marker that is not exactly `0` is not trusted.
+    fs::write(&marker, "garbage").unwrap();
+    let (_, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    assert_eq!(calls[0], "state-get --format=json");
 }
 
 #[test]

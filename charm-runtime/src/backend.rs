@@ -114,6 +114,47 @@ pub trait HookTools {
     fn state_delete(&self, key: &str) -> Result<()>;
     /// How many hook-tool calls this backend has made so far.
     fn calls(&self) -> usize;
+    /// A Pebble client for a workload container: the real one talks to
+    /// `/charm/containers/<name>/pebble.socket`; a test backend returns a fake.
+    fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {
+        Box::new(charm_pebble::Client::for_container(container))
+    }
+    /// `storage-get --format=json -s <id> <key>`: one attribute of a storage instance.
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        let _ = (id, key);
+        Err(Error::Tool {
+            tool: "storage-get".into(),
+            code: 1,
+            message: "storage is not supported by this backend".into(),
+        })
+    }
+    /// `action-get --format=json`: the running action's parameters.
+    fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
+        Err(not_in_action("action-get"))
+    }
+    /// `action-set key=value ...`
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
+        let _ = results;
+        Err(not_in_action("action-set"))
+    }
+    /// `action-log -- <message>`
+    fn action_log(&self, message: &str) -> Result<()> {
+        let _ = message;
+        Err(not_in_action("action-log"))
+    }
+    /// `action-fail -- <message>`
+    fn action_fail(&self, message: &str) -> Result<()> {
+        let _ = message;
+        Err(not_in_action("action-fail"))
+    }
+}
+
+fn not_in_action(tool: &str) -> Error {
+    Error::Tool {
+        tool: tool.into(),
+        code: 1,
+        message: "not running an action".into(),
+    }
 }
 
 /// The production backend: runs each hook tool as a process found on `PATH`.
@@ -582,6 +623,29 @@ impl HookTools for ProcessTools {
     fn calls(&self) -> usize {
         self.calls.get()
     }
+
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        output::storage_get(&self.run("storage-get", &["--format=json", "-s", id, key], None)?)
+    }
+
+    fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
+        output::action_get(&self.run("action-get", &["--format=json"], None)?)
+    }
+
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
+        let args: Vec<String> = results.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run("action-set", &argv, None).map(drop)
+    }
+
+    fn action_log(&self, message: &str) -> Result<()> {
+        let message = log_message(message);
+        self.run("action-log", &["--", &message], None).map(drop)
+    }
+
+    fn action_fail(&self, message: &str) -> Result<()> {
+        self.run("action-fail", &["--", message], None).map(drop)
+    }
 }
 
 /// Parsers of hook-tool output, one per shape the backend reads: each takes the tool's
@@ -705,6 +769,18 @@ pub mod output {
             tool: "secret-info-get".into(),
             detail: "expected one `{\"<id>\": {\"revision\": N, ...}}` entry".into(),
         })
+    }
+
+    /// `storage-get --format=json -s <id> <key>`: a string (`null` when unset).
+    pub fn storage_get(out: &[u8]) -> Result<String> {
+        let v: Option<String> = parse_json("storage-get", out)?;
+        Ok(v.unwrap_or_default())
+    }
+
+    /// `action-get --format=json`: the action's parameters (`null` when none).
+    pub fn action_get(out: &[u8]) -> Result<serde_json::Map<String, Value>> {
+        let v: Option<serde_json::Map<String, Value>> = parse_json("action-get", out)?;
+        Ok(v.unwrap_or_default())
     }
 
     /// `state-get --format=json`: a map of strings (`null` when empty).

@@ -30,7 +30,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::env::{Hook, JujuEnv, RelationContext, SecretContext, SecretHook};
+use crate::env::{
+    Hook, JujuEnv, RelationContext, SecretContext, SecretHook, StorageContext, WorkloadContext,
+};
 use crate::relation::RelationId;
 use crate::secret::SecretId;
 
@@ -83,6 +85,21 @@ pub struct EventSnapshot {
     /// `JUJU_SECRET_REVISION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_revision: Option<u64>,
+    /// `JUJU_STORAGE_ID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_id: Option<String>,
+    /// `JUJU_STORAGE_LOCATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_location: Option<String>,
+    /// `JUJU_WORKLOAD_NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_name: Option<String>,
+    /// `JUJU_NOTICE_ID`, `JUJU_NOTICE_TYPE`, `JUJU_NOTICE_KEY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<(String, String, String)>,
+    /// `JUJU_PEBBLE_CHECK_NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_name: Option<String>,
 }
 
 impl EventSnapshot {
@@ -100,6 +117,15 @@ impl EventSnapshot {
             secret_id: s.map(|s| s.id.as_str().to_string()),
             secret_label: s.and_then(|s| s.label.clone()),
             secret_revision: s.and_then(|s| s.revision),
+            storage_id: env.storage.as_ref().map(|s| s.id.clone()),
+            storage_location: env
+                .storage
+                .as_ref()
+                .and_then(|s| s.location.as_ref())
+                .map(|l| l.to_string_lossy().into_owned()),
+            workload_name: env.workload.as_ref().map(|w| w.container.clone()),
+            notice: env.workload.as_ref().and_then(|w| w.notice.clone()),
+            check_name: env.workload.as_ref().and_then(|w| w.check.clone()),
         }
     }
 
@@ -135,11 +161,36 @@ impl EventSnapshot {
             }),
             _ => None,
         };
+        let storage = match &hook {
+            Hook::Storage { .. } => Some(StorageContext {
+                id: self
+                    .storage_id
+                    .clone()
+                    .ok_or("a storage event without a storage id")?,
+                location: self.storage_location.as_ref().map(Into::into),
+            }),
+            _ => None,
+        };
+        let workload = match &hook {
+            Hook::Workload { container, .. } => Some(WorkloadContext {
+                container: self
+                    .workload_name
+                    .clone()
+                    .unwrap_or_else(|| container.clone()),
+                notice: self.notice.clone(),
+                check: self.check_name.clone(),
+            }),
+            _ => None,
+        };
         Ok(JujuEnv {
             dispatch_path: self.dispatch_path.clone(),
             hook,
             relation,
             secret,
+            storage,
+            workload,
+            // Actions are not deferrable.
+            action_id: None,
             ..current.clone()
         })
     }
@@ -224,7 +275,21 @@ mod tests {
             ("JUJU_SECRET_ID", "secret:cjhg2ok5jrbc769e4mkg"),
             ("JUJU_SECRET_LABEL", "db"),
         ]);
-        for original in [base.clone(), departed, secret] {
+        let notice = env(&[
+            ("JUJU_DISPATCH_PATH", "hooks/workload-pebble-custom-notice"),
+            ("JUJU_UNIT_NAME", "app/0"),
+            ("JUJU_WORKLOAD_NAME", "workload"),
+            ("JUJU_NOTICE_ID", "7"),
+            ("JUJU_NOTICE_TYPE", "custom"),
+            ("JUJU_NOTICE_KEY", "example.com/backup"),
+        ]);
+        let storage = env(&[
+            ("JUJU_DISPATCH_PATH", "hooks/data-storage-attached"),
+            ("JUJU_UNIT_NAME", "app/0"),
+            ("JUJU_STORAGE_ID", "data/0"),
+            ("JUJU_STORAGE_LOCATION", "/srv/data"),
+        ]);
+        for original in [base.clone(), departed, secret, notice, storage] {
             let snap = EventSnapshot::of(&original);
             let json = encode_notices(&[Notice {
                 handler: "C::h".into(),

@@ -58,6 +58,40 @@ pub enum SecretHook {
     Expired,
 }
 
+/// What kind of storage hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StorageHook {
+    /// `<storage>-storage-attached`
+    Attached,
+    /// `<storage>-storage-detaching`
+    Detaching,
+}
+
+/// What kind of workload (Pebble) hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkloadHook {
+    /// `<container>-pebble-ready`
+    Ready,
+    /// `<container>-pebble-custom-notice`
+    CustomNotice,
+    /// `<container>-pebble-check-failed`
+    CheckFailed,
+    /// `<container>-pebble-check-recovered`
+    CheckRecovered,
+}
+
+const STORAGE_SUFFIXES: [(&str, StorageHook); 2] = [
+    ("-storage-attached", StorageHook::Attached),
+    ("-storage-detaching", StorageHook::Detaching),
+];
+
+const WORKLOAD_SUFFIXES: [(&str, WorkloadHook); 4] = [
+    ("-pebble-ready", WorkloadHook::Ready),
+    ("-pebble-custom-notice", WorkloadHook::CustomNotice),
+    ("-pebble-check-failed", WorkloadHook::CheckFailed),
+    ("-pebble-check-recovered", WorkloadHook::CheckRecovered),
+];
+
 /// The hook Juju is running, parsed from `JUJU_DISPATCH_PATH`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Hook {
@@ -86,6 +120,20 @@ pub enum Hook {
     },
     /// `secret-<kind>`
     Secret(SecretHook),
+    /// `<storage>-storage-<kind>`
+    Storage {
+        /// The storage name, as declared.
+        name: String,
+        /// Which storage hook.
+        kind: StorageHook,
+    },
+    /// `<container>-pebble-<kind>`
+    Workload {
+        /// The container name, as declared.
+        container: String,
+        /// Which workload hook.
+        kind: WorkloadHook,
+    },
     /// `actions/<name>`
     Action(String),
     /// Any other hook (storage, workload, metrics, ...): handled by name only.
@@ -138,32 +186,78 @@ impl Hook {
                 }
             }
         }
+        for (suffix, kind) in STORAGE_SUFFIXES {
+            if let Some(storage) = name.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+                return Hook::Storage {
+                    name: storage.to_string(),
+                    kind,
+                };
+            }
+        }
+        for (suffix, kind) in WORKLOAD_SUFFIXES {
+            if let Some(container) = name.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+                return Hook::Workload {
+                    container: container.to_string(),
+                    kind,
+                };
+            }
+        }
         Hook::Other(name.to_string())
+    }
+
+    /// The hook's name as Juju spells it (`db-relation-changed`; for an action, its name).
+    pub fn juju_name(&self) -> String {
+        match self {
+            Hook::Install => "install".into(),
+            Hook::Start => "start".into(),
+            Hook::Stop => "stop".into(),
+            Hook::Remove => "remove".into(),
+            Hook::ConfigChanged => "config-changed".into(),
+            Hook::UpgradeCharm => "upgrade-charm".into(),
+            Hook::UpdateStatus => "update-status".into(),
+            Hook::LeaderElected => "leader-elected".into(),
+            Hook::Relation { endpoint, kind } => {
+                format!("{endpoint}-relation-{}", kind.as_str())
+            }
+            Hook::Secret(SecretHook::Changed) => "secret-changed".into(),
+            Hook::Secret(SecretHook::Rotate) => "secret-rotate".into(),
+            Hook::Secret(SecretHook::Remove) => "secret-remove".into(),
+            Hook::Secret(SecretHook::Expired) => "secret-expired".into(),
+            Hook::Storage { name, kind } => {
+                let suffix = STORAGE_SUFFIXES
+                    .iter()
+                    .find(|(_, k)| k == kind)
+                    .map(|(s, _)| *s)
+                    .unwrap_or_default();
+                format!("{name}{suffix}")
+            }
+            Hook::Workload { container, kind } => {
+                let suffix = WORKLOAD_SUFFIXES
+                    .iter()
+                    .find(|(_, k)| k == kind)
+                    .map(|(s, _)| *s)
+                    .unwrap_or_default();
+                format!("{container}{suffix}")
+            }
+            Hook::Action(name) | Hook::Other(name) => name.clone(),
+        }
+    }
+
+    /// The dispatch path Juju sets: `hooks/<name>`, or `actions/<name>`.
+    pub fn dispatch_path(&self) -> String {
+        match self {
+            Hook::Action(name) => format!("actions/{name}"),
+            other => format!("hooks/{}", other.juju_name()),
+        }
     }
 
     /// The event name as `ops` and `#[on(..)]` spell it: dashes become underscores,
     /// actions get `_action`.
     pub fn event_name(&self) -> String {
-        let base = match self {
-            Hook::Install => "install".to_string(),
-            Hook::Start => "start".into(),
-            Hook::Stop => "stop".into(),
-            Hook::Remove => "remove".into(),
-            Hook::ConfigChanged => "config_changed".into(),
-            Hook::UpgradeCharm => "upgrade_charm".into(),
-            Hook::UpdateStatus => "update_status".into(),
-            Hook::LeaderElected => "leader_elected".into(),
-            Hook::Relation { endpoint, kind } => {
-                format!("{endpoint}_relation_{}", kind.as_str())
-            }
-            Hook::Secret(SecretHook::Changed) => "secret_changed".into(),
-            Hook::Secret(SecretHook::Rotate) => "secret_rotate".into(),
-            Hook::Secret(SecretHook::Remove) => "secret_remove".into(),
-            Hook::Secret(SecretHook::Expired) => "secret_expired".into(),
-            Hook::Action(name) => format!("{name}_action"),
-            Hook::Other(name) => name.clone(),
-        };
-        base.replace('-', "_")
+        match self {
+            Hook::Action(name) => format!("{name}_action").replace('-', "_"),
+            other => other.juju_name().replace('-', "_"),
+        }
     }
 }
 
@@ -193,6 +287,26 @@ pub struct SecretContext {
     pub revision: Option<u64>,
 }
 
+/// The storage instance a storage hook is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageContext {
+    /// `JUJU_STORAGE_ID`, e.g. `data/0`.
+    pub id: String,
+    /// `JUJU_STORAGE_LOCATION`, if Juju set it.
+    pub location: Option<PathBuf>,
+}
+
+/// The container a workload hook is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadContext {
+    /// `JUJU_WORKLOAD_NAME`.
+    pub container: String,
+    /// `JUJU_NOTICE_ID`, `JUJU_NOTICE_TYPE`, `JUJU_NOTICE_KEY` (custom notices).
+    pub notice: Option<(String, String, String)>,
+    /// `JUJU_PEBBLE_CHECK_NAME` (check failed / recovered).
+    pub check: Option<String>,
+}
+
 /// Everything Juju says about the running hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JujuEnv {
@@ -216,6 +330,12 @@ pub struct JujuEnv {
     pub relation: Option<RelationContext>,
     /// Set in secret hooks.
     pub secret: Option<SecretContext>,
+    /// `JUJU_ACTION_UUID`, set when running an action.
+    pub action_id: Option<String>,
+    /// Set in storage hooks.
+    pub storage: Option<StorageContext>,
+    /// Set in workload (Pebble) hooks.
+    pub workload: Option<WorkloadContext>,
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
@@ -239,6 +359,14 @@ impl JujuEnv {
         "JUJU_SECRET_ID",
         "JUJU_SECRET_LABEL",
         "JUJU_SECRET_REVISION",
+        "JUJU_ACTION_UUID",
+        "JUJU_STORAGE_ID",
+        "JUJU_STORAGE_LOCATION",
+        "JUJU_WORKLOAD_NAME",
+        "JUJU_NOTICE_ID",
+        "JUJU_NOTICE_TYPE",
+        "JUJU_NOTICE_KEY",
+        "JUJU_PEBBLE_CHECK_NAME",
     ];
 
     /// Reads the process environment. A variable that is not valid UTF-8 is an error
@@ -378,6 +506,37 @@ impl JujuEnv {
             }
             _ => None,
         };
+        let storage = match &hook {
+            Hook::Storage { .. } => Some(StorageContext {
+                id: required("JUJU_STORAGE_ID")?,
+                location: nonempty(lookup("JUJU_STORAGE_LOCATION")).map(PathBuf::from),
+            }),
+            _ => None,
+        };
+        let workload = match &hook {
+            Hook::Workload { container, kind } => Some(WorkloadContext {
+                container: nonempty(lookup("JUJU_WORKLOAD_NAME")).unwrap_or(container.clone()),
+                notice: match kind {
+                    WorkloadHook::CustomNotice => Some((
+                        required("JUJU_NOTICE_ID")?,
+                        nonempty(lookup("JUJU_NOTICE_TYPE")).unwrap_or_else(|| "custom".into()),
+                        required("JUJU_NOTICE_KEY")?,
+                    )),
+                    _ => None,
+                },
+                check: match kind {
+                    WorkloadHook::CheckFailed | WorkloadHook::CheckRecovered => {
+                        Some(required("JUJU_PEBBLE_CHECK_NAME")?)
+                    }
+                    _ => None,
+                },
+            }),
+            _ => None,
+        };
+        let action_id = match hook {
+            Hook::Action(_) => Some(required("JUJU_ACTION_UUID")?),
+            _ => None,
+        };
         Ok(JujuEnv {
             dispatch_path,
             hook,
@@ -392,6 +551,9 @@ impl JujuEnv {
                 .unwrap_or_default(),
             relation,
             secret,
+            action_id,
+            storage,
+            workload,
         })
     }
 }
@@ -420,6 +582,15 @@ mod tests {
             ("hooks/secret-rotate", "secret_rotate"),
             ("hooks/db-relation-broken", "db_relation_broken"),
             ("hooks/data-storage-attached", "data_storage_attached"),
+            (
+                "hooks/web-cache-storage-detaching",
+                "web_cache_storage_detaching",
+            ),
+            ("hooks/workload-pebble-ready", "workload_pebble_ready"),
+            (
+                "hooks/workload-pebble-check-failed",
+                "workload_pebble_check_failed",
+            ),
             ("actions/do-backup", "do_backup_action"),
         ] {
             assert_eq!(Hook::parse(path).event_name(), name, "{path}");

@@ -38,6 +38,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = output::secret_info_get(data);
     let _ = output::state_get(data);
+    let _ = output::storage_get(data);
+    let _ = output::action_get(data);
     match output::secret_get(data) {
         Ok(content) => {
             let shown = format!("{content:?}");

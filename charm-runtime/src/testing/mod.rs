@@ -1,0 +1,117 @@
+//! Test a charm without Juju: Scenario-style state transitions, and a Harness.
+//!
+//! Enabled by the `testing` feature (`charm-runtime = { ..., features = ["testing"] }` in
+//! `[dev-dependencies]`). Every run goes through [`dispatch`](crate::dispatch::dispatch),
+//! the code path of the charm's binary, with [`MemoryTools`], an in-memory
+//! [`HookTools`](crate::backend::HookTools) that answers as Juju does: same outputs, same
+//! permission rules and error texts, same commit rule (a failed hook keeps only its
+//! statuses and log lines).
+//!
+//! Both this module and the prelude have a `Context` and an `Event`; import this module
+//! under a name (`use charm_runtime::testing as scenario;`) or its items explicitly.
+//!
+//! # Scenario style
+//!
+//! Describe the [`State`] before the hook, run an [`Event`] made from the state's objects,
+//! check the [`Output`]: the new state, the `juju-log` lines, every hook-tool call.
+//!
+//! ```
+//! mod charm {
+//!     use charm_runtime::prelude::*;
+//!
+//!     #[derive(Charm, Default)]
+//!     #[charm(name = "mailer", summary = "Sends mail", description = "A demo.")]
+//!     #[provides(smtp(interface = "smtp"))]
+//!     #[requires(db(interface = "postgresql_client", limit = 1))]
+//!     pub struct Mailer;
+//!
+//!     #[handlers]
+//!     impl Mailer {
+//!         #[on(smtp_relation_joined)]
+//!         fn joined(&mut self, _ctx: &mut Context<Self>, event: &RelationJoined) -> Result<()> {
+//!             // Our own unit bag (the Python guide wrote the *remote* unit's bag).
+//!             event.relation().local_unit_data().set("smtp_credentials", format!("creds-for-{}", event.unit()));
+//!             Ok(())
+//!         }
+//!         #[on(db_relation_changed)]
+//!         fn db(&mut self, ctx: &mut Context<Self>, event: &RelationChanged) -> Result<()> {
+//!             let host = event.relation().remote_app_data()?.require("host")?;
+//!             ctx.set_status(Status::active(format!("db at {host}")));
+//!             Ok(())
+//!         }
+//!     }
+//! }
+//!
+//! use charm_runtime::testing::{self as scenario, bag, Event, Relation, State};
+//! use charm_runtime::Status;
+//!
+//! let ctx = scenario::Context::<charm::Mailer>::new();
+//! let smtp = Relation::new("smtp").remote_app_name("consumer").remote_unit(1, bag::<&str, &str>([]));
+//! let out = ctx.run(Event::relation_joined(&smtp, 1), State::new().relation(smtp.clone()))?;
+//! out.assert_ok();
+//! assert_eq!(out.relation(smtp.id).local_unit_data["smtp_credentials"], "creds-for-consumer/1");
+//! assert!(out.calls.contains(&format!("relation-set -r {} --file -", smtp.id)));
+//!
+//! // A failing hook: nothing buffered is kept, and the error says why.
+//! let db = Relation::new("db").remote_app_name("postgresql");
+//! let out = ctx.run(Event::relation_changed(&db), State::new().relation(db.clone()))?;
+//! assert!(out.error.unwrap().contains("key `host`: not set"));
+//!
+//! // An impossible state is rejected before the charm runs.
+//! let err = ctx.run(Event::relation_changed(&db), State::new()).unwrap_err();
+//! assert!(err.to_string().contains("not in the state"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Harness style
+//!
+//! For tests ported from `ops.testing.Harness`: one evolving state; each call fires what
+//! Juju would fire.
+//!
+//! ```
+//! # mod charm {
+//! #     use charm_runtime::prelude::*;
+//! #     #[derive(Charm, Default)]
+//! #     #[charm(name = "mailer", summary = "Sends mail", description = "A demo.")]
+//! #     #[requires(db(interface = "postgresql_client", limit = 1))]
+//! #     pub struct Mailer;
+//! #     #[handlers]
+//! #     impl Mailer {
+//! #         #[on(db_relation_changed)]
+//! #         fn db(&mut self, ctx: &mut Context<Self>, event: &RelationChanged) -> Result<()> {
+//! #             if let Some(host) = event.relation().remote_app_data()?.get("host")? {
+//! #                 ctx.set_status(Status::active(format!("db at {host}")));
+//! #             }
+//! #             Ok(())
+//! #         }
+//! #     }
+//! # }
+//! use charm_runtime::testing::{bag, Harness};
+//! use charm_runtime::Status;
+//!
+//! let mut harness = Harness::<charm::Mailer>::new();
+//! let db = harness.add_relation("db", "postgresql")?;
+//! harness.begin();
+//! harness.add_relation_unit(db, "postgresql/0")?;
+//! harness.update_relation_data(db, "postgresql", bag([("host", "10.0.0.7")]))?;
+//! assert_eq!(harness.unit_status(), &Status::active("db at 10.0.0.7"));
+//! assert_eq!(
+//!     harness.fired(),
+//!     ["db-relation-joined", "db-relation-changed", "db-relation-changed"]
+//! );
+//! # Ok::<(), charm_runtime::testing::HarnessError>(())
+//! ```
+
+mod backend;
+mod consistency;
+mod harness;
+mod scenario;
+mod state;
+
+pub use backend::{Finished, LogLine, MemoryTools, ToolError};
+pub use consistency::InconsistentState;
+pub use harness::{Harness, HarnessError};
+pub use scenario::{Context, Event, Output};
+pub use state::{
+    bag, Bag, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, SubordinateRelation,
+};

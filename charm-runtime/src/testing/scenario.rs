@@ -1,0 +1,459 @@
+//! Scenario-style runs: [`Context::run`] an [`Event`] on a [`State`], get an [`Output`].
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use crate::backend::HookTools;
+use crate::dispatch::dispatch;
+use crate::env::{Hook, JujuEnv, RelationContext, RelationHook, SecretContext, SecretHook};
+use crate::metadata::CharmMeta;
+use crate::relation::RelationId;
+use crate::secret::SecretId;
+use crate::Charm;
+
+use super::backend::{HookRelation, LogLine, MemoryTools, ToolError};
+use super::consistency::{check, InconsistentState};
+use super::state::{Relation, RelationKind, Secret, State};
+
+/// Which unit is leaving, in a relation-departed event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Departing {
+    /// Remote (or peer) unit number n.
+    Remote(u32),
+    /// This unit itself.
+    Local,
+}
+
+/// An event to run: made from the state's objects (`Event::relation_joined(&rel, 1)`).
+///
+/// Relation events name their relation by id and endpoint; the relation must be in the
+/// state the event is run on. Remote units are numbers: unit `n` of the relation's remote
+/// application (of this application, for a peer relation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub(crate) hook: Hook,
+    pub(crate) relation: Option<(RelationId, String)>,
+    pub(crate) remote_unit: Option<u32>,
+    pub(crate) departing: Option<Departing>,
+    pub(crate) secret: Option<SecretId>,
+    pub(crate) secret_revision: Option<u64>,
+}
+
+impl Event {
+    fn of(hook: Hook) -> Self {
+        Event {
+            hook,
+            relation: None,
+            remote_unit: None,
+            departing: None,
+            secret: None,
+            secret_revision: None,
+        }
+    }
+    fn relation_event(relation: &Relation, kind: RelationHook) -> Self {
+        Event {
+            relation: Some((relation.id, relation.endpoint.clone())),
+            ..Event::of(Hook::Relation {
+                endpoint: relation.endpoint.clone(),
+                kind,
+            })
+        }
+    }
+    fn secret_event(secret: &Secret, kind: SecretHook, revision: Option<u64>) -> Self {
+        Event {
+            secret: Some(secret.id.clone()),
+            secret_revision: revision,
+            ..Event::of(Hook::Secret(kind))
+        }
+    }
+
+    /// `install`
+    pub fn install() -> Self {
+        Self::of(Hook::Install)
+    }
+    /// `start`
+    pub fn start() -> Self {
+        Self::of(Hook::Start)
+    }
+    /// `stop`
+    pub fn stop() -> Self {
+        Self::of(Hook::Stop)
+    }
+    /// `remove`
+    pub fn remove() -> Self {
+        Self::of(Hook::Remove)
+    }
+    /// `config-changed`
+    pub fn config_changed() -> Self {
+        Self::of(Hook::ConfigChanged)
+    }
+    /// `upgrade-charm`
+    pub fn upgrade_charm() -> Self {
+        Self::of(Hook::UpgradeCharm)
+    }
+    /// `update-status`
+    pub fn update_status() -> Self {
+        Self::of(Hook::UpdateStatus)
+    }
+    /// `leader-elected`
+    pub fn leader_elected() -> Self {
+        Self::of(Hook::LeaderElected)
+    }
+    /// Any other hook, by its Juju name (`data-storage-attached`, `leader-settings-changed`):
+    /// handlers observing it by name run.
+    pub fn hook(name: &str) -> Self {
+        Self::of(Hook::parse(&format!("hooks/{name}")))
+    }
+
+    /// `<endpoint>-relation-created`
+    pub fn relation_created(relation: &Relation) -> Self {
+        Self::relation_event(relation, RelationHook::Created)
+    }
+    /// `<endpoint>-relation-joined` for remote unit `remote_unit` (which is already in
+    /// `relation-list`, as in Juju).
+    pub fn relation_joined(relation: &Relation, remote_unit: u32) -> Self {
+        Event {
+            remote_unit: Some(remote_unit),
+            ..Self::relation_event(relation, RelationHook::Joined)
+        }
+    }
+    /// `<endpoint>-relation-changed` for the remote application's bag
+    /// (`JUJU_REMOTE_UNIT` empty); add [`with_remote_unit`](Self::with_remote_unit) for a
+    /// unit's bag.
+    pub fn relation_changed(relation: &Relation) -> Self {
+        Self::relation_event(relation, RelationHook::Changed)
+    }
+    /// `<endpoint>-relation-changed` for remote unit `remote_unit`'s bag.
+    pub fn relation_changed_unit(relation: &Relation, remote_unit: u32) -> Self {
+        Self::relation_changed(relation).with_remote_unit(remote_unit)
+    }
+    /// `<endpoint>-relation-departed`: remote unit `departing_unit` leaves (it is no longer
+    /// in `relation-list`; its bag stays readable).
+    pub fn relation_departed(relation: &Relation, departing_unit: u32) -> Self {
+        Event {
+            remote_unit: Some(departing_unit),
+            departing: Some(Departing::Remote(departing_unit)),
+            ..Self::relation_event(relation, RelationHook::Departed)
+        }
+    }
+    /// `<endpoint>-relation-departed` when **this** unit is leaving: the hook runs once per
+    /// remote unit, here for `remote_unit`, with `JUJU_DEPARTING_UNIT` this unit.
+    pub fn relation_departed_self(relation: &Relation, remote_unit: u32) -> Self {
+        Event {
+            remote_unit: Some(remote_unit),
+            departing: Some(Departing::Local),
+            ..Self::relation_event(relation, RelationHook::Departed)
+        }
+    }
+    /// `<endpoint>-relation-broken`: no unit left; the relation is still listed by
+    /// `relation-ids` (the runtime leaves it out of `relations()`).
+    pub fn relation_broken(relation: &Relation) -> Self {
+        Self::relation_event(relation, RelationHook::Broken)
+    }
+    /// Sets `JUJU_REMOTE_UNIT` to remote unit `n` of the event's relation.
+    pub fn with_remote_unit(mut self, n: u32) -> Self {
+        self.remote_unit = Some(n);
+        self
+    }
+
+    /// `secret-changed` (a consumer: the secret has a revision newer than the tracked one).
+    pub fn secret_changed(secret: &Secret) -> Self {
+        Self::secret_event(secret, SecretHook::Changed, None)
+    }
+    /// `secret-rotate` (the owner).
+    pub fn secret_rotate(secret: &Secret) -> Self {
+        Self::secret_event(secret, SecretHook::Rotate, None)
+    }
+    /// `secret-remove` of `revision` (the owner: no consumer tracks it any more).
+    pub fn secret_remove(secret: &Secret, revision: u64) -> Self {
+        Self::secret_event(secret, SecretHook::Remove, Some(revision))
+    }
+    /// `secret-expired` of `revision` (the owner).
+    pub fn secret_expired(secret: &Secret, revision: u64) -> Self {
+        Self::secret_event(secret, SecretHook::Expired, Some(revision))
+    }
+
+    /// The hook's Juju name (`db-relation-changed`).
+    pub fn name(&self) -> String {
+        hook_name(&self.hook)
+    }
+}
+
+/// `db-relation-changed`, `install`, `actions/x` ⇒ the name after `hooks/`.
+pub(crate) fn hook_name(hook: &Hook) -> String {
+    hook.juju_name()
+}
+
+/// What a run did: the new state and everything the hook said and called.
+#[derive(Debug)]
+pub struct Output {
+    /// The state after the hook, with Juju's commit rule applied: on a non-zero exit
+    /// code, only the immediate changes (statuses, workload version) are kept.
+    pub state: State,
+    /// The `juju-log` lines, in order.
+    pub logs: Vec<LogLine>,
+    /// Every hook-tool call, argv-like (`relation-get --format=json -r 3 - remote/0`).
+    pub calls: Vec<String>,
+    /// The error the hook failed with (a handler's error or panic, or the flush's), as
+    /// logged to Juju.
+    pub error: Option<String>,
+    /// The dispatch's exit code.
+    pub exit_code: i32,
+    /// The handlers that ran, in order (`Type::method`).
+    pub handlers: Vec<&'static str>,
+    /// The hook-tool calls Juju would have refused, with Juju's message and the typed
+    /// error the charm got.
+    pub tool_errors: Vec<ToolError>,
+    /// Unit statuses set during the hook, in order.
+    pub unit_status_history: Vec<crate::Status>,
+    /// Application statuses set during the hook, in order.
+    pub app_status_history: Vec<crate::Status>,
+}
+
+impl Output {
+    /// Panics with the hook's error and log if the hook failed: a test's one-line check.
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Self {
+        if let Some(error) = &self.error {
+            panic!("the hook failed: {error}\njuju-log:\n{}", self.log_text());
+        }
+        self
+    }
+
+    /// The `juju-log` lines as `LEVEL: message` text.
+    pub fn log_text(&self) -> String {
+        self.logs
+            .iter()
+            .map(|l| format!("{}: {}\n", l.level.as_str(), l.message))
+            .collect()
+    }
+
+    /// The relation with this id in the output state.
+    ///
+    /// # Panics
+    /// If there is none (the test's state did not have it).
+    #[track_caller]
+    pub fn relation(&self, id: RelationId) -> &Relation {
+        self.state
+            .get_relation(id)
+            .unwrap_or_else(|| panic!("no relation {id} in the output state"))
+    }
+}
+
+/// Runs a charm's hooks in memory, Scenario-style.
+///
+/// `Context::<MyCharm>::new().run(event, state)` checks the state is one Juju could
+/// produce, builds the hook's environment and an in-memory [`MemoryTools`], and calls
+/// [`dispatch`], the code path the charm's binary runs in production.
+pub struct Context<C> {
+    meta: CharmMeta,
+    app_name: String,
+    charm_dir: PathBuf,
+    juju_version: String,
+    _charm: PhantomData<fn() -> C>,
+}
+
+impl<C> std::fmt::Debug for Context<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("charm", &self.meta.name)
+            .field("app_name", &self.app_name)
+            .finish()
+    }
+}
+
+impl<C: Charm + Default> Default for Context<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: Charm + Default> Context<C> {
+    /// A context for charm `C`: the application is named after the charm.
+    pub fn new() -> Self {
+        let meta = C::metadata();
+        Context {
+            app_name: meta.name.clone(),
+            meta,
+            charm_dir: std::env::temp_dir(),
+            juju_version: "3.6.14".into(),
+            _charm: PhantomData,
+        }
+    }
+    /// Names the application (default: the charm's name).
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = name.into();
+        self
+    }
+    /// Sets `JUJU_CHARM_DIR` (default: the system's temporary directory).
+    pub fn charm_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.charm_dir = dir.into();
+        self
+    }
+    /// Sets `JUJU_VERSION` (default `3.6.14`).
+    pub fn juju_version(mut self, version: impl Into<String>) -> Self {
+        self.juju_version = version.into();
+        self
+    }
+    /// The charm's declarations.
+    pub fn meta(&self) -> &CharmMeta {
+        &self.meta
+    }
+    /// The application's name.
+    pub fn application(&self) -> &str {
+        &self.app_name
+    }
+    /// The unit's name in `state`: `<app>/<unit_id>`.
+    pub fn unit_name(&self, state: &State) -> String {
+        format!("{}/{}", self.app_name, state.unit_id)
+    }
+
+    /// Checks that Juju could run `event` on `state`; the error says what is wrong.
+    pub fn check(&self, event: &Event, state: &State) -> Result<(), InconsistentState> {
+        check(&self.meta, &self.app_name, event, state)
+    }
+
+    /// The in-memory hook tools for `event` on `state`, to call directly (the permission
+    /// rules, outputs and errors a charm would see).
+    ///
+    /// ```
+    /// # use charm_runtime::prelude::*;
+    /// # #[derive(Charm, Default)]
+    /// # #[charm(name = "demo", summary = "s", description = "d")]
+    /// # #[requires(db(interface = "pg"))]
+    /// # pub struct Demo;
+    /// use charm_runtime::backend::HookTools;
+    /// use charm_runtime::testing::{self, Event, Relation, State};
+    /// let db = Relation::new("db");
+    /// let state = State::new().relation(db.clone());
+    /// let tools = testing::Context::<Demo>::new().backend(&Event::update_status(), &state)?;
+    /// let err = tools.relation_get(db.id, "demo", true).unwrap_err();   // not the leader
+    /// assert!(matches!(err, charm_runtime::Error::PermissionDenied { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn backend(&self, event: &Event, state: &State) -> Result<MemoryTools, InconsistentState> {
+        self.check(event, state)?;
+        Ok(self.tools_unchecked(event, state.clone()))
+    }
+
+    fn tools_unchecked(&self, event: &Event, state: State) -> MemoryTools {
+        let hook = match (&event.hook, &event.relation) {
+            (Hook::Relation { kind, .. }, Some((id, _))) => Some(HookRelation {
+                id: *id,
+                kind: *kind,
+                remote_unit: self.remote_unit_name(event, &state),
+            }),
+            _ => None,
+        };
+        let defaults = self
+            .meta
+            .config
+            .iter()
+            .filter_map(|o| Some((o.name.clone(), o.default.clone()?)))
+            .collect();
+        MemoryTools::new(self.app_name.clone(), defaults, hook, state)
+    }
+
+    fn remote_unit_name(&self, event: &Event, state: &State) -> Option<String> {
+        let (id, _) = event.relation.as_ref()?;
+        let rel = state.get_relation(*id)?;
+        let n = event.remote_unit?;
+        Some(format!("{}/{n}", rel.remote_app_or(&self.app_name)))
+    }
+
+    /// The hook's environment, as Juju sets it.
+    pub fn env(&self, event: &Event, state: &State) -> JujuEnv {
+        let unit_name = self.unit_name(state);
+        let relation = event.relation.as_ref().map(|(id, endpoint)| {
+            let rel = state.get_relation(*id);
+            let remote_app = rel.map(|r| r.remote_app_or(&self.app_name).to_string());
+            let departing_unit = event.departing.map(|d| match d {
+                Departing::Local => unit_name.clone(),
+                Departing::Remote(n) => {
+                    format!("{}/{n}", remote_app.as_deref().unwrap_or("remote"))
+                }
+            });
+            RelationContext {
+                endpoint: endpoint.clone(),
+                id: *id,
+                remote_unit: self.remote_unit_name(event, state),
+                remote_app,
+                departing_unit,
+            }
+        });
+        let secret = event.secret.as_ref().map(|id| SecretContext {
+            id: id.clone(),
+            label: state.get_secret(id).and_then(|s| s.label.clone()),
+            revision: event.secret_revision,
+        });
+        JujuEnv {
+            dispatch_path: format!("hooks/{}", event.name()),
+            hook: event.hook.clone(),
+            app_name: self.app_name.clone(),
+            unit_name,
+            model_name: state.model_name.clone(),
+            model_uuid: state.model_uuid.clone(),
+            juju_version: self.juju_version.clone(),
+            charm_dir: self.charm_dir.clone(),
+            relation,
+            secret,
+            action_id: None,
+            storage: None,
+            workload: None,
+        }
+    }
+
+    /// Runs `event` on `state` through [`dispatch`], after checking the state is
+    /// consistent.
+    ///
+    /// The handler's error, if any, is in [`Output::error`] (and the output state is
+    /// rolled back as Juju rolls back a failed hook); an impossible state is an
+    /// `Err(InconsistentState)` saying what is wrong.
+    pub fn run(&self, event: Event, state: impl AsRef<State>) -> Result<Output, InconsistentState> {
+        let state = state.as_ref();
+        self.check(&event, state)?;
+        Ok(self.run_unchecked(&event, state.clone()))
+    }
+
+    /// Runs without the consistency check (to see what the charm does with a state Juju
+    /// would never produce).
+    pub fn run_unchecked(&self, event: &Event, state: State) -> Output {
+        let env = self.env(event, &state);
+        let tools = Rc::new(self.tools_unchecked(event, state));
+        let outcome = dispatch::<C>(env, Rc::clone(&tools) as Rc<dyn HookTools>);
+        let finished = tools.finish(outcome.exit_code);
+        Output {
+            state: finished.state,
+            logs: finished.logs,
+            calls: finished.calls,
+            error: outcome.error,
+            exit_code: outcome.exit_code,
+            handlers: outcome.handlers,
+            tool_errors: finished.tool_errors,
+            unit_status_history: finished.unit_status_history,
+            app_status_history: finished.app_status_history,
+        }
+    }
+}
+
+/// Which state objects an event refers to (for the consistency checker).
+pub(crate) fn event_relation(event: &Event) -> Option<(RelationId, &str)> {
+    event.relation.as_ref().map(|(id, ep)| (*id, ep.as_str()))
+}
+
+#[allow(dead_code)]
+pub(crate) fn kinds_by_endpoint(meta: &CharmMeta) -> BTreeMap<String, RelationKind> {
+    meta.endpoints
+        .iter()
+        .map(|e| {
+            let kind = match (e.role, e.scope) {
+                (crate::relation::Role::Peer, _) => RelationKind::Peer,
+                (_, Some(crate::metadata::Scope::Container)) => RelationKind::Subordinate,
+                _ => RelationKind::Regular,
+            };
+            (e.name.clone(), kind)
+        })
+        .collect()
+}
