@@ -10,7 +10,8 @@
 //! for the handler that deferred it ([`deferred`](mod@crate::deferred)); (2) the handlers of
 //! the hook's own event; (3) the status collectors; (4) one flush of everything buffered:
 //! secret changes, one `relation-set` per changed databag, charm state (deferred notices
-//! included), then workload version and statuses (the tools Juju applies at once, last).
+//! included), action results, then workload version and statuses (the tools Juju applies
+//! at once, last).
 //!
 //! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
 //! says which handler failed and why, nothing buffered is written, and the process exits
