@@ -48,7 +48,8 @@
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`].
 //! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
-//!   [`dispatch`]: the hook's life, from handlers to flush.
+//!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
+//!   `ctx.defer()` and how deferred events are kept between hooks.
 //! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
