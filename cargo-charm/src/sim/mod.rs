@@ -629,13 +629,13 @@ impl Model {
             charm_dir.display(),
             dir.display()
         )))?;
-        let rels = self
-            .state
-            .relations
-            .values()
-            .filter(|r| !r.dying && r.endpoint_of(app).is_some())
-            .map(|r| (r.id, RelLocal::default()))
-            .collect();
+        let mut rels = BTreeMap::new();
+        for r in self.state.relations.values_mut() {
+            if !r.dying && r.endpoint_of(app).is_some() {
+                r.preseed(&name, &address);
+                rels.insert(r.id, RelLocal::default());
+            }
+        }
         self.state.units.insert(
             name.clone(),
             Unit {
@@ -742,23 +742,22 @@ impl Model {
             .clone();
         let id = self.state.next_relation;
         self.state.next_relation += 1;
+        let mut rel = Relation {
+            id,
+            interface,
+            ends: vec![provider.clone(), requirer.clone()],
+            app_bags: BTreeMap::new(),
+            unit_bags: BTreeMap::new(),
+            scope: Default::default(),
+            dying: false,
+        };
         for u in self.state.units.values_mut() {
             if !u.dying && (u.app == provider.app || u.app == requirer.app) {
                 u.rels.insert(id, RelLocal::default());
+                rel.preseed(&u.name, &u.address);
             }
         }
-        self.state.relations.insert(
-            id,
-            Relation {
-                id,
-                interface,
-                ends: vec![provider, requirer],
-                app_bags: BTreeMap::new(),
-                unit_bags: BTreeMap::new(),
-                scope: Default::default(),
-                dying: false,
-            },
-        );
+        self.state.relations.insert(id, rel);
         Ok(id)
     }
 

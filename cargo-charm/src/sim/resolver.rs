@@ -221,15 +221,7 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
             }
             if let Some(r) = state.relations.get_mut(&id) {
                 r.scope.insert(name.to_string());
-                let bag = r.unit_bags.entry(name.to_string()).or_default();
-                for (k, v) in [
-                    ("private-address", address.clone()),
-                    ("ingress-address", address.clone()),
-                    ("egress-subnets", format!("{address}/32")),
-                ] {
-                    bag.data.entry(k.to_string()).or_insert(v);
-                }
-                bag.version = bag.version.max(1);
+                r.preseed(name, &address);
                 // The peer app bag as it is now counts as seen.
                 if r.is_peer() {
                     let v = r.app_bags.get(&unit_app).map(|b| b.version).unwrap_or(0);

@@ -37,6 +37,19 @@ pub(crate) struct Relation {
 }
 
 impl Relation {
+    /// Create `unit`'s bag with the addresses Juju puts there on scope entry.
+    pub fn preseed(&mut self, unit: &str, address: &str) {
+        let bag = self.unit_bags.entry(unit.to_string()).or_default();
+        for (k, v) in [
+            ("private-address", address.to_string()),
+            ("ingress-address", address.to_string()),
+            ("egress-subnets", format!("{address}/32")),
+        ] {
+            bag.data.entry(k.to_string()).or_insert(v);
+        }
+        bag.version = bag.version.max(1);
+    }
+
     pub fn is_peer(&self) -> bool {
         self.ends.len() == 1
     }

@@ -1151,8 +1151,16 @@ impl<'a> Tools<'a> {
                 "specify one of --peek or --refresh but not both",
             ));
         }
-        let id = p.args.first().map(String::as_str);
         let label = p.value("label");
+        // With --label, a first argument that is not a secret id is the key.
+        let (id, key) = match p.args.first() {
+            Some(a) if label.is_some() && parse_secret_id(a).is_none() => {
+                no_extra(&p.args, 1)?;
+                (None, Some(a.clone()))
+            }
+            Some(a) => (Some(a.as_str()), p.args.get(1).cloned()),
+            None => (None, None),
+        };
         let xid = self.find_secret(ctx, id, label)?;
         let s = &self.secrets(ctx)[&xid];
         let unit = ctx.unit.clone();
@@ -1210,8 +1218,8 @@ impl<'a> Tools<'a> {
             let s = &self.secrets(ctx)[&xid];
             s.revisions.get(&rev).cloned().unwrap_or_default()
         };
-        match p.args.get(1) {
-            Some(k) => match content.get(k) {
+        match key {
+            Some(k) => match content.get(&k) {
                 Some(v) => emit(&p, self.cwd, Value::String(v.clone())),
                 None => Err(ToolError::runtime(format!("secret key {k:?} not found"))),
             },
