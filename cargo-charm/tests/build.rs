@@ -102,7 +102,7 @@ fn a_compiled_charm_runs_in_the_simulator_with_actions() {
         .run_action("fake/0", "do-thing", serde_json::json!({}))
         .unwrap();
     assert_eq!(out.status, "completed");
-    assert_eq!(out.logs, ["working at level 1"]);
+    assert_eq!(out.logs, ["working at level 1 (do-thing)"]);
     assert_eq!(
         out.results,
         serde_json::json!({"result": {"level": "1", "port": "9000"}})

@@ -1128,6 +1128,11 @@ impl Model {
                 set("JUJU_SECRET_LABEL", h.secret_label.as_deref().unwrap_or(""));
             }
         }
+        if let Some(name) = dispatch_path.strip_prefix("actions/") {
+            set("JUJU_ACTION_NAME", name);
+            set("JUJU_ACTION_UUID", &ctx.action_id.to_string());
+            set("JUJU_ACTION_TAG", &format!("action-{}", ctx.action_id));
+        }
         for (k, v) in &self.extra_env {
             set(k, v);
         }
@@ -1175,6 +1180,7 @@ impl Model {
             }),
             leader: self.state.is_leader(name),
             hook_name: label.clone(),
+            action_id: self.history.len() as u64 + 1,
             rel_writes: BTreeMap::new(),
             state: None,
             ports: None,

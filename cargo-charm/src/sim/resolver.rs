@@ -189,8 +189,8 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
             (unit_v, app_v)
         })
     });
-    let (address, unit_app) = match state.units.get(name) {
-        Some(u) => (u.address.clone(), u.app.clone()),
+    let address = match state.units.get(name) {
+        Some(u) => u.address.clone(),
         None => return true,
     };
     let unit = state.units.get_mut(name).expect("unit");
@@ -222,13 +222,6 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
             if let Some(r) = state.relations.get_mut(&id) {
                 r.scope.insert(name.to_string());
                 r.preseed(name, &address);
-                // The peer app bag as it is now counts as seen.
-                if r.is_peer() {
-                    let v = r.app_bags.get(&unit_app).map(|b| b.version).unwrap_or(0);
-                    if let Some(l) = state.units.get_mut(name).and_then(|u| u.rels.get_mut(&id)) {
-                        l.app_seen.insert(unit_app.clone(), v);
-                    }
-                }
             }
         }
         HookKind::RelationJoined => {

@@ -112,6 +112,7 @@ pub(crate) struct HookCtx {
     pub action: Option<ActionCtx>,
     pub leader: bool,
     pub hook_name: String,
+    pub action_id: u64,
     pub rel_writes: BTreeMap<(u32, String), BTreeMap<String, String>>,
     pub state: Option<BTreeMap<String, String>>,
     pub ports: Option<BTreeSet<String>>,
