@@ -8,7 +8,7 @@ use crate::sim::{Model, SettleOptions};
 
 /// Build, pack and simulate Juju charms written in Rust.
 #[derive(Debug, Parser)]
-#[command(name = "cargo charm", version, about)]
+#[command(name = "cargo charm", bin_name = "cargo charm", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,

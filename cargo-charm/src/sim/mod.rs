@@ -315,6 +315,7 @@ pub struct Model {
     socket: PathBuf,
     listener: UnixListener,
     history: Vec<HookRecord>,
+    history_limit: usize,
     removed: BTreeMap<String, Unit>,
     verbose: bool,
     hook_timeout: Duration,
@@ -454,7 +455,8 @@ impl Model {
             _tmp: Some(tmp),
             socket,
             listener,
-            history: Vec::new(),
+            history: Default::default(),
+            history_limit: 200_000,
             removed: BTreeMap::new(),
             verbose: false,
             hook_timeout: Duration::from_secs(120),
@@ -1046,7 +1048,7 @@ impl Model {
         stuck.sort_by_key(|u| state::unit_key(&u.name));
         if let Some(u) = stuck.first() {
             let f = u.failed.as_ref().expect("failed");
-            let last = self.history.iter().rev().find(|r| r.unit == u.name);
+            let last = self.history().iter().rev().find(|r| r.unit == u.name);
             return Err(SimError::UnitInError {
                 unit: u.name.clone(),
                 hook: f.hook.name(),
@@ -1410,10 +1412,7 @@ impl Model {
                 attempts,
             });
         }
-        if self.verbose {
-            eprintln!("{}", format_record(&record));
-        }
-        self.history.push(record.clone());
+        self.record(record.clone());
         Ok(record)
     }
 
@@ -1447,10 +1446,7 @@ impl Model {
         let act = ctx.action.take().unwrap_or_default();
         let ok = record.succeeded();
         self.finish(ctx, ok);
-        if self.verbose {
-            eprintln!("{}", format_record(&record));
-        }
-        self.history.push(record.clone());
+        self.record(record.clone());
         let (status, message) = match (&record.exit_code, act.failed) {
             (Some(0), None) => ("completed", String::new()),
             (Some(0), Some(m)) => ("failed", m),
@@ -1697,9 +1693,30 @@ impl Model {
         Ok(self.unit(unit)?.ports.iter().cloned().collect())
     }
 
-    /// Every hook and action run so far.
+    /// Every hook and action run so far (the most recent [`Model::set_history_limit`]).
     pub fn history(&self) -> &[HookRecord] {
         &self.history
+    }
+
+    /// Keep at most this many records in [`Model::history`] (default 200 000; when the
+    /// limit is reached the oldest half is dropped).
+    pub fn set_history_limit(&mut self, limit: usize) {
+        self.history_limit = limit.max(1);
+        if self.history.len() > self.history_limit {
+            let excess = self.history.len() - self.history_limit;
+            self.history.drain(..excess);
+        }
+    }
+
+    fn record(&mut self, rec: HookRecord) {
+        if self.verbose {
+            eprintln!("{}", format_record(&rec));
+        }
+        if self.history.len() >= self.history_limit {
+            let half = (self.history_limit / 2).max(1);
+            self.history.drain(..half);
+        }
+        self.history.push(rec);
     }
 
     /// Forget the history (e.g. between test phases).
@@ -1709,7 +1726,7 @@ impl Model {
 
     /// Hooks run so far by one unit, as `hook` or `hook(remote)` strings.
     pub fn hook_names(&self, unit: &str) -> Vec<String> {
-        self.history
+        self.history()
             .iter()
             .filter(|r| r.unit == unit)
             .map(|r| match r.remote_unit.as_deref() {
