@@ -26,6 +26,9 @@ enum Cmd {
         /// Keep the model directory (unit charm dirs) and print its path.
         #[arg(long)]
         keep: bool,
+        /// Give up after this many hooks.
+        #[arg(long, default_value_t = SettleOptions::default().max_hooks)]
+        max_hooks: usize,
     },
     /// Build the example charms, deploy database x2, mailserver x1, webapp x3, integrate,
     /// settle and print the status.
@@ -79,18 +82,19 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             model,
             verbose,
             keep,
+            max_hooks,
         } => {
             let mut m = Model::from_yaml(&model)?;
             m.set_verbose(verbose);
             if keep {
                 eprintln!("model directory: {}", m.keep_work_dir().display());
             }
-            settle_and_print(&mut m)
+            settle_and_print(&mut m, max_hooks)
         }
         Cmd::Demo { verbose } => {
             let mut m = crate::build::demo_model()?;
             m.set_verbose(verbose);
-            settle_and_print(&mut m)
+            settle_and_print(&mut m, SettleOptions::default().max_hooks)
         }
         Cmd::Yaml { check, package } => Ok(crate::build::yaml(check, &package)?),
         Cmd::Pack { package } => {
@@ -102,9 +106,10 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-fn settle_and_print(m: &mut Model) -> Result<(), Box<dyn std::error::Error>> {
+fn settle_and_print(m: &mut Model, max_hooks: usize) -> Result<(), Box<dyn std::error::Error>> {
     let opts = SettleOptions {
         progress: true,
+        max_hooks,
         ..SettleOptions::default()
     };
     let res = m.settle_with(&opts);

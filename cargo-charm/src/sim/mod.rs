@@ -997,9 +997,12 @@ impl Model {
                     rec.hook.clone(),
                     rec.remote_unit.clone().unwrap_or_default(),
                 );
-                let n = repeats.entry(key).or_insert(0);
-                *n += 1;
-                if *n >= opts.max_repeats || report.hooks >= opts.max_hooks {
+                let n = {
+                    let n = repeats.entry(key).or_insert(0);
+                    *n += 1;
+                    *n
+                };
+                if n >= opts.max_repeats || report.hooks >= opts.max_hooks {
                     let mut top: Vec<_> = repeats.iter().collect();
                     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
                     let detail = top
@@ -1014,9 +1017,23 @@ impl Model {
                         })
                         .collect::<Vec<_>>()
                         .join("; ");
+                    let detail = if n >= opts.max_repeats {
+                        format!("hooks keep firing (a relation-data ping-pong?): {detail}")
+                    } else {
+                        let busy = self
+                            .state
+                            .units
+                            .keys()
+                            .filter(|u| resolver::next_hook(&self.state, u).is_some())
+                            .count();
+                        format!(
+                            "max_hooks ({}) reached with {busy} units still having hooks to run",
+                            opts.max_hooks
+                        )
+                    };
                     return Err(SimError::NotSettled {
                         hooks: report.hooks,
-                        detail: format!("hooks keep firing (a relation-data ping-pong?): {detail}"),
+                        detail,
                     });
                 }
                 if opts.progress && last_progress.elapsed() > Duration::from_secs(2) {
@@ -1045,7 +1062,7 @@ impl Model {
             .values()
             .filter(|u| u.failed.is_some())
             .collect();
-        stuck.sort_by_key(|u| state::unit_key(&u.name));
+        stuck.sort_by(|a, b| state::cmp_units(&a.name, &b.name));
         if let Some(u) = stuck.first() {
             let f = u.failed.as_ref().expect("failed");
             let last = self.history().iter().rev().find(|r| r.unit == u.name);

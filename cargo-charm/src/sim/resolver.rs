@@ -1,7 +1,7 @@
 //! Which hook a unit runs next, and how committing it advances the unit's view
 //! (the simulator's version of the uniter's resolvers).
 
-use super::state::{sort_units, Hook, HookKind, RelLocal, State, Unit};
+use super::state::{app_of, cmp_units, Hook, HookKind, RelLocal, State, Unit};
 
 fn rel_hook(kind: HookKind, state: &State, unit: &Unit, rel: u32) -> Hook {
     let r = &state.relations[&rel];
@@ -13,21 +13,9 @@ fn rel_hook(kind: HookKind, state: &State, unit: &Unit, rel: u32) -> Hook {
     h
 }
 
-/// Remote units of `rel` as `unit` should currently see them.
-fn remote_members(state: &State, unit: &Unit, rel: u32) -> Vec<String> {
-    let r = &state.relations[&rel];
-    if r.dying || unit.dying {
-        return Vec::new();
-    }
-    let remote = r.remote_app(&unit.app);
-    let mut v: Vec<String> = r
-        .scope
-        .iter()
-        .filter(|u| u.as_str() != unit.name && super::state::app_of(u) == remote)
-        .cloned()
-        .collect();
-    sort_units(&mut v);
-    v
+/// The first unit of `it` in unit order.
+fn first<'a>(it: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    it.min_by(|a, b| cmp_units(a, b))
 }
 
 /// The next hook for one relation, following Juju's `nextHookForRelation`.
@@ -43,42 +31,43 @@ fn next_relation_hook(state: &State, unit: &Unit, rel: u32, local: &RelLocal) ->
     if let Some(u) = &local.changed_pending {
         return Some(mk(HookKind::RelationChanged, Some(u)));
     }
-    let remote = remote_members(state, unit, rel);
-    let mut known: Vec<&String> = local.members.keys().collect();
-    known.sort_by_key(|u| super::state::unit_key(u));
-    for u in &known {
-        if !remote.contains(u) {
-            let mut h = mk(HookKind::RelationDeparted, Some(u));
-            h.departing = Some(if unit.dying {
-                unit.name.clone()
-            } else {
-                (*u).clone()
-            });
-            return Some(h);
-        }
+    let gone = r.dying || unit.dying;
+    let remote_app = r.remote_app(&unit.app);
+    // Remote units as this unit should see them now: in scope, of the remote application.
+    let is_remote =
+        |u: &str| !gone && u != unit.name && app_of(u) == remote_app && r.scope.contains(u);
+    if let Some(u) = first(local.members.keys().filter(|u| !is_remote(u))) {
+        let mut h = mk(HookKind::RelationDeparted, Some(u));
+        h.departing = Some(if unit.dying {
+            unit.name.clone()
+        } else {
+            u.clone()
+        });
+        return Some(h);
     }
-    if (r.dying || unit.dying) && local.members.is_empty() {
+    if gone && local.members.is_empty() {
         return Some(mk(HookKind::RelationBroken, None));
     }
-    let remote_app = r.remote_app(&unit.app);
     if let Some(bag) = r.app_bags.get(remote_app) {
         let seen = local.app_seen.get(remote_app).copied().unwrap_or(0);
         if bag.version > 0 && bag.version != seen {
             return Some(mk(HookKind::RelationChanged, None));
         }
     }
-    for u in &remote {
-        if !local.members.contains_key(u) {
+    if !gone {
+        let joining = r
+            .scope
+            .iter()
+            .filter(|u| is_remote(u) && !local.members.contains_key(*u));
+        if let Some(u) = first(joining) {
             return Some(mk(HookKind::RelationJoined, Some(u)));
         }
     }
-    for u in &known {
-        let v = r.unit_bags.get(*u).map(|b| b.version).unwrap_or(0);
-        if local.members[*u] != v {
-            return Some(mk(HookKind::RelationChanged, Some(u)));
-        }
-    }
-    None
+    let changed = local
+        .members
+        .iter()
+        .filter(|(u, seen)| r.unit_bags.get(*u).map(|b| b.version).unwrap_or(0) != **seen);
+    first(changed.map(|(u, _)| u)).map(|u| mk(HookKind::RelationChanged, Some(u)))
 }
 
 /// The next hook `unit` should run, if any (a failed hook is handled by the caller).

@@ -264,16 +264,22 @@ pub(crate) struct State {
     pub rng: u64,
 }
 
-/// Sort key for unit names: application, then number.
-pub(crate) fn unit_key(name: &str) -> (String, u64) {
-    match name.rsplit_once('/') {
-        Some((app, n)) => (app.to_string(), n.parse().unwrap_or(u64::MAX)),
-        None => (name.to_string(), 0),
+/// Order unit names by application, then number (`db/2` before `db/10`), without
+/// allocating.
+pub(crate) fn cmp_units(a: &str, b: &str) -> std::cmp::Ordering {
+    fn split(s: &str) -> (&str, u64) {
+        match s.rsplit_once('/') {
+            Some((app, n)) => (app, n.parse().unwrap_or(u64::MAX)),
+            None => (s, 0),
+        }
     }
+    let (aa, an) = split(a);
+    let (ba, bn) = split(b);
+    aa.cmp(ba).then(an.cmp(&bn)).then_with(|| a.cmp(b))
 }
 
 pub(crate) fn sort_units(v: &mut [String]) {
-    v.sort_by_key(|u| unit_key(u));
+    v.sort_by(|a, b| cmp_units(a, b));
 }
 
 pub(crate) fn app_of(unit: &str) -> &str {
