@@ -653,3 +653,64 @@ fn model_file_and_bad_input_give_clear_errors() {
         Err(SimError::UnknownUnit(_))
     ));
 }
+
+#[test]
+fn tool_argv_follows_juju_flag_syntax() {
+    let c = charm(
+        META,
+        r#"
+case "$JUJU_HOOK_NAME" in db-relation-joined)
+  [ "$(is-leader)" = True ] || exit 0
+  relation-get --format json -r 1 - req/0 > /dev/null
+  relation-get --format=json --relation=db:1 private-address req/0 > /dev/null
+  relation-get -r db:1 --app=true - req > /dev/null
+  relation-set -r 1 --app=True x=1 > /dev/null
+  status-set --application=False active -- "a message"
+  relation-ids --format=json db > /dev/null
+  relation-list --format=json --app -r db:1 > /dev/null
+  config-get --format=json > /dev/null
+  state-get --format=json > /dev/null
+  relation-get --format=xml - req/0 || true
+  relation-set -r || true
+  status-set || true
+  status-set active one two || true
+  relation-get --app=maybe - req || true
+  relation-get - req/0 extra || true
+  relation-set -r db:1 novalue || true
+  secret-get --peek --refresh --label x || true
+  relation-get - 'Bad/Name' || true
+  ;;
+esac"#,
+    );
+    let r = charm(META_REQ, "true");
+    let mut m = model("argv");
+    m.deploy("perm", c.path(), 1, NO_CONFIG).unwrap();
+    m.deploy("req", r.path(), 1, NO_CONFIG).unwrap();
+    m.integrate("perm", "req").unwrap();
+    m.settle().unwrap();
+    let got = calls(&m, "perm/0");
+    let (ok, bad): (Vec<_>, Vec<_>) = got.iter().skip(1).partition(|c| c.1 == 0);
+    assert_eq!(ok.len(), 9, "{got:#?}");
+    let bad: Vec<(i32, &str)> = bad.iter().map(|c| (c.1, c.2.as_str())).collect();
+    assert_eq!(
+        bad,
+        [
+            (2, "ERROR invalid value \"xml\" for flag --format: unknown format \"xml\"\n"),
+            (2, "ERROR flag needs an argument: -r\n"),
+            (2, "ERROR invalid args, require <status> [message]\n"),
+            (2, "ERROR unrecognized args: [\"two\"]\n"),
+            (
+                2,
+                "ERROR invalid value \"maybe\" for flag --app: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"
+            ),
+            (2, "ERROR unrecognized args: [\"extra\"]\n"),
+            (2, "ERROR expected \"key=value\", got \"novalue\"\n"),
+            (2, "ERROR specify one of --peek or --refresh but not both\n"),
+            (2, "ERROR invalid unit name \"Bad/Name\"\n"),
+        ]
+    );
+    assert_eq!(
+        m.unit_status("perm/0").unwrap().to_string(),
+        "active: a message"
+    );
+}
