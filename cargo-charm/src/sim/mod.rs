@@ -795,6 +795,12 @@ impl Model {
                 })
                 .collect())
         };
+        if parse_endpoint(a).0 == parse_endpoint(b).0 {
+            return Err(SimError::Invalid(format!(
+                "cannot relate application {:?} to itself (use a peer endpoint)",
+                parse_endpoint(a).0
+            )));
+        }
         let (sa, sb) = (side(a)?, side(b)?);
         let mut found = Vec::new();
         for x in &sa {
