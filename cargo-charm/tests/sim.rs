@@ -714,3 +714,24 @@ esac"#,
         "active: a message"
     );
 }
+
+#[test]
+fn a_charm_that_cannot_run_is_reported() {
+    let c = charm(META_REQ, "true");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        c.path().join("dispatch"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let mut m = model("noexec");
+    m.deploy("req", c.path(), 1, NO_CONFIG).unwrap();
+    let err = m.settle().unwrap_err().to_string();
+    assert!(
+        err.starts_with(
+            "unit req/0 is stuck in error: hook \"install\" failed 4 times (last exit: cannot run "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("Permission denied"), "{err}");
+}

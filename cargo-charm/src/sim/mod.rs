@@ -1079,6 +1079,7 @@ impl Model {
                 exit: last
                     .map(|r| match r.exit_code {
                         Some(c) => format!("exit code {c}"),
+                        None if r.stderr.starts_with("cannot run ") => r.stderr.clone(),
                         None => "killed".into(),
                     })
                     .unwrap_or_default(),
