@@ -1819,6 +1819,13 @@ pub fn format_record(r: &HookRecord) -> String {
         r.duration.as_millis(),
         r.tool_calls.len()
     );
+    if !r.succeeded() {
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        for l in &lines[lines.len().saturating_sub(5)..] {
+            s.push_str("\n    | ");
+            s.push_str(l);
+        }
+    }
     for c in &r.tool_calls {
         s.push_str("\n    ");
         s.push_str(&c.argv.join(" "));
