@@ -357,10 +357,37 @@ fn find_tool_binary() -> Result<PathBuf> {
         }
         dir = d.parent();
     }
-    Err(SimError::ToolBinary(format!(
-        "not next to {}",
-        exe.display()
-    )))
+    // Last resort (e.g. a test of another package): build it.
+    build_tool_binary().ok_or_else(|| {
+        SimError::ToolBinary(format!(
+            "not next to {} and `cargo build -p cargo-charm` did not produce it",
+            exe.display()
+        ))
+    })
+}
+
+fn build_tool_binary() -> Option<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "cargo-charm",
+            "--bin",
+            "cargo-charm",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["reason"] == "compiler-artifact")
+        .find_map(|v| v["executable"].as_str().map(PathBuf::from))
 }
 
 fn fnv(s: &str) -> u64 {
@@ -421,8 +448,9 @@ fn parse_endpoint(s: &str) -> (&str, Option<&str>) {
 }
 
 impl Model {
-    /// An empty model. Hook tools are the `cargo-charm` binary (found next to the running
-    /// executable, or via `CARGO_CHARM_BIN`).
+    /// An empty model. Hook tools are the `cargo-charm` binary: `CARGO_CHARM_BIN` if set,
+    /// else the running executable or one next to it (`target/<profile>/`), else the one
+    /// `cargo build -p cargo-charm` produces in the current workspace.
     pub fn new(name: &str) -> Result<Model> {
         let tmp = tempfile::Builder::new()
             .prefix("charm-sim-")
