@@ -194,8 +194,9 @@ impl Workspace {
         Ok(bins)
     }
 
-    /// Build the named packages (or, when empty, every member with a binary except
-    /// cargo-charm itself) and keep those whose binary answers `charmcraft-yaml`.
+    /// Build the named packages (or, when empty, every member whose binary is named like
+    /// the package, except cargo-charm and the workspace-root package) and keep those whose
+    /// binary answers `charmcraft-yaml`.
     pub fn charms(&self, names: &[String], release: bool) -> Result<Vec<CharmPackage>> {
         let explicit = !names.is_empty();
         let pkgs: Vec<&Package> = if explicit {
@@ -204,14 +205,18 @@ impl Workspace {
                 .map(|n| self.package(n))
                 .collect::<Result<_>>()?
         } else {
+            // A charm crate's binary is named like the package (`src/main.rs`); the
+            // workspace-root package (cross-crate tests) and cargo-charm are never charms.
             self.packages
                 .iter()
-                .filter(|p| !p.bins.is_empty() && p.name != "cargo-charm")
+                .filter(|p| {
+                    p.bins.contains(&p.name) && p.name != "cargo-charm" && p.dir != self.root
+                })
                 .collect()
         };
         if pkgs.is_empty() {
             return Err(BuildError::Invalid(
-                "no charm packages in the workspace (no member has a binary)".into(),
+                "no charm packages in the workspace (no member has a binary named like it)".into(),
             ));
         }
         let bins = self.build(&pkgs, release)?;
