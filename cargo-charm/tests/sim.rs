@@ -479,8 +479,21 @@ fn secrets_are_granted_read_tracked_and_changed() {
     m.clear_history();
     m.set_config("provider", [("password", "pw2")]).unwrap();
     m.settle().unwrap();
-    assert_eq!(m.hook_names("provider/0"), ["config-changed"]);
+    // Once no consumer tracks revision 1, the owner is told to remove it.
+    assert_eq!(
+        m.hook_names("provider/0"),
+        ["config-changed", "secret-remove"]
+    );
     assert_eq!(m.hook_names("requirer/0"), ["secret-changed"]);
+    let env = m
+        .read_unit_file("provider/0", "env/secret-remove")
+        .unwrap()
+        .unwrap();
+    assert!(env.contains("JUJU_SECRET_REVISION=1\n"), "{env}");
+    assert!(
+        env.contains(&format!("JUJU_SECRET_LABEL=db-db:{id}\n")),
+        "{env}"
+    );
     let env = m
         .read_unit_file("requirer/0", "env/secret-changed")
         .unwrap()
@@ -493,6 +506,7 @@ fn secrets_are_granted_read_tracked_and_changed() {
     assert!(!env.contains("JUJU_SECRET_REVISION"));
     let s = m.secret(&s.uri).unwrap();
     assert_eq!(s.revision, 2);
+    assert_eq!(s.revisions.keys().copied().collect::<Vec<_>>(), [2]);
     assert_eq!(s.consumers["requirer/1"].1, 2);
     assert_eq!(
         m.read_unit_file("requirer/0", "password.txt")

@@ -1180,6 +1180,9 @@ impl Model {
             if let Some(x) = &h.secret {
                 set("JUJU_SECRET_ID", &self.state.secret_uri(x));
                 set("JUJU_SECRET_LABEL", h.secret_label.as_deref().unwrap_or(""));
+                if let Some(rev) = h.secret_revision {
+                    set("JUJU_SECRET_REVISION", &rev.to_string());
+                }
             }
         }
         if let Some(name) = dispatch_path.strip_prefix("actions/") {

@@ -1,7 +1,7 @@
 //! Which hook a unit runs next, and how committing it advances the unit's view
 //! (the simulator's version of the uniter's resolvers).
 
-use super::state::{app_of, cmp_units, Hook, HookKind, RelLocal, State, Unit};
+use super::state::{app_of, cmp_units, Hook, HookKind, Owner, RelLocal, State, Unit};
 
 fn rel_hook(kind: HookKind, state: &State, unit: &Unit, rel: u32) -> Hook {
     let r = &state.relations[&rel];
@@ -119,6 +119,28 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
             return Some(h);
         }
     }
+    // secret-remove: the owner learns that an old revision is tracked by no consumer.
+    for s in state.secrets.values() {
+        let owner = match &s.owner {
+            Owner::App(a) => *a == unit.app && state.is_leader(name),
+            Owner::Unit(u) => u == name,
+        };
+        if !owner {
+            continue;
+        }
+        let obsolete = s.revisions.keys().find(|&&rev| {
+            rev < s.latest
+                && !s.remove_notified.contains(&rev)
+                && !s.consumers.values().any(|c| c.tracked == rev)
+        });
+        if let Some(rev) = obsolete {
+            let mut h = Hook::unit(HookKind::SecretRemove);
+            h.secret = Some(s.xid.clone());
+            h.secret_label = s.label.clone();
+            h.secret_revision = Some(*rev);
+            return Some(h);
+        }
+    }
     if unit.upgrade_pending {
         return Some(Hook::unit(HookKind::UpgradeCharm));
     }
@@ -195,6 +217,14 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
             unit.config_seen = 0;
         }
         HookKind::UpdateStatus => unit.update_status_pending = false,
+        HookKind::SecretRemove => {
+            if let (Some(s), Some(rev)) = (
+                hook.secret.as_ref().and_then(|x| state.secrets.get_mut(x)),
+                hook.secret_revision,
+            ) {
+                s.remove_notified.insert(rev);
+            }
+        }
         HookKind::SecretChanged => {
             if let Some(s) = hook.secret.as_ref().and_then(|x| state.secrets.get_mut(x)) {
                 let latest = s.latest;

@@ -106,6 +106,7 @@ pub(crate) enum HookKind {
     RelationDeparted,
     RelationBroken,
     SecretChanged,
+    SecretRemove,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +119,7 @@ pub(crate) struct Hook {
     pub departing: Option<String>,
     pub secret: Option<String>,
     pub secret_label: Option<String>,
+    pub secret_revision: Option<u32>,
 }
 
 impl Hook {
@@ -131,6 +133,7 @@ impl Hook {
             departing: None,
             secret: None,
             secret_label: None,
+            secret_revision: None,
         }
     }
 
@@ -146,6 +149,7 @@ impl Hook {
             HookKind::UpgradeCharm => "upgrade-charm".into(),
             HookKind::UpdateStatus => "update-status".into(),
             HookKind::SecretChanged => "secret-changed".into(),
+            HookKind::SecretRemove => "secret-remove".into(),
             HookKind::RelationCreated => format!("{ep}-relation-created"),
             HookKind::RelationJoined => format!("{ep}-relation-joined"),
             HookKind::RelationChanged => format!("{ep}-relation-changed"),
@@ -248,6 +252,8 @@ pub(crate) struct Secret {
     pub latest: u32,
     pub grants: BTreeSet<(u32, Grantee)>,
     pub consumers: BTreeMap<String, Consumer>,
+    /// Revisions the owner was told (secret-remove) that no consumer tracks any more.
+    pub remove_notified: BTreeSet<u32>,
 }
 
 /// Everything the hook tools can see.

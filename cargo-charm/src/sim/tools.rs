@@ -1131,6 +1131,7 @@ impl<'a> Tools<'a> {
             latest: 1,
             grants: BTreeSet::new(),
             consumers: BTreeMap::new(),
+            remove_notified: BTreeSet::new(),
         };
         self.secrets_mut(ctx).insert(xid.clone(), secret);
         Ok(format!("{}\n", self.state.secret_uri(&xid)))
