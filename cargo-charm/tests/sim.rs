@@ -749,3 +749,43 @@ fn a_charm_that_cannot_run_is_reported() {
     );
     assert!(err.contains("Permission denied"), "{err}");
 }
+
+#[test]
+fn remove_application_breaks_its_relations_and_removes_its_units() {
+    let mut m = model("rmapp");
+    m.deploy("provider", fixture("provider"), 2, NO_CONFIG)
+        .unwrap();
+    m.deploy("requirer", fixture("requirer"), 1, NO_CONFIG)
+        .unwrap();
+    m.integrate("provider", "requirer").unwrap();
+    m.settle().unwrap();
+    m.clear_history();
+    m.remove_application("provider").unwrap();
+    assert!(m.integrate("provider", "requirer").is_err());
+    m.settle().unwrap();
+    assert_eq!(
+        m.hook_names("requirer/0"),
+        [
+            "db-relation-departed(provider/0)",
+            "db-relation-departed(provider/1)",
+            "db-relation-broken"
+        ]
+    );
+    assert_eq!(
+        m.hook_names("provider/1"),
+        [
+            "peers-relation-departed(provider/0)",
+            "peers-relation-broken",
+            "db-relation-departed(requirer/0)",
+            "db-relation-broken",
+            "stop",
+            "remove"
+        ]
+    );
+    assert_eq!(m.applications(), ["requirer"]);
+    assert!(m.relations().is_empty());
+    assert_eq!(
+        m.unit_status("requirer/0").unwrap().to_string(),
+        "blocked: missing db relation"
+    );
+}

@@ -607,6 +607,7 @@ impl Model {
                 version: String::new(),
                 leader: None,
                 next_unit: 0,
+                dying: false,
             },
         );
         for (ep, interface) in peers {
@@ -641,6 +642,11 @@ impl Model {
             .apps
             .get_mut(app)
             .ok_or_else(|| SimError::UnknownApp(app.into()))?;
+        if a.dying {
+            return Err(SimError::Invalid(format!(
+                "application {app:?} is being removed"
+            )));
+        }
         let num = a.next_unit;
         a.next_unit += 1;
         let charm_dir = a.charm_dir.clone();
@@ -695,6 +701,50 @@ impl Model {
             a.leader = Some(name.clone());
         }
         Ok(name)
+    }
+
+    /// Start removing an application: its relations are removed (departed/broken on both
+    /// sides) and all its units are removed; the application goes away with its last unit.
+    pub fn remove_application(&mut self, app: &str) -> Result<()> {
+        let a = self
+            .state
+            .apps
+            .get_mut(app)
+            .ok_or_else(|| SimError::UnknownApp(app.into()))?;
+        a.dying = true;
+        let rels: Vec<u32> = self
+            .state
+            .relations
+            .values()
+            .filter(|r| !r.is_peer() && r.endpoint_of(app).is_some())
+            .map(|r| r.id)
+            .collect();
+        for id in rels {
+            self.remove_relation(id)?;
+        }
+        for u in self.units(app) {
+            self.remove_unit(&u)?;
+        }
+        self.gc_apps();
+        Ok(())
+    }
+
+    fn gc_apps(&mut self) {
+        let dead: Vec<String> = self
+            .state
+            .apps
+            .iter()
+            .filter(|(name, a)| a.dying && !self.state.units.values().any(|u| &u.app == *name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for app in dead {
+            self.state.apps.remove(&app);
+            // Its peer relations go with it; regular ones are collected once both sides
+            // have run relation-broken.
+            self.state
+                .relations
+                .retain(|_, r| !(r.is_peer() && r.endpoint_of(&app).is_some()));
+        }
     }
 
     /// Start removing a unit: it runs departed/broken on its relations, then stop and remove;
@@ -828,6 +878,13 @@ impl Model {
                 "cannot relate application {:?} to itself (use a peer endpoint)",
                 parse_endpoint(a).0
             )));
+        }
+        for app in [parse_endpoint(a).0, parse_endpoint(b).0] {
+            if self.state.apps.get(app).is_some_and(|x| x.dying) {
+                return Err(SimError::Invalid(format!(
+                    "application {app:?} is being removed"
+                )));
+            }
         }
         let (sa, sb) = (side(a)?, side(b)?);
         let mut found = Vec::new();
@@ -1460,6 +1517,7 @@ impl Model {
                 }
             }
             self.gc_relations();
+            self.gc_apps();
         } else if let Some(u) = self.state.units.get_mut(name) {
             let attempts = u.failed.as_ref().map(|f| f.attempts).unwrap_or(0) + 1;
             u.failed = Some(FailedHook {

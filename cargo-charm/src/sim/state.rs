@@ -199,6 +199,7 @@ pub(crate) struct App {
     pub version: String,
     pub leader: Option<String>,
     pub next_unit: u32,
+    pub dying: bool,
 }
 
 impl App {
