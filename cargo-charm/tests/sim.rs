@@ -789,3 +789,27 @@ fn remove_application_breaks_its_relations_and_removes_its_units() {
         "blocked: missing db relation"
     );
 }
+
+#[test]
+fn upgrade_charm_and_update_status() {
+    let mut m = model("upgrade");
+    m.deploy("provider", fixture("provider"), 1, NO_CONFIG)
+        .unwrap();
+    m.settle().unwrap();
+    m.clear_history();
+    m.upgrade_charm("provider", fixture("provider")).unwrap();
+    m.settle().unwrap();
+    assert_eq!(
+        m.hook_names("provider/0"),
+        ["upgrade-charm", "config-changed"]
+    );
+    m.clear_history();
+    m.update_status();
+    m.settle().unwrap();
+    assert_eq!(m.hook_names("provider/0"), ["update-status"]);
+    // Files the charm wrote survive the upgrade.
+    assert!(m
+        .read_unit_file("provider/0", "env/install")
+        .unwrap()
+        .is_some());
+}
