@@ -684,3 +684,25 @@ fn config_defaults_and_overrides_reach_the_charm() {
     .into();
     assert_eq!(config.into_iter().collect::<BTreeMap<_, _>>(), expected);
 }
+
+#[test]
+fn events_name_their_hooks() {
+    let db = Relation::new("db");
+    let state = State::new().relation(db.clone());
+    let c = probe_ctx();
+    for (event, path) in [
+        (Event::install(), "hooks/install"),
+        (Event::upgrade_charm(), "hooks/upgrade-charm"),
+        (Event::relation_broken(&db), "hooks/db-relation-broken"),
+        (
+            Event::hook("data-storage-attached"),
+            "hooks/data-storage-attached",
+        ),
+        (Event::action("snapshot"), "actions/snapshot"),
+    ] {
+        let env = c.env(&event, &state);
+        assert_eq!(env.dispatch_path, path);
+        assert_eq!(env.hook, charm_runtime::env::Hook::parse(path));
+        c.run(event, &state).unwrap().assert_ok();
+    }
+}

@@ -42,11 +42,11 @@
 //!     }
 //! }
 //!
-//! use charm_runtime::testing::{self as scenario, bag, Event, Relation, State};
+//! use charm_runtime::testing::{self as scenario, Bag, Event, Relation, State};
 //! use charm_runtime::Status;
 //!
 //! let ctx = scenario::Context::<charm::Mailer>::new();
-//! let smtp = Relation::new("smtp").remote_app_name("consumer").remote_unit(1, bag::<&str, &str>([]));
+//! let smtp = Relation::new("smtp").remote_app_name("consumer").remote_unit(1, Bag::new());
 //! let out = ctx.run(Event::relation_joined(&smtp, 1), State::new().relation(smtp.clone()))?;
 //! out.assert_ok();
 //! assert_eq!(out.relation(smtp.id).local_unit_data["smtp_credentials"], "creds-for-consumer/1");

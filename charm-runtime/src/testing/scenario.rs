@@ -107,6 +107,12 @@ impl Event {
         Self::of(Hook::parse(&format!("hooks/{name}")))
     }
 
+    /// The action `name`, dispatched as `actions/<name>` (event `<name>_action`). The hook
+    /// tools have no `action-get`/`action-set` yet, so this only runs handlers by name.
+    pub fn action(name: &str) -> Self {
+        Self::of(Hook::Action(name.to_string()))
+    }
+
     /// `<endpoint>-relation-created`
     pub fn relation_created(relation: &Relation) -> Self {
         Self::relation_event(relation, RelationHook::Created)
@@ -407,7 +413,10 @@ impl<C: Charm + Default> Context<C> {
             revision: event.secret_revision,
         });
         JujuEnv {
-            dispatch_path: format!("hooks/{}", event.name()),
+            dispatch_path: match &event.hook {
+                Hook::Action(name) => format!("actions/{name}"),
+                _ => format!("hooks/{}", event.name()),
+            },
             hook: event.hook.clone(),
             app_name: self.app_name.clone(),
             unit_name,
