@@ -28,10 +28,48 @@ pub const RELATION_KINDS: &[(&str, &str)] = &[
     ("broken", "RelationBroken"),
 ];
 
-/// Every valid event name for these endpoints (given as event prefixes).
-fn all_events(endpoints: &[String]) -> Vec<String> {
+/// Storage event kinds, with their types.
+pub const STORAGE_KINDS: &[(&str, &str)] = &[
+    ("storage_attached", "StorageAttached"),
+    ("storage_detaching", "StorageDetaching"),
+];
+
+/// Workload event kinds, with their types.
+pub const WORKLOAD_KINDS: &[(&str, &str)] = &[
+    ("pebble_ready", "PebbleReady"),
+    ("pebble_custom_notice", "PebbleCustomNotice"),
+    ("pebble_check_failed", "PebbleCheck"),
+    ("pebble_check_recovered", "PebbleCheck"),
+];
+
+/// What a charm declares, as event prefixes (dashes turned to underscores).
+pub struct Declared {
+    pub endpoints: Vec<String>,
+    pub actions: Vec<String>,
+    pub storage: Vec<String>,
+    pub containers: Vec<String>,
+}
+
+/// The stable hash of an action name (FNV-1a), the same as `charm_runtime`'s.
+pub fn action_hash(name: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// Every valid event name for these declarations.
+fn all_events(d: &Declared) -> Vec<String> {
     let mut all: Vec<String> = LIFECYCLE.iter().map(|(n, _)| n.to_string()).collect();
-    for ep in endpoints {
+    all.extend(d.actions.iter().map(|a| format!("{a}_action")));
+    for (names, kinds) in [(&d.storage, STORAGE_KINDS), (&d.containers, WORKLOAD_KINDS)] {
+        for n in names {
+            all.extend(kinds.iter().map(|(k, _)| format!("{n}_{k}")));
+        }
+    }
+    for ep in &d.endpoints {
         for (kind, _) in RELATION_KINDS {
             all.push(format!("{ep}_relation_{kind}"));
         }
@@ -51,16 +89,47 @@ fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
 /// The event type for `name`, or an error message saying what is wrong.
 ///
 /// `endpoints` are the declared endpoint names as event prefixes (`log_forwarder`).
-pub fn event_type(name: &str, endpoints: &[String], charm: &str) -> Result<&'static str, String> {
+pub fn event_type(name: &str, decl: &Declared, charm: &str) -> Result<&'static str, String> {
+    let (endpoints, actions) = (&decl.endpoints, &decl.actions);
     if let Some((_, ty)) = LIFECYCLE.iter().find(|(n, _)| *n == name) {
         return Ok(ty);
+    }
+    for (names, kinds, what) in [
+        (&decl.storage, STORAGE_KINDS, "storage"),
+        (&decl.containers, WORKLOAD_KINDS, "container"),
+    ] {
+        let plural = if what == "container" {
+            "containers"
+        } else {
+            what
+        };
+        for (kind, ty) in kinds {
+            if let Some(prefix) = name.strip_suffix(&format!("_{kind}")) {
+                if names.iter().any(|n| n == prefix) {
+                    return Ok(ty);
+                }
+                let declared = if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                };
+                return Err(format!(
+                    "`{charm}` declares no {what} `{prefix}` (declared {plural}: {declared})"
+                ));
+            }
+        }
+    }
+    if let Some(action) = name.strip_suffix("_action") {
+        if actions.iter().any(|a| a == action) {
+            return Ok("ActionEvent");
+        }
     }
     let declared = if endpoints.is_empty() {
         "none".to_string()
     } else {
         endpoints.join(", ")
     };
-    let all = all_events(endpoints);
+    let all = all_events(decl);
     let suggestion = closest(name, all.iter().map(String::as_str))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
@@ -80,6 +149,16 @@ pub fn event_type(name: &str, endpoints: &[String], charm: &str) -> Result<&'sta
             "unknown relation event kind `{kind}`: expected created, joined, changed, departed or broken{suggestion}"
         ));
     }
+    if let Some(action) = name.strip_suffix("_action") {
+        let declared = if actions.is_empty() {
+            "none".to_string()
+        } else {
+            actions.join(", ")
+        };
+        return Err(format!(
+            "`{charm}` declares no action `{action}` (declared actions: {declared}){suggestion}"
+        ));
+    }
     Err(format!(
         "unknown event `{name}` for `{charm}`: expected a Juju event such as `install`, `config_changed` or `<endpoint>_relation_changed` (declared endpoints: {declared}){suggestion}"
     ))
@@ -91,26 +170,37 @@ mod tests {
 
     #[test]
     fn explains_each_kind_of_mistake() {
-        let eps = vec!["db".to_string(), "log_forwarder".to_string()];
+        let d = Declared {
+            endpoints: vec!["db".to_string(), "log_forwarder".to_string()],
+            actions: vec!["backup".to_string()],
+            storage: vec!["data".to_string()],
+            containers: vec!["workload".to_string()],
+        };
         assert_eq!(
-            event_type("db_relation_joined", &eps, "W"),
+            event_type("db_relation_joined", &d, "W"),
             Ok("RelationJoined")
         );
         assert_eq!(
-            event_type("log_forwarder_relation_broken", &eps, "W"),
+            event_type("log_forwarder_relation_broken", &d, "W"),
             Ok("RelationBroken")
         );
-        let e = event_type("dbb_relation_created", &eps, "W").unwrap_err();
+        let e = event_type("dbb_relation_created", &d, "W").unwrap_err();
         assert!(
             e.contains("no endpoint `dbb`") && e.contains("db_relation_created"),
             "{e}"
         );
-        let e = event_type("db_relation_joinned", &eps, "W").unwrap_err();
+        let e = event_type("db_relation_joinned", &d, "W").unwrap_err();
         assert!(
             e.contains("`joinned`") && e.contains("db_relation_joined"),
             "{e}"
         );
-        let e = event_type("instal", &eps, "W").unwrap_err();
+        let e = event_type("instal", &d, "W").unwrap_err();
         assert!(e.contains("did you mean `install`"), "{e}");
+        assert_eq!(event_type("backup_action", &d, "W"), Ok("ActionEvent"));
+        let e = event_type("bakup_action", &d, "W").unwrap_err();
+        assert!(
+            e.contains("no action `bakup`") && e.contains("backup_action"),
+            "{e}"
+        );
     }
 }

@@ -14,13 +14,40 @@ use crate::parse;
 // #[derive(Charm)]
 
 pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
-    let charm = parse::charm(&input)?;
+    let charm = match parse::charm(&input) {
+        Ok(c) => c,
+        Err(e) => {
+            // One mistake, one error: stand-ins so handlers and uses do not cascade.
+            let ident = &input.ident;
+            let macro_name = format_ident!("__charm_handlers_{}", ident);
+            let error = e.into_compile_error();
+            return Ok(quote! {
+                #error
+                impl ::charm_runtime::Charm for #ident {
+                    type Config = ::charm_runtime::NoConfig;
+                    fn metadata() -> ::charm_runtime::CharmMeta {
+                        ::core::unimplemented!("the charm's declarations did not compile")
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(unused_macros, non_snake_case)]
+                macro_rules! #macro_name { ($($t:tt)*) => {}; }
+                #[doc(hidden)]
+                #[allow(unused_imports)]
+                pub(crate) use #macro_name as #ident;
+            });
+        }
+    };
     let Charm {
         ident,
         attrs,
         docs,
         endpoints,
         config,
+        actions,
+        storage,
+        containers,
+        resources,
     } = &charm;
     let name = attrs.name.clone().unwrap_or_default();
     let title = match &attrs.title {
@@ -107,6 +134,88 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
         }
     });
     let prefixes: Vec<String> = endpoints.iter().map(|e| e.event_prefix()).collect();
+    let storage_prefixes: Vec<String> = storage.iter().map(|s| s.name.replace('-', "_")).collect();
+    let container_prefixes: Vec<String> = containers
+        .iter()
+        .map(|c| c.name.replace('-', "_"))
+        .collect();
+    let opt = |v: &Option<String>| match v {
+        Some(v) => quote!(::core::option::Option::Some(#v.into())),
+        None => quote!(::core::option::Option::None),
+    };
+    let storage_metas = storage.iter().map(|s| {
+        let (name, kind) = (&s.name, &s.kind);
+        let (location, description, multiple, minimum_size) = (
+            opt(&s.location),
+            opt(&s.description),
+            opt(&s.multiple),
+            opt(&s.minimum_size),
+        );
+        quote! {
+            ::charm_runtime::__private::StorageMeta {
+                name: #name.into(), kind: #kind.into(), location: #location,
+                description: #description, multiple: #multiple, minimum_size: #minimum_size,
+            }
+        }
+    });
+    let container_metas = containers.iter().map(|c| {
+        let name = &c.name;
+        let resource = opt(&c.resource.as_ref().map(|(r, _)| r.clone()));
+        let mounts = c
+            .mounts
+            .iter()
+            .map(|(s, l, _)| quote!((#s.into(), #l.into())));
+        quote! {
+            ::charm_runtime::__private::ContainerMeta {
+                name: #name.into(), resource: #resource, mounts: ::std::vec![#(#mounts),*],
+            }
+        }
+    });
+    let resource_metas = resources.iter().map(|r| {
+        let (name, kind) = (&r.name, &r.kind);
+        let (description, filename) = (opt(&r.description), opt(&r.filename));
+        quote! {
+            ::charm_runtime::__private::ResourceMeta {
+                name: #name.into(), kind: #kind.into(), description: #description, filename: #filename,
+            }
+        }
+    });
+    let container_consts = containers.iter().map(|c| {
+        let cname = Ident::new(&c.name.replace('-', "_").to_uppercase(), c.span);
+        let name = &c.name;
+        let doc = format!("The `{name}` workload container.");
+        quote! {
+            #[doc = #doc]
+            pub const #cname: ::charm_runtime::ContainerName = ::charm_runtime::ContainerName::new(#name);
+        }
+    });
+    let action_prefixes: Vec<String> = actions.iter().map(|a| a.name.replace('-', "_")).collect();
+    let action_params: Vec<TokenStream> = actions
+        .iter()
+        .map(|a| match &a.params {
+            Some(t) => quote!(#t),
+            None => quote!(::charm_runtime::NoParams),
+        })
+        .collect();
+    let action_metas = actions.iter().zip(&action_params).map(|(a, params)| {
+        let name = &a.name;
+        let description = &a.description;
+        quote! {
+            ::charm_runtime::__private::ActionMeta {
+                name: #name.into(),
+                description: #description.into(),
+                params: <#params as ::charm_runtime::ActionParams>::params(),
+            }
+        }
+    });
+    let has_actions = actions.iter().zip(&action_params).map(|(a, params)| {
+        let hash = diagnostics::action_hash(&a.name.replace('-', "_"));
+        quote! {
+            impl ::charm_runtime::__private::HasAction<#hash> for #ident {
+                type Params = #params;
+            }
+        }
+    });
     let macro_name = format_ident!("__charm_handlers_{}", ident);
     let charm_name_str = ident.to_string();
     Ok(quote! {
@@ -120,25 +229,39 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
                     description: #description.into(),
                     base: #base.into(),
                     platforms: ::std::vec![#(#platforms.into()),*],
-                    binary: ::core::env!("CARGO_PKG_NAME").into(),
+                    binary: match ::core::option_env!("CARGO_BIN_NAME") {
+                        ::core::option::Option::Some(bin) => bin,
+                        ::core::option::Option::None => ::core::env!("CARGO_PKG_NAME"),
+                    }
+                    .into(),
                     subordinate: #subordinate,
                     assumes: ::std::vec![#(#assumes.into()),*],
                     endpoints: ::std::vec![#(#endpoint_metas),*],
                     config: <#config_ty as ::charm_runtime::CharmConfig>::options(),
+                    actions: ::std::vec![#(#action_metas),*],
+                    storage: ::std::vec![#(#storage_metas),*],
+                    containers: ::std::vec![#(#container_metas),*],
+                    resources: ::std::vec![#(#resource_metas),*],
                 }
             }
         }
 
+        #(#has_actions)*
+
         #[allow(dead_code)]
         impl #ident {
             #(#consts)*
+            #(#container_consts)*
         }
 
         #[doc(hidden)]
         #[allow(unused_macros, non_snake_case)]
         macro_rules! #macro_name {
             ($($t:tt)*) => {
-                ::charm_runtime::__private::check_handlers! { #charm_name_str [#(#prefixes)*] $($t)* }
+                ::charm_runtime::__private::check_handlers! {
+                    #charm_name_str [#(#prefixes)*] [#(#action_prefixes)*]
+                    [#(#storage_prefixes)*] [#(#container_prefixes)*] $($t)*
+                }
             };
         }
         #[doc(hidden)]
@@ -218,6 +341,75 @@ pub fn config(input: syn::DeriveInput) -> syn::Result<TokenStream> {
                 values: &::charm_runtime::__private::serde_json::Map<::std::string::String, ::charm_runtime::__private::serde_json::Value>,
             ) -> ::charm_runtime::Result<Self> {
                 ::core::result::Result::Ok(Self { #(#reads),* })
+            }
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// #[derive(ActionParams)]
+
+pub fn action_params(input: syn::DeriveInput) -> syn::Result<TokenStream> {
+    let ident = &input.ident;
+    let fields = match &input.data {
+        syn::Data::Struct(syn::DataStruct {
+            fields: syn::Fields::Named(f),
+            ..
+        }) => &f.named,
+        _ => {
+            return Err(syn::Error::new(
+                ident.span(),
+                "`ActionParams` is derived for a struct with named fields, one per parameter",
+            ))
+        }
+    };
+    let params = fields.iter().map(|field| {
+        let ty = &field.ty;
+        let name = field
+            .ident
+            .as_ref()
+            .map(|i| i.to_string().trim_start_matches("r#").replace('_', "-"))
+            .unwrap_or_default();
+        let description = parse::docs(&field.attrs);
+        let mut default: Option<syn::Lit> = None;
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("param")) {
+            if let Err(e) = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("default") {
+                    default = Some(meta.value()?.parse()?);
+                    Ok(())
+                } else {
+                    Err(meta.error("unknown param property; expected `default = ..`"))
+                }
+            }) {
+                return e.into_compile_error();
+            }
+        }
+        let set_default = default.as_ref().map(|lit| {
+            quote!(schema.insert("default".into(), ::charm_runtime::__private::serde_json::Value::from(#lit));)
+        });
+        let required = default.is_none();
+        quote! {
+            {
+                let mut schema = match <#ty as ::charm_runtime::__private::ParamType>::schema() {
+                    ::charm_runtime::__private::serde_json::Value::Object(m) => m,
+                    _ => ::charm_runtime::__private::serde_json::Map::new(),
+                };
+                if !#description.is_empty() {
+                    schema.insert("description".into(), #description.into());
+                }
+                #set_default
+                ::charm_runtime::__private::ParamMeta {
+                    name: #name.into(),
+                    schema: ::charm_runtime::__private::serde_json::Value::Object(schema),
+                    required: #required && <#ty as ::charm_runtime::__private::ParamType>::REQUIRED,
+                }
+            }
+        }
+    });
+    Ok(quote! {
+        impl ::charm_runtime::ActionParams for #ident {
+            fn params() -> ::std::vec::Vec<::charm_runtime::__private::ParamMeta> {
+                ::std::vec![#(#params),*]
             }
         }
     })
@@ -387,7 +579,7 @@ fn has_generics(path: &syn::Path) -> bool {
 
 struct CheckInput {
     charm: String,
-    endpoints: Vec<String>,
+    declared: diagnostics::Declared,
     self_ty: syn::Type,
     line: syn::Expr,
     handlers: Vec<(Ident, Vec<Ident>, Option<syn::Type>)>,
@@ -396,12 +588,24 @@ struct CheckInput {
 impl Parse for CheckInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let charm: LitStr = input.parse()?;
-        let content;
-        syn::bracketed!(content in input);
-        let mut endpoints = Vec::new();
-        while !content.is_empty() {
-            endpoints.push(content.parse::<LitStr>()?.value());
+        let mut lists = Vec::new();
+        for _ in 0..4 {
+            let content;
+            syn::bracketed!(content in input);
+            let mut names = Vec::new();
+            while !content.is_empty() {
+                names.push(content.parse::<LitStr>()?.value());
+            }
+            lists.push(names);
         }
+        let mut lists = lists.into_iter();
+        let mut next = || lists.next().unwrap_or_default();
+        let declared = diagnostics::Declared {
+            endpoints: next(),
+            actions: next(),
+            storage: next(),
+            containers: next(),
+        };
         input.parse::<Token![@]>()?;
         let kw: Ident = input.parse()?;
         if kw != "block" {
@@ -435,7 +639,7 @@ impl Parse for CheckInput {
         }
         Ok(CheckInput {
             charm: charm.value(),
-            endpoints,
+            declared,
             self_ty,
             line,
             handlers,
@@ -456,10 +660,13 @@ pub fn check_handlers(input: TokenStream) -> TokenStream {
         let mut names = Vec::new();
         let mut kinds = Vec::new();
         for ev in events {
-            match diagnostics::event_type(&ev.to_string(), &input.endpoints, &input.charm) {
+            let name = ev.to_string();
+            match diagnostics::event_type(&name, &input.declared, &input.charm) {
                 Ok(kind) => {
-                    names.push(ev.to_string());
-                    kinds.push((ev.span(), Ident::new(kind, Span::call_site())));
+                    let action = (kind == "ActionEvent")
+                        .then(|| diagnostics::action_hash(name.trim_end_matches("_action")));
+                    names.push(name);
+                    kinds.push((action, Ident::new(kind, Span::call_site())));
                 }
                 Err(message) => {
                     out.extend(syn::Error::new(ev.span(), message).into_compile_error())
@@ -469,33 +676,46 @@ pub fn check_handlers(input: TokenStream) -> TokenStream {
         let Some((_, first_kind)) = kinds.first() else {
             continue;
         };
-        let call_args = match param {
+        // One span for every local of the generated function: the method's, so a wrong
+        // signature is reported at the method and the locals resolve alike (hygiene).
+        let (charm, ctx, event) = (
+            Ident::new("charm", method.span()),
+            Ident::new("ctx", method.span()),
+            Ident::new("event", method.span()),
+        );
+        let call = match param {
             Some(param) => {
-                let asserts = kinds.iter().map(|(_, kind)| {
+                let asserts = kinds.iter().map(|(action, kind)| {
+                    let action_assert = action.map(|hash| {
+                        quote_spanned! {param.span()=>
+                            __assert_action_arg::<#self_ty, #hash, #param>();
+                        }
+                    });
                     quote_spanned! {param.span()=>
                         __assert_event_arg::<::charm_runtime::event::#kind, #param>();
+                        #action_assert
                     }
                 });
+                let invoke =
+                    quote_spanned!(method.span()=> <#self_ty>::#method(#charm, #ctx, #event));
                 quote! {
                     fn __assert_event_arg<K, T: ?::core::marker::Sized + ::charm_runtime::__private::EventArg<K>>() {}
+                    #[allow(dead_code)]
+                    fn __assert_action_arg<C, const H: u64, T: ?::core::marker::Sized + ::charm_runtime::__private::ActionArg<C, H>>() {}
                     #(#asserts)*
-                    let event = <#param as ::charm_runtime::__private::EventArg<::charm_runtime::event::#first_kind>>::extract(event)
-                        .ok_or_else(|| ::charm_runtime::Error::msg("internal error: event of an unexpected kind"))?;
-                    (charm, ctx, event)
+                    <#param as ::charm_runtime::__private::EventArg<::charm_runtime::event::#first_kind>>::with(
+                        #event,
+                        |#event| #invoke,
+                    )
                 }
             }
-            None => quote! {
-                let _ = event;
-                (charm, ctx)
-            },
-        };
-        // Spanned at the method, so a wrong return type is reported there.
-        let args = Ident::new("__args", method.span());
-        let call = match param {
-            Some(_) => {
-                quote_spanned!(method.span()=> <#self_ty>::#method(#args.0, #args.1, #args.2))
+            None => {
+                let invoke = quote_spanned!(method.span()=> <#self_ty>::#method(#charm, #ctx));
+                quote! {
+                    let _ = #event;
+                    #invoke
+                }
             }
-            None => quote_spanned!(method.span()=> <#self_ty>::#method(#args.0, #args.1)),
         };
         let name = format!(
             "{}::{}",
@@ -505,13 +725,12 @@ pub fn check_handlers(input: TokenStream) -> TokenStream {
         out.extend(quote! {
             const _: () = {
                 fn __call(
-                    charm: &mut dyn ::charm_runtime::__private::Any,
-                    ctx: &mut dyn ::charm_runtime::__private::Any,
-                    event: &::charm_runtime::Event,
+                    #charm: &mut dyn ::charm_runtime::__private::Any,
+                    #ctx: &mut dyn ::charm_runtime::__private::Any,
+                    #event: &::charm_runtime::Event,
                 ) -> ::charm_runtime::Result<()> {
-                    let charm = ::charm_runtime::__private::downcast::<#self_ty>(charm, "charm")?;
-                    let ctx = ::charm_runtime::__private::context::<#self_ty>(ctx)?;
-                    let #args = { #call_args };
+                    let #charm = ::charm_runtime::__private::downcast::<#self_ty>(#charm, "charm")?;
+                    let #ctx = ::charm_runtime::__private::context::<#self_ty>(#ctx)?;
                     #call
                 }
                 ::charm_runtime::__private::inventory::submit! {

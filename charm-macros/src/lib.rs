@@ -1,8 +1,8 @@
 //! Procedural macros of `charm-runtime`. Use them through `charm_runtime` (which
 //! re-exports them); the generated code refers only to `::charm_runtime`.
 //!
-//! Pipeline: [`parse`] (attributes into the [`model`]), [`diagnostics`] (checks with
-//! spans and "did you mean"), [`expand`] (code generation).
+//! Pipeline: `parse` (attributes into the `model`), `diagnostics` (checks with spans
+//! and "did you mean"), `expand` (code generation).
 
 mod diagnostics;
 mod expand;
@@ -12,7 +12,12 @@ mod parse;
 use proc_macro::TokenStream;
 
 /// `#[derive(Charm)]`: see `charm_runtime::Charm`.
-#[proc_macro_derive(Charm, attributes(charm, peers, provides, requires, config))]
+#[proc_macro_derive(
+    Charm,
+    attributes(
+        charm, peers, provides, requires, config, actions, storage, containers, resources
+    )
+)]
 pub fn derive_charm(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::charm(input)
@@ -25,6 +30,15 @@ pub fn derive_charm(input: TokenStream) -> TokenStream {
 pub fn derive_charm_config(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::config(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// `#[derive(ActionParams)]`: see `charm_runtime::ActionParams`.
+#[proc_macro_derive(ActionParams, attributes(param))]
+pub fn derive_action_params(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::action_params(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -43,6 +43,48 @@ impl Endpoint {
     }
 }
 
+/// One declared action.
+pub struct Action {
+    pub name: String,
+    pub span: Span,
+    pub params: Option<syn::Type>,
+    pub description: String,
+}
+
+impl Action {
+    /// The event name: `do_backup_action` for `do-backup`.
+    pub fn event(&self) -> String {
+        format!("{}_action", self.name.replace('-', "_"))
+    }
+}
+
+/// `#[storage(name(type = "filesystem", location = "..", ..))]`
+pub struct Storage {
+    pub name: String,
+    pub span: Span,
+    pub kind: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub multiple: Option<String>,
+    pub minimum_size: Option<String>,
+}
+
+/// `#[containers(name(resource = "..", mount = "storage:/path"))]`
+pub struct Container {
+    pub name: String,
+    pub span: Span,
+    pub resource: Option<(String, Span)>,
+    pub mounts: Vec<(String, String, Span)>,
+}
+
+/// `#[resources(name(type = "oci-image", description = ".."))]`
+pub struct Resource {
+    pub name: String,
+    pub kind: String,
+    pub description: Option<String>,
+    pub filename: Option<String>,
+}
+
 /// `#[charm(..)]`
 #[derive(Default)]
 pub struct CharmAttrs {
@@ -63,4 +105,8 @@ pub struct Charm {
     pub docs: String,
     pub endpoints: Vec<Endpoint>,
     pub config: Option<syn::Type>,
+    pub actions: Vec<Action>,
+    pub storage: Vec<Storage>,
+    pub containers: Vec<Container>,
+    pub resources: Vec<Resource>,
 }

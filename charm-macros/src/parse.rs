@@ -5,7 +5,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Token};
 
-use crate::model::{Charm, CharmAttrs, Endpoint, Role};
+use crate::model::{Action, Charm, CharmAttrs, Container, Endpoint, Resource, Role, Storage};
 
 /// Collects the doc comments of an item, joined by newlines.
 pub fn docs(attrs: &[Attribute]) -> String {
@@ -280,6 +280,214 @@ fn endpoint(
     Ok(ep)
 }
 
+/// One action: `backup(params = BackupParams, description = "..")`.
+fn action(input: ParseStream) -> syn::Result<Action> {
+    let name: DashedName = input.parse()?;
+    if !valid_action_name(&name.name) {
+        return Err(syn::Error::new(
+            name.span,
+            format!(
+                "invalid action name `{}`: use letters, digits, `-` and `_`, starting with a letter",
+                name.name
+            ),
+        ));
+    }
+    let mut action = Action {
+        name: name.name.clone(),
+        span: name.span,
+        params: None,
+        description: String::new(),
+    };
+    if input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in input);
+        while !content.is_empty() {
+            let key: Ident = content.parse()?;
+            content.parse::<Token![=]>()?;
+            match key.to_string().as_str() {
+                "params" => action.params = Some(content.parse()?),
+                "description" => action.description = content.parse::<LitStr>()?.value(),
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown action property `{other}`; expected `params` or `description`"
+                        ),
+                    ))
+                }
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+    }
+    if action.description.is_empty() {
+        return Err(syn::Error::new(
+            name.span,
+            format!(
+                "action `{}` needs a description: `{}(description = \"...\")`",
+                name.name, name.name
+            ),
+        ));
+    }
+    Ok(action)
+}
+
+fn valid_action_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn prop_span(prop: &Prop) -> Span {
+    prop.value
+        .as_ref()
+        .map(|v| v.span())
+        .unwrap_or(prop.key.span())
+}
+
+fn unknown_prop(prop: &Prop, what: &str, expected: &str) -> syn::Error {
+    syn::Error::new(
+        prop.key.span(),
+        format!(
+            "unknown {what} property `{}`; expected {expected}",
+            prop.key
+        ),
+    )
+}
+
+fn storage(decl: EndpointDecl) -> syn::Result<Storage> {
+    let mut st = Storage {
+        name: decl.name.name.clone(),
+        span: decl.name.span,
+        kind: String::new(),
+        location: None,
+        description: None,
+        multiple: None,
+        minimum_size: None,
+    };
+    for prop in &decl.props {
+        match prop.key.to_string().as_str() {
+            "r#type" | "type" | "kind" => {
+                let v = string(prop)?;
+                if v != "filesystem" && v != "block" {
+                    return Err(syn::Error::new(
+                        prop_span(prop),
+                        format!("invalid storage type `{v}`: expected `filesystem` or `block`"),
+                    ));
+                }
+                st.kind = v;
+            }
+            "location" => st.location = Some(string(prop)?),
+            "description" => st.description = Some(string(prop)?),
+            "multiple" => st.multiple = Some(string(prop)?),
+            "minimum_size" => st.minimum_size = Some(string(prop)?),
+            _ => {
+                return Err(unknown_prop(
+                    prop,
+                    "storage",
+                    "`type`, `location`, `description`, `multiple` or `minimum_size`",
+                ))
+            }
+        }
+    }
+    if st.kind.is_empty() {
+        return Err(syn::Error::new(
+            st.span,
+            format!(
+                "storage `{}` needs a type: `type = \"filesystem\"` or `\"block\"`",
+                st.name
+            ),
+        ));
+    }
+    if st.location.is_some() && st.kind == "block" {
+        return Err(syn::Error::new(
+            st.span,
+            format!(
+                "storage `{}`: a location is only for `type = \"filesystem\"`",
+                st.name
+            ),
+        ));
+    }
+    Ok(st)
+}
+
+fn container(decl: EndpointDecl) -> syn::Result<Container> {
+    let mut c = Container {
+        name: decl.name.name.clone(),
+        span: decl.name.span,
+        resource: None,
+        mounts: Vec::new(),
+    };
+    for prop in &decl.props {
+        match prop.key.to_string().as_str() {
+            "resource" => c.resource = Some((string(prop)?, prop_span(prop))),
+            "mount" => {
+                let v = string(prop)?;
+                let Some((storage, location)) = v.split_once(':') else {
+                    return Err(syn::Error::new(
+                        prop_span(prop),
+                        "a mount is `\"<storage>:<location>\"`, e.g. `\"data:/var/lib/app\"`",
+                    ));
+                };
+                c.mounts
+                    .push((storage.to_string(), location.to_string(), prop_span(prop)));
+            }
+            _ => return Err(unknown_prop(prop, "container", "`resource` or `mount`")),
+        }
+    }
+    Ok(c)
+}
+
+fn resource(decl: EndpointDecl) -> syn::Result<Resource> {
+    let mut r = Resource {
+        name: decl.name.name.clone(),
+        kind: String::new(),
+        description: None,
+        filename: None,
+    };
+    for prop in &decl.props {
+        match prop.key.to_string().as_str() {
+            "r#type" | "type" | "kind" => {
+                let v = string(prop)?;
+                if v != "oci-image" && v != "file" {
+                    return Err(syn::Error::new(
+                        prop_span(prop),
+                        format!("invalid resource type `{v}`: expected `oci-image` or `file`"),
+                    ));
+                }
+                r.kind = v;
+            }
+            "description" => r.description = Some(string(prop)?),
+            "filename" => r.filename = Some(string(prop)?),
+            _ => {
+                return Err(unknown_prop(
+                    prop,
+                    "resource",
+                    "`type`, `description` or `filename`",
+                ))
+            }
+        }
+    }
+    if r.kind.is_empty() {
+        return Err(syn::Error::new(
+            decl.name.span,
+            format!(
+                "resource `{}` needs a type: `type = \"oci-image\"` or `\"file\"`",
+                r.name
+            ),
+        ));
+    }
+    if r.kind == "file" && r.filename.is_none() {
+        return Err(syn::Error::new(
+            decl.name.span,
+            format!("file resource `{}` needs a `filename`", r.name),
+        ));
+    }
+    Ok(r)
+}
+
 fn charm_attrs(attr: &Attribute, out: &mut CharmAttrs) -> syn::Result<()> {
     let list: Vec<Prop> = attr.parse_args_with(props)?;
     for prop in &list {
@@ -321,6 +529,10 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
     let charm_name = attrs.name.clone().unwrap_or_default();
     let mut endpoints: Vec<Endpoint> = Vec::new();
     let mut config = None;
+    let mut actions: Vec<Action> = Vec::new();
+    let mut storages: Vec<Storage> = Vec::new();
+    let mut containers: Vec<Container> = Vec::new();
+    let mut resources: Vec<Resource> = Vec::new();
     let mut errors: Option<syn::Error> = None;
     let mut push_err = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -333,6 +545,59 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
             Role::Provides
         } else if attr.path().is_ident("requires") {
             Role::Requires
+        } else if attr.path().is_ident("storage")
+            || attr.path().is_ident("containers")
+            || attr.path().is_ident("resources")
+        {
+            let decls = match attr.parse_args_with(|input: ParseStream| {
+                input.parse_terminated(EndpointDecl::parse, Token![,])
+            }) {
+                Ok(d) => d,
+                Err(e) => {
+                    push_err(e);
+                    continue;
+                }
+            };
+            for decl in decls {
+                let span = decl.name.span;
+                let name = decl.name.name.clone();
+                let (result, dup) = if attr.path().is_ident("storage") {
+                    let dup = storages.iter().any(|s| s.name == name);
+                    (storage(decl).map(|s| storages.push(s)), dup)
+                } else if attr.path().is_ident("containers") {
+                    let dup = containers.iter().any(|c| c.name == name);
+                    (container(decl).map(|c| containers.push(c)), dup)
+                } else {
+                    let dup = resources.iter().any(|r| r.name == name);
+                    (resource(decl).map(|r| resources.push(r)), dup)
+                };
+                if dup {
+                    push_err(syn::Error::new(span, format!("`{name}` is declared twice")));
+                }
+                if let Err(e) = result {
+                    push_err(e);
+                }
+            }
+            continue;
+        } else if attr.path().is_ident("actions") {
+            match attr
+                .parse_args_with(|input: ParseStream| input.parse_terminated(action, Token![,]))
+            {
+                Ok(list) => {
+                    for a in list {
+                        if actions.iter().any(|p| p.event() == a.event()) {
+                            push_err(syn::Error::new(
+                                a.span,
+                                format!("action `{}` is declared twice", a.name),
+                            ));
+                        } else {
+                            actions.push(a);
+                        }
+                    }
+                }
+                Err(e) => push_err(e),
+            }
+            continue;
         } else if attr.path().is_ident("config") {
             match attr.parse_args::<syn::Type>() {
                 Ok(t) => config = Some(t),
@@ -389,6 +654,46 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
             }
         }
     }
+    for c in &containers {
+        if let Some((res, span)) = &c.resource {
+            match resources.iter().find(|r| &r.name == res) {
+                Some(r) if r.kind == "oci-image" => {}
+                Some(_) => push_err(syn::Error::new(
+                    *span,
+                    format!("resource `{res}` of container `{}` must be `type = \"oci-image\"`", c.name),
+                )),
+                None => push_err(syn::Error::new(
+                    *span,
+                    format!(
+                        "container `{}` uses resource `{res}`, which is not declared: add `#[resources({res}(type = \"oci-image\"))]`",
+                        c.name
+                    ),
+                )),
+            }
+        }
+        for (storage_name, _, span) in &c.mounts {
+            if !storages.iter().any(|s| &s.name == storage_name) {
+                push_err(syn::Error::new(
+                    *span,
+                    format!("container `{}` mounts storage `{storage_name}`, which is not declared in `#[storage(..)]`", c.name),
+                ));
+            }
+        }
+        if let Some(ep) = endpoints
+            .iter()
+            .find(|e| e.const_name() == c.name.replace('-', "_").to_uppercase())
+        {
+            push_err(syn::Error::new(
+                c.span,
+                format!(
+                    "container `{}` and endpoint `{}` would both be `Self::{}`: rename one",
+                    c.name,
+                    ep.name,
+                    ep.const_name()
+                ),
+            ));
+        }
+    }
     if attrs.name.is_none() {
         push_err(syn::Error::new(
             input.ident.span(),
@@ -429,5 +734,9 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
         attrs,
         endpoints,
         config,
+        actions,
+        storage: storages,
+        containers,
+        resources,
     })
 }

@@ -114,6 +114,42 @@ pub trait HookTools {
     fn state_delete(&self, key: &str) -> Result<()>;
     /// How many hook-tool calls this backend has made so far.
     fn calls(&self) -> usize;
+    /// `storage-get --format=json -s <id> <key>`: one attribute of a storage instance.
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        let _ = (id, key);
+        Err(Error::Tool {
+            tool: "storage-get".into(),
+            code: 1,
+            message: "storage is not supported by this backend".into(),
+        })
+    }
+    /// `action-get --format=json`: the running action's parameters.
+    fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
+        Err(not_in_action("action-get"))
+    }
+    /// `action-set key=value ...`
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
+        let _ = results;
+        Err(not_in_action("action-set"))
+    }
+    /// `action-log -- <message>`
+    fn action_log(&self, message: &str) -> Result<()> {
+        let _ = message;
+        Err(not_in_action("action-log"))
+    }
+    /// `action-fail -- <message>`
+    fn action_fail(&self, message: &str) -> Result<()> {
+        let _ = message;
+        Err(not_in_action("action-fail"))
+    }
+}
+
+fn not_in_action(tool: &str) -> Error {
+    Error::Tool {
+        tool: tool.into(),
+        code: 1,
+        message: "not running an action".into(),
+    }
 }
 
 /// The production backend: runs each hook tool as a process found on `PATH`.
@@ -505,6 +541,31 @@ impl HookTools for ProcessTools {
 
     fn calls(&self) -> usize {
         self.calls.get()
+    }
+
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        let v: Option<String> = self.run_json("storage-get", &["--format=json", "-s", id, key])?;
+        Ok(v.unwrap_or_default())
+    }
+
+    fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
+        let v: Option<serde_json::Map<String, Value>> =
+            self.run_json("action-get", &["--format=json"])?;
+        Ok(v.unwrap_or_default())
+    }
+
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
+        let args: Vec<String> = results.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run("action-set", &argv, None).map(drop)
+    }
+
+    fn action_log(&self, message: &str) -> Result<()> {
+        self.run("action-log", &["--", message], None).map(drop)
+    }
+
+    fn action_fail(&self, message: &str) -> Result<()> {
+        self.run("action-fail", &["--", message], None).map(drop)
     }
 }
 

@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use crate::backend::{HookTools, LogLevel, ProcessTools};
-use crate::env::{Hook, JujuEnv, RelationHook, SecretHook};
+use crate::env::{Hook, JujuEnv, RelationHook, SecretHook, StorageHook, WorkloadHook};
 use crate::error::{Error, Result};
 use crate::event::*;
 use crate::model::{Context, ModelInner};
@@ -194,7 +194,44 @@ fn build_event(model: &Rc<ModelInner>) -> Event {
                 }),
             }
         }
-        Hook::Action(_) | Hook::Other(_) => Event::Other(env.hook.event_name()),
+        Hook::Action(name) => Event::Action(crate::action::ActionEvent {
+            model: Rc::clone(model),
+            name: name.clone(),
+            id: env.action_id.clone().unwrap_or_default(),
+        }),
+        Hook::Storage { kind, .. } => {
+            let Some(ctx) = &env.storage else {
+                return Event::Other(env.hook.event_name());
+            };
+            let storage = crate::workload::StorageInstance {
+                model: Rc::clone(model),
+                id: ctx.id.clone(),
+                location: ctx.location.clone(),
+            };
+            match kind {
+                StorageHook::Attached => Event::StorageAttached(StorageAttached { storage }),
+                StorageHook::Detaching => Event::StorageDetaching(StorageDetaching { storage }),
+            }
+        }
+        Hook::Workload { container, kind } => {
+            let container = crate::workload::Container::new(container);
+            let w = env.workload.as_ref();
+            match kind {
+                WorkloadHook::Ready => Event::PebbleReady(PebbleReady { container }),
+                WorkloadHook::CustomNotice => Event::PebbleCustomNotice(PebbleCustomNotice {
+                    container,
+                    notice: w.and_then(|w| w.notice.clone()).unwrap_or_default(),
+                }),
+                WorkloadHook::CheckFailed | WorkloadHook::CheckRecovered => {
+                    Event::PebbleCheck(PebbleCheck {
+                        container,
+                        check: w.and_then(|w| w.check.clone()).unwrap_or_default(),
+                        failed: *kind == WorkloadHook::CheckFailed,
+                    })
+                }
+            }
+        }
+        Hook::Other(_) => Event::Other(env.hook.event_name()),
     }
 }
 
@@ -226,7 +263,7 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
     };
 
     let handlers = handlers_for::<C>(&event_name);
-    if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_)) {
+    if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_) | Hook::Action(_)) {
         model.log(
             LogLevel::Debug,
             &format!("{hook_label}: no handler observes `{event_name}`; nothing to do"),

@@ -58,6 +58,40 @@ pub enum SecretHook {
     Expired,
 }
 
+/// What kind of storage hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StorageHook {
+    /// `<storage>-storage-attached`
+    Attached,
+    /// `<storage>-storage-detaching`
+    Detaching,
+}
+
+/// What kind of workload (Pebble) hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkloadHook {
+    /// `<container>-pebble-ready`
+    Ready,
+    /// `<container>-pebble-custom-notice`
+    CustomNotice,
+    /// `<container>-pebble-check-failed`
+    CheckFailed,
+    /// `<container>-pebble-check-recovered`
+    CheckRecovered,
+}
+
+const STORAGE_SUFFIXES: [(&str, StorageHook); 2] = [
+    ("-storage-attached", StorageHook::Attached),
+    ("-storage-detaching", StorageHook::Detaching),
+];
+
+const WORKLOAD_SUFFIXES: [(&str, WorkloadHook); 4] = [
+    ("-pebble-ready", WorkloadHook::Ready),
+    ("-pebble-custom-notice", WorkloadHook::CustomNotice),
+    ("-pebble-check-failed", WorkloadHook::CheckFailed),
+    ("-pebble-check-recovered", WorkloadHook::CheckRecovered),
+];
+
 /// The hook Juju is running, parsed from `JUJU_DISPATCH_PATH`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Hook {
@@ -86,6 +120,20 @@ pub enum Hook {
     },
     /// `secret-<kind>`
     Secret(SecretHook),
+    /// `<storage>-storage-<kind>`
+    Storage {
+        /// The storage name, as declared.
+        name: String,
+        /// Which storage hook.
+        kind: StorageHook,
+    },
+    /// `<container>-pebble-<kind>`
+    Workload {
+        /// The container name, as declared.
+        container: String,
+        /// Which workload hook.
+        kind: WorkloadHook,
+    },
     /// `actions/<name>`
     Action(String),
     /// Any other hook (storage, workload, metrics, ...): handled by name only.
@@ -138,6 +186,22 @@ impl Hook {
                 }
             }
         }
+        for (suffix, kind) in STORAGE_SUFFIXES {
+            if let Some(storage) = name.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+                return Hook::Storage {
+                    name: storage.to_string(),
+                    kind,
+                };
+            }
+        }
+        for (suffix, kind) in WORKLOAD_SUFFIXES {
+            if let Some(container) = name.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+                return Hook::Workload {
+                    container: container.to_string(),
+                    kind,
+                };
+            }
+        }
         Hook::Other(name.to_string())
     }
 
@@ -160,6 +224,22 @@ impl Hook {
             Hook::Secret(SecretHook::Rotate) => "secret_rotate".into(),
             Hook::Secret(SecretHook::Remove) => "secret_remove".into(),
             Hook::Secret(SecretHook::Expired) => "secret_expired".into(),
+            Hook::Storage { name, kind } => {
+                let suffix = STORAGE_SUFFIXES
+                    .iter()
+                    .find(|(_, k)| k == kind)
+                    .map(|(s, _)| *s)
+                    .unwrap_or_default();
+                format!("{name}{suffix}")
+            }
+            Hook::Workload { container, kind } => {
+                let suffix = WORKLOAD_SUFFIXES
+                    .iter()
+                    .find(|(_, k)| k == kind)
+                    .map(|(s, _)| *s)
+                    .unwrap_or_default();
+                format!("{container}{suffix}")
+            }
             Hook::Action(name) => format!("{name}_action"),
             Hook::Other(name) => name.clone(),
         };
@@ -193,6 +273,26 @@ pub struct SecretContext {
     pub revision: Option<u64>,
 }
 
+/// The storage instance a storage hook is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageContext {
+    /// `JUJU_STORAGE_ID`, e.g. `data/0`.
+    pub id: String,
+    /// `JUJU_STORAGE_LOCATION`, if Juju set it.
+    pub location: Option<PathBuf>,
+}
+
+/// The container a workload hook is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadContext {
+    /// `JUJU_WORKLOAD_NAME`.
+    pub container: String,
+    /// `JUJU_NOTICE_ID`, `JUJU_NOTICE_TYPE`, `JUJU_NOTICE_KEY` (custom notices).
+    pub notice: Option<(String, String, String)>,
+    /// `JUJU_PEBBLE_CHECK_NAME` (check failed / recovered).
+    pub check: Option<String>,
+}
+
 /// Everything Juju says about the running hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JujuEnv {
@@ -216,6 +316,12 @@ pub struct JujuEnv {
     pub relation: Option<RelationContext>,
     /// Set in secret hooks.
     pub secret: Option<SecretContext>,
+    /// `JUJU_ACTION_UUID`, set when running an action.
+    pub action_id: Option<String>,
+    /// Set in storage hooks.
+    pub storage: Option<StorageContext>,
+    /// Set in workload (Pebble) hooks.
+    pub workload: Option<WorkloadContext>,
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
@@ -328,6 +434,37 @@ impl JujuEnv {
             }
             _ => None,
         };
+        let storage = match &hook {
+            Hook::Storage { .. } => Some(StorageContext {
+                id: required("JUJU_STORAGE_ID")?,
+                location: nonempty(lookup("JUJU_STORAGE_LOCATION")).map(PathBuf::from),
+            }),
+            _ => None,
+        };
+        let workload = match &hook {
+            Hook::Workload { container, kind } => Some(WorkloadContext {
+                container: nonempty(lookup("JUJU_WORKLOAD_NAME")).unwrap_or(container.clone()),
+                notice: match kind {
+                    WorkloadHook::CustomNotice => Some((
+                        required("JUJU_NOTICE_ID")?,
+                        nonempty(lookup("JUJU_NOTICE_TYPE")).unwrap_or_else(|| "custom".into()),
+                        required("JUJU_NOTICE_KEY")?,
+                    )),
+                    _ => None,
+                },
+                check: match kind {
+                    WorkloadHook::CheckFailed | WorkloadHook::CheckRecovered => {
+                        Some(required("JUJU_PEBBLE_CHECK_NAME")?)
+                    }
+                    _ => None,
+                },
+            }),
+            _ => None,
+        };
+        let action_id = match hook {
+            Hook::Action(_) => Some(required("JUJU_ACTION_UUID")?),
+            _ => None,
+        };
         Ok(JujuEnv {
             dispatch_path,
             hook,
@@ -342,6 +479,9 @@ impl JujuEnv {
                 .unwrap_or_default(),
             relation,
             secret,
+            action_id,
+            storage,
+            workload,
         })
     }
 }
@@ -370,6 +510,15 @@ mod tests {
             ("hooks/secret-rotate", "secret_rotate"),
             ("hooks/db-relation-broken", "db_relation_broken"),
             ("hooks/data-storage-attached", "data_storage_attached"),
+            (
+                "hooks/web-cache-storage-detaching",
+                "web_cache_storage_detaching",
+            ),
+            ("hooks/workload-pebble-ready", "workload_pebble_ready"),
+            (
+                "hooks/workload-pebble-check-failed",
+                "workload_pebble_check_failed",
+            ),
             ("actions/do-backup", "do_backup_action"),
         ] {
             assert_eq!(Hook::parse(path).event_name(), name, "{path}");

@@ -6,9 +6,12 @@
 
 use std::cell::RefCell;
 
+pub use crate::action::{Action, ActionEvent};
+use crate::error::Result;
 use crate::relation::Relation;
 use crate::secret::SecretId;
 use crate::status::Status;
+use crate::workload::{Container, StorageInstance};
 
 macro_rules! unit_events {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -155,6 +158,94 @@ secret_events! {
     SecretExpired
 }
 
+/// `<storage>-storage-attached`: a storage instance is ready.
+#[derive(Debug, Clone)]
+pub struct StorageAttached {
+    pub(crate) storage: StorageInstance,
+}
+
+/// `<storage>-storage-detaching`: a storage instance is about to go.
+#[derive(Debug, Clone)]
+pub struct StorageDetaching {
+    pub(crate) storage: StorageInstance,
+}
+
+impl StorageAttached {
+    /// The storage instance.
+    pub fn storage(&self) -> &StorageInstance {
+        &self.storage
+    }
+}
+
+impl StorageDetaching {
+    /// The storage instance.
+    pub fn storage(&self) -> &StorageInstance {
+        &self.storage
+    }
+}
+
+/// `<container>-pebble-ready`: the container's Pebble answers.
+#[derive(Debug, Clone)]
+pub struct PebbleReady {
+    pub(crate) container: Container,
+}
+
+/// `<container>-pebble-custom-notice`: a workload recorded a custom notice.
+#[derive(Debug, Clone)]
+pub struct PebbleCustomNotice {
+    pub(crate) container: Container,
+    pub(crate) notice: (String, String, String),
+}
+
+/// `<container>-pebble-check-failed` / `-check-recovered`: a Pebble check changed state.
+#[derive(Debug, Clone)]
+pub struct PebbleCheck {
+    pub(crate) container: Container,
+    pub(crate) check: String,
+    pub(crate) failed: bool,
+}
+
+impl PebbleReady {
+    /// The container.
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+}
+
+impl PebbleCustomNotice {
+    /// The container.
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+    /// The notice's id.
+    pub fn notice_id(&self) -> &str {
+        &self.notice.0
+    }
+    /// The notice's type.
+    pub fn notice_type(&self) -> &str {
+        &self.notice.1
+    }
+    /// The notice's key, e.g. `example.com/backup-done`.
+    pub fn notice_key(&self) -> &str {
+        &self.notice.2
+    }
+}
+
+impl PebbleCheck {
+    /// The container.
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+    /// The check's name.
+    pub fn check(&self) -> &str {
+        &self.check
+    }
+    /// True for check-failed, false for check-recovered.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+}
+
 /// `collect_unit_status` / `collect_app_status`: run after the hook's handlers; each
 /// handler adds the statuses it sees, and the highest-priority one is set
 /// (blocked > maintenance > waiting > active), as `ops` does.
@@ -210,6 +301,18 @@ pub enum Event {
     SecretExpired(SecretExpired),
     /// `collect_unit_status` or `collect_app_status`
     CollectStatus(CollectStatus),
+    /// `<action>_action`
+    Action(ActionEvent),
+    /// `<storage>_storage_attached`
+    StorageAttached(StorageAttached),
+    /// `<storage>_storage_detaching`
+    StorageDetaching(StorageDetaching),
+    /// `<container>_pebble_ready`
+    PebbleReady(PebbleReady),
+    /// `<container>_pebble_custom_notice`
+    PebbleCustomNotice(PebbleCustomNotice),
+    /// `<container>_pebble_check_failed` and `<container>_pebble_check_recovered`
+    PebbleCheck(PebbleCheck),
     /// A hook this version has no type for (storage, workload, actions ...), by name.
     Other(String),
 }
@@ -242,46 +345,79 @@ impl Event {
     note = "a handler observing several kinds of events takes `&Event`, or no event parameter"
 )]
 pub trait EventArg<K> {
-    /// The parameter, if `event` is of the right kind.
-    fn extract(event: &Event) -> Option<&Self>;
+    /// Calls `handler` with the parameter taken from `event`.
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()>;
+}
+
+fn unexpected() -> crate::Error {
+    crate::Error::msg("internal error: event of an unexpected kind")
 }
 
 impl<K> EventArg<K> for Event {
-    fn extract(event: &Event) -> Option<&Self> {
-        Some(event)
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        handler(event)
     }
 }
 
 macro_rules! event_arg {
-    ($($name:ident),*) => {$(
+    ($name:ident) => {
         impl EventArg<$name> for $name {
-            fn extract(event: &Event) -> Option<&Self> {
+            fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
                 match event {
-                    Event::$name(e) => Some(e),
-                    _ => None,
+                    Event::$name(e) => handler(e),
+                    _ => Err(unexpected()),
                 }
             }
         }
-    )*};
+    };
 }
 
-event_arg!(
-    Install,
-    Start,
-    Stop,
-    Remove,
-    ConfigChanged,
-    UpgradeCharm,
-    UpdateStatus,
-    LeaderElected,
-    RelationCreated,
-    RelationJoined,
-    RelationChanged,
-    RelationDeparted,
-    RelationBroken,
-    SecretChanged,
-    SecretRotate,
-    SecretRemove,
-    SecretExpired,
-    CollectStatus
-);
+// One invocation per type keeps compiler notes that point here short and stable.
+event_arg!(Install);
+event_arg!(Start);
+event_arg!(Stop);
+event_arg!(Remove);
+event_arg!(ConfigChanged);
+event_arg!(UpgradeCharm);
+event_arg!(UpdateStatus);
+event_arg!(LeaderElected);
+event_arg!(RelationCreated);
+event_arg!(RelationJoined);
+event_arg!(RelationChanged);
+event_arg!(RelationDeparted);
+event_arg!(RelationBroken);
+event_arg!(SecretChanged);
+event_arg!(SecretRotate);
+event_arg!(SecretRemove);
+event_arg!(SecretExpired);
+event_arg!(CollectStatus);
+event_arg!(StorageAttached);
+event_arg!(StorageDetaching);
+event_arg!(PebbleReady);
+event_arg!(PebbleCustomNotice);
+event_arg!(PebbleCheck);
+
+impl EventArg<ActionEvent> for ActionEvent {
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        match event {
+            Event::Action(e) => handler(e),
+            _ => Err(unexpected()),
+        }
+    }
+}
+
+impl<P: serde::de::DeserializeOwned> EventArg<ActionEvent> for Action<P> {
+    /// Parameters that do not fit `P` fail the action, not the unit, as Juju would.
+    fn with(event: &Event, handler: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        let Event::Action(e) = event else {
+            return Err(unexpected());
+        };
+        match e.typed::<P>() {
+            Ok(action) => handler(&action),
+            Err(error) => {
+                *e.model.action_failure.borrow_mut() = Some(error.to_string());
+                Ok(())
+            }
+        }
+    }
+}

@@ -47,11 +47,12 @@
 //! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`].
-//! - [`backend`]: the hook-tool boundary; [`env`]: the Juju environment;
+//! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
 //!   [`dispatch`]: the hook's life, from handlers to flush.
 //! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod action;
 pub mod backend;
 pub mod config;
 pub mod databag;
@@ -67,8 +68,10 @@ pub mod status;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+pub mod workload;
 pub mod yaml;
 
+pub use action::{Action, ActionEvent, ActionParams, NoParams};
 pub use backend::LogLevel;
 pub use config::{CharmConfig, ConfigOption, NoConfig, OptionType};
 pub use databag::{DataBag, ReadOnly, ReadWrite};
@@ -79,6 +82,7 @@ pub use model::{Context, Leader};
 pub use relation::{Endpoint, Many, One, Relation, RelationId, Role};
 pub use secret::{Secret, SecretContent, SecretId};
 pub use status::{Status, StatusKind};
+pub use workload::{Container, ContainerName, StorageInstance};
 
 /// Derives [`Charm`](trait@Charm) from the charm's declarations.
 ///
@@ -92,6 +96,11 @@ pub use charm_macros::Charm;
 /// (`config_path` becomes `config-path`), its doc comment the description,
 /// `#[option(default = ..)]` its default.
 pub use charm_macros::CharmConfig;
+
+/// Derives [`ActionParams`](trait@action::ActionParams) for an action's parameters: each
+/// field one parameter (`dry_run` becomes `dry-run`), its doc comment the description,
+/// `Option` fields optional, `#[param(default = ..)]` a default.
+pub use charm_macros::ActionParams;
 
 /// Registers the `#[on(..)]` methods of an `impl` block as the charm's handlers.
 pub use charm_macros::handlers;
@@ -117,20 +126,22 @@ macro_rules! main {
 
 /// What a charm module imports.
 pub mod prelude {
-    pub use crate::config::{CharmConfig as _, OptionType};
+    pub use crate::config::OptionType;
     pub use crate::event::*;
     pub use crate::{
-        handlers, Charm, CharmConfig, Context, Error, Leader, LogLevel, Relation, Result,
-        ResultExt, SecretContent, SecretId, Status,
+        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, Context, Error, Leader,
+        LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId, Status,
     };
 }
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::action::{action_hash, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType};
     pub use crate::config::{read_option, OptionValue};
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;
     pub use crate::metadata::{EndpointMeta, Scope};
+    pub use crate::workload::{ContainerMeta, ResourceMeta, StorageMeta};
     pub use charm_macros::__check_handlers as check_handlers;
     pub use inventory;
     pub use serde_json;

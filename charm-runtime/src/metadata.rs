@@ -4,8 +4,10 @@
 //! [`CharmMeta::charmcraft_yaml`] when run as `<charm> charmcraft-yaml`, and
 //! `cargo charm yaml` writes it next to the crate. The binary is the one source.
 
+use crate::action::ActionMeta;
 use crate::config::ConfigOption;
 use crate::relation::Role;
+use crate::workload::{ContainerMeta, ResourceMeta, StorageMeta};
 use crate::yaml::Node;
 
 /// The scope of a relation.
@@ -61,6 +63,14 @@ pub struct CharmMeta {
     pub endpoints: Vec<EndpointMeta>,
     /// `config.options`
     pub config: Vec<ConfigOption>,
+    /// `actions:`
+    pub actions: Vec<ActionMeta>,
+    /// `storage:`
+    pub storage: Vec<StorageMeta>,
+    /// `containers:`
+    pub containers: Vec<ContainerMeta>,
+    /// `resources:`
+    pub resources: Vec<ResourceMeta>,
 }
 
 impl CharmMeta {
@@ -79,7 +89,8 @@ impl CharmMeta {
     ///     name: "demo".into(), title: None, summary: "A demo".into(),
     ///     description: "Demo charm.".into(), base: "ubuntu@24.04".into(),
     ///     platforms: vec!["amd64".into()], binary: "demo".into(), subordinate: false,
-    ///     assumes: vec![], config: vec![],
+    ///     assumes: vec![], config: vec![], actions: vec![], storage: vec![],
+    ///     containers: vec![], resources: vec![],
     ///     endpoints: vec![EndpointMeta {
     ///         name: "db".into(), role: Role::Requirer, interface: "postgresql_client".into(),
     ///         limit: Some(1), optional: false, scope: None, description: None,
@@ -146,6 +157,79 @@ impl CharmMeta {
                 doc.push((role.section().into(), Node::Map(eps)));
             }
         }
+        if !self.containers.is_empty() {
+            let containers = self
+                .containers
+                .iter()
+                .map(|c| {
+                    let mut body = Vec::new();
+                    if let Some(r) = &c.resource {
+                        body.push(("resource".into(), Node::str(r)));
+                    }
+                    if !c.mounts.is_empty() {
+                        body.push((
+                            "mounts".into(),
+                            Node::Seq(
+                                c.mounts
+                                    .iter()
+                                    .map(|(storage, location)| {
+                                        Node::Map(vec![
+                                            ("storage".into(), Node::str(storage)),
+                                            ("location".into(), Node::str(location)),
+                                        ])
+                                    })
+                                    .collect(),
+                            ),
+                        ));
+                    }
+                    (c.name.clone(), Node::Map(body))
+                })
+                .collect();
+            doc.push(("containers".into(), Node::Map(containers)));
+        }
+        if !self.resources.is_empty() {
+            let resources = self
+                .resources
+                .iter()
+                .map(|r| {
+                    let mut body = vec![("type".into(), Node::str(&r.kind))];
+                    if let Some(d) = &r.description {
+                        body.push(("description".into(), Node::str(d)));
+                    }
+                    if let Some(f) = &r.filename {
+                        body.push(("filename".into(), Node::str(f)));
+                    }
+                    (r.name.clone(), Node::Map(body))
+                })
+                .collect();
+            doc.push(("resources".into(), Node::Map(resources)));
+        }
+        if !self.storage.is_empty() {
+            let storage = self
+                .storage
+                .iter()
+                .map(|s| {
+                    let mut body = vec![("type".into(), Node::str(&s.kind))];
+                    if let Some(d) = &s.description {
+                        body.push(("description".into(), Node::str(d)));
+                    }
+                    if let Some(l) = &s.location {
+                        body.push(("location".into(), Node::str(l)));
+                    }
+                    if let Some(m) = &s.multiple {
+                        body.push((
+                            "multiple".into(),
+                            Node::Map(vec![("range".into(), Node::str(m))]),
+                        ));
+                    }
+                    if let Some(m) = &s.minimum_size {
+                        body.push(("minimum-size".into(), Node::str(m)));
+                    }
+                    (s.name.clone(), Node::Map(body))
+                })
+                .collect();
+            doc.push(("storage".into(), Node::Map(storage)));
+        }
         if !self.config.is_empty() {
             let options = self
                 .config
@@ -166,6 +250,14 @@ impl CharmMeta {
                 Node::Map(vec![("options".into(), Node::Map(options))]),
             ));
         }
+        if !self.actions.is_empty() {
+            let actions = self
+                .actions
+                .iter()
+                .map(|a| (a.name.clone(), action_node(a)))
+                .collect();
+            doc.push(("actions".into(), Node::Map(actions)));
+        }
         let mut out = format!(
             "# Generated from the declarations of the `{}` charm; do not edit.\n# Regenerate with `cargo charm yaml`.\n",
             self.name
@@ -173,6 +265,32 @@ impl CharmMeta {
         out.push_str(&crate::yaml::to_string(&Node::Map(doc)));
         out
     }
+}
+
+fn action_node(a: &ActionMeta) -> Node {
+    let mut body = vec![("description".into(), Node::str(&a.description))];
+    if !a.params.is_empty() {
+        body.push((
+            "params".into(),
+            Node::Map(
+                a.params
+                    .iter()
+                    .map(|p| (p.name.clone(), Node::from_json(&p.schema)))
+                    .collect(),
+            ),
+        ));
+        let required: Vec<Node> = a
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| Node::str(&p.name))
+            .collect();
+        if !required.is_empty() {
+            body.push(("required".into(), Node::Seq(required)));
+        }
+    }
+    body.push(("additionalProperties".into(), Node::Bool(false)));
+    Node::Map(body)
 }
 
 fn endpoint_node(e: &EndpointMeta) -> Node {

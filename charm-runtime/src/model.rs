@@ -58,6 +58,17 @@ pub(crate) struct ModelInner {
     workload_version: RefCell<Option<String>>,
     state: RefCell<Option<BTreeMap<String, String>>>,
     state_pending: RefCell<BTreeMap<String, Option<String>>>,
+    pub(crate) action_results: RefCell<BTreeMap<String, String>>,
+    pub(crate) action_failure: RefCell<Option<String>>,
+}
+
+impl std::fmt::Debug for ModelInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("unit", &self.env.unit_name)
+            .field("hook", &self.env.dispatch_path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ModelInner {
@@ -81,6 +92,8 @@ impl ModelInner {
             workload_version: RefCell::new(None),
             state: RefCell::new(None),
             state_pending: RefCell::default(),
+            action_results: RefCell::default(),
+            action_failure: RefCell::new(None),
         }
     }
 
@@ -334,6 +347,13 @@ impl ModelInner {
                 self.tools.state_delete(key)?;
             }
         }
+        let results = std::mem::take(&mut *self.action_results.borrow_mut());
+        if !results.is_empty() {
+            self.tools.action_set(&results)?;
+        }
+        if let Some(message) = self.action_failure.borrow_mut().take() {
+            self.tools.action_fail(&message)?;
+        }
         if let Some(v) = self.workload_version.borrow_mut().take() {
             self.tools.application_version_set(&v)?;
         }
@@ -550,6 +570,11 @@ impl<C: Charm> Context<C> {
     /// Deletes a value of the charm state (when the hook succeeds).
     pub fn state_delete(&self, key: &str) {
         self.model.state_write(key, None);
+    }
+
+    /// A workload container, by its typed handle (`Self::WORKLOAD`).
+    pub fn container(&self, name: crate::workload::ContainerName) -> crate::workload::Container {
+        crate::workload::Container::new(name.name())
     }
 
     /// The number of hook-tool calls made so far in this hook.

@@ -1,9 +1,9 @@
 //! Relations: typed endpoint handles, the [`Relation`] handle and its databags.
 //!
 //! Which bags a unit may read and write is Juju's rule (research/juju-contract.md §3.2),
-//! and here it is in the types: the remote bags are [`ReadOnly`](crate::databag::ReadOnly),
+//! and here it is in the types: the remote bags are [`ReadOnly`],
 //! the unit's own bag is writable, and the application's own bag needs a
-//! [`Leader`](crate::Leader) proof.
+//! [`Leader`] proof.
 
 use std::fmt;
 use std::marker::PhantomData;

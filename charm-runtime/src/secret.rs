@@ -220,7 +220,8 @@ impl SecretInfo {
     }
 }
 
-/// A handle on a secret, from [`Context::add_secret`](crate::Context::add_secret),
+/// A handle on a secret, from [`Context::add_app_secret`](crate::Context::add_app_secret),
+/// [`Context::add_unit_secret`](crate::Context::add_unit_secret),
 /// [`Context::secret`](crate::Context::secret) or
 /// [`Context::secret_by_label`](crate::Context::secret_by_label).
 ///

@@ -695,14 +695,24 @@ fn events_name_their_hooks() {
         (Event::upgrade_charm(), "hooks/upgrade-charm"),
         (Event::relation_broken(&db), "hooks/db-relation-broken"),
         (
-            Event::hook("data-storage-attached"),
-            "hooks/data-storage-attached",
+            Event::hook("leader-settings-changed"),
+            "hooks/leader-settings-changed",
         ),
-        (Event::action("snapshot"), "actions/snapshot"),
     ] {
         let env = c.env(&event, &state);
         assert_eq!(env.dispatch_path, path);
         assert_eq!(env.hook, charm_runtime::env::Hook::parse(path));
         c.run(event, &state).unwrap().assert_ok();
     }
+    // Actions and storage hooks are named too (and checked against the declarations).
+    let env = c.env(&Event::action("snapshot"), &state);
+    assert_eq!(env.dispatch_path, "actions/snapshot");
+    let err = c
+        .run(Event::hook("data-storage-attached"), &state)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("storage `data`, which charm `probe` does not declare"),
+        "{err}"
+    );
 }

@@ -12,9 +12,10 @@ use crate::secret::{SecretContent, SecretId};
 use crate::status::Status;
 use crate::Charm;
 
+use super::backend::ActionOutput;
 use super::consistency::InconsistentState;
 use super::scenario::{Context, Event, Output};
-use super::state::{Bag, Relation, RelationKind, Secret, SecretOwner, State};
+use super::state::{Bag, Relation, RelationKind, Secret, SecretOwner, State, Storage};
 
 /// Why a Harness call failed.
 #[derive(Clone, PartialEq, Eq)]
@@ -31,6 +32,14 @@ pub enum HarnessError {
         /// The error, as logged to Juju.
         error: String,
     },
+    /// An action called `action-fail` (its other results are in
+    /// [`Harness::last_output`]).
+    ActionFailed {
+        /// The action.
+        action: String,
+        /// The `action-fail` message.
+        message: String,
+    },
 }
 
 impl fmt::Display for HarnessError {
@@ -40,6 +49,9 @@ impl fmt::Display for HarnessError {
             HarnessError::Inconsistent(e) => write!(f, "{e}"),
             HarnessError::HookFailed { hook, error } => {
                 write!(f, "hook `{hook}` failed: {error}")
+            }
+            HarnessError::ActionFailed { action, message } => {
+                write!(f, "action `{action}` failed: {message}")
             }
         }
     }
@@ -84,6 +96,7 @@ pub struct Harness<C> {
     state: State,
     begun: bool,
     history: Vec<(String, Output)>,
+    detached: Vec<Storage>,
 }
 
 impl<C> fmt::Debug for Harness<C> {
@@ -115,6 +128,7 @@ impl<C: Charm + Default> Harness<C> {
             state: State::new(),
             begun: false,
             history: Vec::new(),
+            detached: Vec::new(),
         }
     }
 
@@ -168,7 +182,8 @@ impl<C: Charm + Default> Harness<C> {
         self.begun = true;
     }
 
-    /// Begins with the hooks Juju runs when a unit is deployed: install,
+    /// Begins with the hooks Juju runs when a unit is deployed: storage-attached for each
+    /// storage instance, install,
     /// relation-created for each relation (a peer relation is added for each declared peer
     /// endpoint), leader-elected (if leader), config-changed, start, then for each relation
     /// relation-changed for the remote application's data (if any) and relation-joined then
@@ -191,6 +206,9 @@ impl<C: Charm + Default> Harness<C> {
             }
         }
         self.begun = true;
+        for storage in self.state.storages.clone() {
+            self.fire(Event::storage_attached(&storage))?;
+        }
         self.fire(Event::install())?;
         for rel in self.state.relations.clone() {
             self.fire(Event::relation_created(&rel))?;
@@ -574,6 +592,86 @@ impl<C: Charm + Default> Harness<C> {
     pub fn trigger_secret_expiration(&mut self, id: &SecretId, revision: u64) -> HResult {
         let s = self.secret(id)?;
         self.fire(Event::secret_expired(&s, revision))
+    }
+
+    /// Runs action `name` with `params` (a JSON object; declared defaults apply) and returns
+    /// what it did; an action that called `action-fail` is
+    /// [`HarnessError::ActionFailed`], one whose handler failed is
+    /// [`HarnessError::HookFailed`].
+    pub fn run_action(&mut self, name: &str, params: Value) -> HResult<ActionOutput> {
+        self.fire(Event::action(name).params(params))?;
+        let action = self
+            .last_output()
+            .and_then(|o| o.action.clone())
+            .unwrap_or_default();
+        match &action.failure {
+            Some(message) => Err(HarnessError::ActionFailed {
+                action: name.to_string(),
+                message: message.clone(),
+            }),
+            None => Ok(action),
+        }
+    }
+
+    /// Adds `count` instances of storage `name`; with `attach`, attaches them (firing
+    /// storage-attached once begun). Returns their ids (`data/0`).
+    pub fn add_storage(&mut self, name: &str, count: u32, attach: bool) -> HResult<Vec<String>> {
+        if !self.ctx.meta().storage.iter().any(|s| s.name == name) {
+            return Err(HarnessError::Invalid(format!(
+                "add_storage: storage `{name}` is not declared by charm `{}`",
+                self.ctx.meta().name
+            )));
+        }
+        let first = self
+            .state
+            .storages
+            .iter()
+            .filter(|s| s.name == name)
+            .map(|s| s.index + 1)
+            .max()
+            .unwrap_or(0);
+        let mut ids = Vec::new();
+        for index in first..first + count {
+            let storage = Storage::new(name).index(index);
+            ids.push(storage.id());
+            if attach {
+                self.state.storages.push(storage.clone());
+                self.fire_if_begun(Event::storage_attached(&storage))?;
+            } else {
+                self.detached.push(storage);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Attaches a storage instance added with `attach == false`: fires storage-attached.
+    pub fn attach_storage(&mut self, id: &str) -> HResult {
+        let Some(pos) = self.detached.iter().position(|s| s.id() == id) else {
+            return Err(HarnessError::Invalid(format!(
+                "attach_storage: no detached storage `{id}` (add it with add_storage(.., attach: false))"
+            )));
+        };
+        let storage = self.detached.remove(pos);
+        self.state.storages.push(storage.clone());
+        self.fire_if_begun(Event::storage_attached(&storage))
+    }
+
+    /// Detaches a storage instance: fires storage-detaching, then removes it.
+    pub fn detach_storage(&mut self, id: &str) -> HResult {
+        let Some(storage) = self.state.get_storage(id).cloned() else {
+            return Err(HarnessError::Invalid(format!(
+                "detach_storage: storage `{id}` is not attached"
+            )));
+        };
+        let result = self.fire_if_begun(Event::storage_detaching(&storage));
+        self.state.storages.retain(|s| s.id() != id);
+        self.detached.push(storage);
+        result
+    }
+
+    /// Fires `<container>-pebble-ready`.
+    pub fn container_pebble_ready(&mut self, container: &str) -> HResult {
+        self.fire(Event::pebble_ready(container))
     }
 
     /// Runs only the charm's collect-status handlers (`collect_unit_status`,

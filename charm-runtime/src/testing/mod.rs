@@ -108,10 +108,11 @@ mod harness;
 mod scenario;
 mod state;
 
-pub use backend::{Finished, LogLine, MemoryTools, ToolError};
+pub use backend::{ActionOutput, Finished, LogLine, MemoryTools, ToolError};
 pub use consistency::InconsistentState;
 pub use harness::{Harness, HarnessError};
 pub use scenario::{Context, Event, Output};
 pub use state::{
-    bag, Bag, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, SubordinateRelation,
+    bag, Bag, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, Storage,
+    SubordinateRelation,
 };

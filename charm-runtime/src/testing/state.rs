@@ -5,6 +5,7 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -338,6 +339,49 @@ impl Secret {
     }
 }
 
+/// A storage instance attached to the unit (`<name>/<index>`).
+///
+/// ```
+/// use charm_runtime::testing::Storage;
+/// let data = Storage::new("data").index(1);
+/// assert_eq!(data.id(), "data/1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Storage {
+    /// The storage name, as declared.
+    pub name: String,
+    /// The instance number.
+    pub index: u32,
+    /// Where it is mounted (default: the declared `location`, else
+    /// `/var/lib/juju/storage/<name>/<index>`).
+    pub location: Option<PathBuf>,
+}
+
+impl Storage {
+    /// Instance 0 of storage `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Storage {
+            name: name.into(),
+            index: 0,
+            location: None,
+        }
+    }
+    /// Sets the instance number.
+    pub fn index(mut self, index: u32) -> Self {
+        self.index = index;
+        self
+    }
+    /// Sets where it is mounted.
+    pub fn location(mut self, location: impl Into<PathBuf>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+    /// `<name>/<index>`, as Juju names the instance.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.name, self.index)
+    }
+}
+
 /// Everything a test says about the model before a hook, and what a run returns after.
 ///
 /// ```
@@ -362,6 +406,8 @@ pub struct State {
     pub relations: Vec<Relation>,
     /// The secrets this unit owns or can see.
     pub secrets: Vec<Secret>,
+    /// The storage instances attached to the unit.
+    pub storages: Vec<Storage>,
     /// The unit's workload status (`unknown` at first).
     pub unit_status: Status,
     /// The application's status (`unknown` at first).
@@ -385,6 +431,7 @@ impl Default for State {
             config: BTreeMap::new(),
             relations: Vec::new(),
             secrets: Vec::new(),
+            storages: Vec::new(),
             unit_status: Status::new(StatusKind::Unknown, ""),
             app_status: Status::new(StatusKind::Unknown, ""),
             workload_version: None,
@@ -432,6 +479,11 @@ impl State {
         self.secrets.push(secret);
         self
     }
+    /// Adds a storage instance.
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.storages.push(storage);
+        self
+    }
     /// Sets the unit status.
     pub fn unit_status(mut self, status: Status) -> Self {
         self.unit_status = status;
@@ -475,6 +527,10 @@ impl State {
     /// The secret with this id.
     pub fn get_secret(&self, id: &SecretId) -> Option<&Secret> {
         self.secrets.iter().find(|s| &s.id == id)
+    }
+    /// The storage instance `<name>/<index>`.
+    pub fn get_storage(&self, id: &str) -> Option<&Storage> {
+        self.storages.iter().find(|s| s.id() == id)
     }
     /// The secret with this label.
     pub fn get_secret_by_label(&self, label: &str) -> Option<&Secret> {
