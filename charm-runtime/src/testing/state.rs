@@ -197,6 +197,14 @@ impl Relation {
     }
 }
 
+/// A regular relation on no endpoint yet, with a fresh id: for struct literals,
+/// `Relation { endpoint: "db".into(), ..Default::default() }`.
+impl Default for Relation {
+    fn default() -> Self {
+        Relation::new("")
+    }
+}
+
 /// Scenario's `PeerRelation`: makes a [`Relation`] of kind [`RelationKind::Peer`].
 #[derive(Debug, Clone, Copy)]
 pub struct PeerRelation;
@@ -336,6 +344,39 @@ impl Secret {
     /// Whether this unit or its application owns it.
     pub fn is_owned(&self) -> bool {
         self.owner != SecretOwner::Remote
+    }
+
+    /// How a consumer sees this owned secret, for chaining one charm's output into another
+    /// charm's input: same id and revisions, owned by a remote application, tracking the
+    /// latest revision, granted if the owner granted it over `relation` to `consumer` (a
+    /// unit name) or to its application.
+    ///
+    /// ```
+    /// use charm_runtime::{RelationId, SecretContent};
+    /// use charm_runtime::testing::{Secret, SecretOwner};
+    /// let owned = Secret::new(SecretContent::new().with("password", "x"))
+    ///     .app_owned()
+    ///     .grant(RelationId::new(3), "webapp");
+    /// let seen = owned.consumer_view(RelationId::new(3), "webapp/1");
+    /// assert_eq!(seen.owner, SecretOwner::Remote);
+    /// assert!(seen.granted);
+    /// assert!(!owned.consumer_view(RelationId::new(4), "webapp/1").granted);
+    /// ```
+    pub fn consumer_view(&self, relation: RelationId, consumer: &str) -> Secret {
+        let app = consumer.split('/').next().unwrap_or(consumer);
+        let granted = self
+            .grants
+            .get(&relation)
+            .is_some_and(|to| to.contains(consumer) || to.contains(app));
+        Secret {
+            owner: SecretOwner::Remote,
+            label: None,
+            description: None,
+            grants: BTreeMap::new(),
+            granted,
+            tracked_revision: self.latest_revision(),
+            ..self.clone()
+        }
     }
 }
 
