@@ -168,6 +168,7 @@ impl MemoryTools {
 
     /// Ends the hook: commits the pending changes if `exit_code` is 0, drops them
     /// otherwise (keeping statuses and the workload version, which Juju applies at once).
+    /// Call it once: it hands over what the hook recorded.
     pub fn finish(&self, exit_code: i32) -> Finished {
         let mut state = if exit_code == 0 {
             std::mem::take(&mut *self.pending.borrow_mut())
