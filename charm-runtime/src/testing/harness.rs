@@ -95,6 +95,7 @@ pub struct Harness<C> {
     ctx: Context<C>,
     state: State,
     begun: bool,
+    hooks_disabled: bool,
     history: Vec<(String, Output)>,
     detached: Vec<Storage>,
 }
@@ -127,6 +128,7 @@ impl<C: Charm + Default> Harness<C> {
             ctx,
             state: State::new(),
             begun: false,
+            hooks_disabled: false,
             history: Vec::new(),
             detached: Vec::new(),
         }
@@ -249,8 +251,16 @@ impl<C: Charm + Default> Harness<C> {
         }
     }
 
+    /// Runs `f` with hooks disabled: its changes fire nothing (`ops`' `hooks_disabled()`).
+    pub fn with_hooks_disabled<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let was = std::mem::replace(&mut self.hooks_disabled, true);
+        let result = f(self);
+        self.hooks_disabled = was;
+        result
+    }
+
     fn fire_if_begun(&mut self, event: Event) -> HResult {
-        if self.begun {
+        if self.begun && !self.hooks_disabled {
             self.fire(event)
         } else {
             Ok(())
@@ -495,6 +505,29 @@ impl<C: Charm + Default> Harness<C> {
         let id = secret.id.clone();
         self.state.secrets.push(secret);
         Ok(id)
+    }
+
+    /// Adds a secret owned by the model's user (not an application): this unit sees it
+    /// once it is [`grant_secret`](Self::grant_secret)ed to this application.
+    pub fn add_user_secret(&mut self, content: SecretContent) -> HResult<SecretId> {
+        self.add_model_secret("<model user>", content)
+    }
+
+    /// The revisions of a secret, oldest first.
+    pub fn secret_revisions(&self, id: &SecretId) -> Vec<u64> {
+        self.state
+            .get_secret(id)
+            .map(|s| s.revisions.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Who was granted a secret this charm owns over relation `relation`.
+    pub fn secret_grants(&self, id: &SecretId, relation: RelationId) -> Vec<String> {
+        self.state
+            .get_secret(id)
+            .and_then(|s| s.grants.get(&relation))
+            .map(|g| g.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn secret_mut(&mut self, id: &SecretId) -> HResult<&mut Secret> {
