@@ -114,6 +114,11 @@ pub trait HookTools {
     fn state_delete(&self, key: &str) -> Result<()>;
     /// How many hook-tool calls this backend has made so far.
     fn calls(&self) -> usize;
+    /// A Pebble client for a workload container: the real one talks to
+    /// `/charm/containers/<name>/pebble.socket`; a test backend returns a fake.
+    fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {
+        Box::new(charm_pebble::Client::for_container(container))
+    }
     /// `storage-get --format=json -s <id> <key>`: one attribute of a storage instance.
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
         let _ = (id, key);

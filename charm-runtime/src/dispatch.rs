@@ -214,7 +214,7 @@ fn build_event(model: &Rc<ModelInner>) -> Event {
             }
         }
         Hook::Workload { container, kind } => {
-            let container = crate::workload::Container::new(container);
+            let container = crate::workload::Container::new(model, container);
             let w = env.workload.as_ref();
             match kind {
                 WorkloadHook::Ready => Event::PebbleReady(PebbleReady { container }),

@@ -205,25 +205,24 @@ impl Hook {
         Hook::Other(name.to_string())
     }
 
-    /// The event name as `ops` and `#[on(..)]` spell it: dashes become underscores,
-    /// actions get `_action`.
-    pub fn event_name(&self) -> String {
-        let base = match self {
-            Hook::Install => "install".to_string(),
+    /// The hook's name as Juju spells it (`db-relation-changed`; for an action, its name).
+    pub fn juju_name(&self) -> String {
+        match self {
+            Hook::Install => "install".into(),
             Hook::Start => "start".into(),
             Hook::Stop => "stop".into(),
             Hook::Remove => "remove".into(),
-            Hook::ConfigChanged => "config_changed".into(),
-            Hook::UpgradeCharm => "upgrade_charm".into(),
-            Hook::UpdateStatus => "update_status".into(),
-            Hook::LeaderElected => "leader_elected".into(),
+            Hook::ConfigChanged => "config-changed".into(),
+            Hook::UpgradeCharm => "upgrade-charm".into(),
+            Hook::UpdateStatus => "update-status".into(),
+            Hook::LeaderElected => "leader-elected".into(),
             Hook::Relation { endpoint, kind } => {
-                format!("{endpoint}_relation_{}", kind.as_str())
+                format!("{endpoint}-relation-{}", kind.as_str())
             }
-            Hook::Secret(SecretHook::Changed) => "secret_changed".into(),
-            Hook::Secret(SecretHook::Rotate) => "secret_rotate".into(),
-            Hook::Secret(SecretHook::Remove) => "secret_remove".into(),
-            Hook::Secret(SecretHook::Expired) => "secret_expired".into(),
+            Hook::Secret(SecretHook::Changed) => "secret-changed".into(),
+            Hook::Secret(SecretHook::Rotate) => "secret-rotate".into(),
+            Hook::Secret(SecretHook::Remove) => "secret-remove".into(),
+            Hook::Secret(SecretHook::Expired) => "secret-expired".into(),
             Hook::Storage { name, kind } => {
                 let suffix = STORAGE_SUFFIXES
                     .iter()
@@ -240,10 +239,25 @@ impl Hook {
                     .unwrap_or_default();
                 format!("{container}{suffix}")
             }
-            Hook::Action(name) => format!("{name}_action"),
-            Hook::Other(name) => name.clone(),
-        };
-        base.replace('-', "_")
+            Hook::Action(name) | Hook::Other(name) => name.clone(),
+        }
+    }
+
+    /// The dispatch path Juju sets: `hooks/<name>`, or `actions/<name>`.
+    pub fn dispatch_path(&self) -> String {
+        match self {
+            Hook::Action(name) => format!("actions/{name}"),
+            other => format!("hooks/{}", other.juju_name()),
+        }
+    }
+
+    /// The event name as `ops` and `#[on(..)]` spell it: dashes become underscores,
+    /// actions get `_action`.
+    pub fn event_name(&self) -> String {
+        match self {
+            Hook::Action(name) => format!("{name}_action").replace('-', "_"),
+            other => other.juju_name().replace('-', "_"),
+        }
     }
 }
 

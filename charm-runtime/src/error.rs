@@ -114,6 +114,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A call to a workload container's Pebble failed.
+    #[error("pebble: {0}")]
+    Pebble(#[from] charm_pebble::Error),
     /// An error raised by charm code, with a message for the operator.
     #[error("{0}")]
     Charm(String),

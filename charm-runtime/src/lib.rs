@@ -84,6 +84,9 @@ pub use secret::{Secret, SecretContent, SecretId};
 pub use status::{Status, StatusKind};
 pub use workload::{Container, ContainerName, StorageInstance};
 
+/// The Pebble client and its fake (the `charm-pebble` crate).
+pub use charm_pebble as pebble;
+
 /// Derives [`Charm`](trait@Charm) from the charm's declarations.
 ///
 /// Attributes: `#[charm(name, title, summary, description, base, subordinate)]`,

@@ -574,7 +574,7 @@ impl<C: Charm> Context<C> {
 
     /// A workload container, by its typed handle (`Self::WORKLOAD`).
     pub fn container(&self, name: crate::workload::ContainerName) -> crate::workload::Container {
-        crate::workload::Container::new(name.name())
+        crate::workload::Container::new(&self.model, name.name())
     }
 
     /// The number of hook-tool calls made so far in this hook.

@@ -24,19 +24,42 @@ impl ContainerName {
     }
 }
 
-/// A workload container of a Kubernetes charm: where its Pebble socket is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A workload container of a Kubernetes charm, and the way to its Pebble.
+///
+/// ```no_run
+/// # use charm_runtime::prelude::*;
+/// # fn f(container: &charm_runtime::Container) -> charm_runtime::Result<()> {
+/// use charm_runtime::pebble::{Layer, Service};
+/// let pebble = container.pebble();
+/// let layer = Layer::new().service("web", Service::new("/bin/web --port 8080").enabled());
+/// pebble.add_layer("web", &layer, true)?;
+/// pebble.replan_services()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
 pub struct Container {
+    model: Rc<ModelInner>,
     name: String,
     socket: PathBuf,
 }
 
+impl std::fmt::Debug for Container {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Container({})", self.name)
+    }
+}
+
 impl Container {
-    pub(crate) fn new(name: &str) -> Self {
+    pub(crate) fn new(model: &Rc<ModelInner>, name: &str) -> Self {
         Container {
+            model: Rc::clone(model),
             name: name.to_string(),
-            socket: PathBuf::from(format!("/charm/containers/{name}/pebble.socket")),
+            socket: charm_pebble::container_socket_path(name),
         }
+    }
+    /// A client for the container's Pebble (a fake one under the testing backend).
+    pub fn pebble(&self) -> Box<dyn charm_pebble::Pebble> {
+        self.model.tools.pebble(&self.name)
     }
     /// The container name.
     pub fn name(&self) -> &str {

@@ -279,41 +279,7 @@ impl Event {
 
 /// `db-relation-changed`, `install`, `actions/x` ⇒ the name after `hooks/`.
 pub(crate) fn hook_name(hook: &Hook) -> String {
-    match hook {
-        Hook::Install => "install".into(),
-        Hook::Start => "start".into(),
-        Hook::Stop => "stop".into(),
-        Hook::Remove => "remove".into(),
-        Hook::ConfigChanged => "config-changed".into(),
-        Hook::UpgradeCharm => "upgrade-charm".into(),
-        Hook::UpdateStatus => "update-status".into(),
-        Hook::LeaderElected => "leader-elected".into(),
-        Hook::Relation { endpoint, kind } => format!("{endpoint}-relation-{}", kind.as_str()),
-        Hook::Secret(kind) => match kind {
-            SecretHook::Changed => "secret-changed".into(),
-            SecretHook::Rotate => "secret-rotate".into(),
-            SecretHook::Remove => "secret-remove".into(),
-            SecretHook::Expired => "secret-expired".into(),
-        },
-        Hook::Storage { name, kind } => format!(
-            "{name}-storage-{}",
-            match kind {
-                StorageHook::Attached => "attached",
-                StorageHook::Detaching => "detaching",
-            }
-        ),
-        Hook::Workload { container, kind } => format!(
-            "{container}-pebble-{}",
-            match kind {
-                WorkloadHook::Ready => "ready",
-                WorkloadHook::CustomNotice => "custom-notice",
-                WorkloadHook::CheckFailed => "check-failed",
-                WorkloadHook::CheckRecovered => "check-recovered",
-            }
-        ),
-        Hook::Action(name) => name.clone(),
-        Hook::Other(name) => name.clone(),
-    }
+    hook.juju_name()
 }
 
 /// What a run did: the new state and everything the hook said and called.
@@ -557,10 +523,7 @@ impl<C: Charm + Default> Context<C> {
             revision: event.secret_revision,
         });
         JujuEnv {
-            dispatch_path: match &event.hook {
-                Hook::Action(name) => format!("actions/{name}"),
-                _ => format!("hooks/{}", event.name()),
-            },
+            dispatch_path: event.hook.dispatch_path(),
             hook: event.hook.clone(),
             app_name: self.app_name.clone(),
             unit_name,

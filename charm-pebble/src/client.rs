@@ -1,0 +1,717 @@
+//! The real client: blocking HTTP/1.1 over Pebble's unix socket.
+
+use std::io::BufReader;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::http::{self, HttpError, Response};
+use crate::layer::{Layer, Plan};
+use crate::types::*;
+use crate::ws::{self, Message, WsReader};
+use crate::Pebble;
+
+/// A Pebble client over a unix socket (`ops.pebble.Client`).
+///
+/// Each call opens its own connection (`Connection: close`), so a `Client` is
+/// cheap, `Send + Sync`, and survives Pebble restarts.
+///
+/// ```no_run
+/// use charm_pebble::{Client, Layer, Pebble, Service};
+/// let pebble = Client::for_container("workload");
+/// let layer = Layer::new().service("web", Service::new("/bin/server --port 8080").enabled());
+/// pebble.add_layer("web", &layer, true)?;
+/// pebble.replan_services()?;
+/// # Ok::<(), charm_pebble::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    socket: PathBuf,
+    timeout: Duration,
+    change_timeout: Duration,
+}
+
+/// Where Juju mounts a container's Pebble socket in the charm container.
+pub fn container_socket_path(container: &str) -> PathBuf {
+    PathBuf::from(format!("/charm/containers/{container}/pebble.socket"))
+}
+
+impl Client {
+    /// A client for the socket at `socket_path`. Nothing is connected yet.
+    pub fn new(socket_path: impl Into<PathBuf>) -> Client {
+        Client {
+            socket: socket_path.into(),
+            timeout: Duration::from_secs(10),
+            change_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// A client for a workload container, at `/charm/containers/<container>/pebble.socket`.
+    pub fn for_container(container: &str) -> Client {
+        Client::new(container_socket_path(container))
+    }
+
+    /// Sets how long one request may wait for the socket (default 10 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Client {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets how long service actions wait for their change to finish (default 30 s).
+    pub fn with_change_timeout(mut self, timeout: Duration) -> Client {
+        self.change_timeout = timeout;
+        self
+    }
+
+    /// The socket this client talks to.
+    pub fn socket_path(&self) -> &Path {
+        &self.socket
+    }
+
+    fn conn_err(&self, source: std::io::Error) -> Error {
+        Error::Connection {
+            socket: self.socket.clone(),
+            source,
+        }
+    }
+
+    fn connect(&self, timeout: Duration) -> Result<UnixStream> {
+        let s = UnixStream::connect(&self.socket).map_err(|e| self.conn_err(e))?;
+        // A zero duration is rejected by set_*_timeout; treat it as "no wait" = 1 ms.
+        let t = Some(timeout.max(Duration::from_millis(1)));
+        s.set_read_timeout(t).map_err(|e| self.conn_err(e))?;
+        s.set_write_timeout(t).map_err(|e| self.conn_err(e))?;
+        Ok(s)
+    }
+
+    fn http_err(&self, e: HttpError, what: &str, timeout: Duration) -> Error {
+        match e {
+            HttpError::Io(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Error::Timeout {
+                    what: format!("Pebble to answer {what}"),
+                    after: timeout,
+                }
+            }
+            HttpError::Io(e) => self.conn_err(e),
+            HttpError::Bad(reason, bytes) => Error::bad(format!("{what}: {reason}"), &bytes),
+        }
+    }
+
+    /// Sends one request and reads the whole response.
+    fn raw(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+        timeout: Duration,
+    ) -> Result<Response> {
+        let what = format!("{method} {target}");
+        let mut stream = self.connect(timeout)?;
+        http::write_request(&mut stream, method, target, headers, body)
+            .map_err(|e| self.http_err(HttpError::Io(e), &what, timeout))?;
+        http::read_response(&mut BufReader::new(stream))
+            .map_err(|e| self.http_err(e, &what, timeout))
+    }
+
+    /// A JSON request; returns Pebble's envelope (`type`, `result`, `change`...)
+    /// after turning errors into [`Error::Api`].
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        self.request_with_timeout(method, path, query, body, self.timeout)
+    }
+
+    fn request_with_timeout(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<Value> {
+        let target = http::target(path, query);
+        let bytes = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let resp = self.raw(
+            method,
+            &target,
+            &[("Accept", "application/json"), ("Connection", "close")],
+            bytes.as_deref().map(|b| ("application/json", b)),
+            timeout,
+        )?;
+        envelope(resp.status, &resp.body)
+    }
+
+    fn result<T: DeserializeOwned>(&self, envelope: Value, what: &str) -> Result<T> {
+        parse_result(envelope, what)
+    }
+
+    /// `GET /v1/changes/{id}`.
+    pub fn get_change(&self, id: &ChangeId) -> Result<Change> {
+        let env = self.request(
+            "GET",
+            &format!("/v1/changes/{}", http::encode_query_value(id.as_str())),
+            &[],
+            None,
+        )?;
+        self.result(env, "change")
+    }
+
+    /// Waits for a change to be ready (`GET /v1/changes/{id}/wait`, falling back
+    /// to polling on old Pebbles); `None` waits for ever. Does not look at the
+    /// change's error: see [`Change::err`].
+    pub fn wait_change(&self, id: &ChangeId, timeout: Option<Duration>) -> Result<Change> {
+        let start = Instant::now();
+        let path = format!("/v1/changes/{}/wait", http::encode_query_value(id.as_str()));
+        // Each wait request is shorter than the socket timeout, so it returns first.
+        let slice = self
+            .timeout
+            .saturating_sub(Duration::from_secs(1))
+            .max(Duration::from_secs(1));
+        let timed_out = || Error::Timeout {
+            what: format!("change {id}"),
+            after: timeout.unwrap_or_default(),
+        };
+        loop {
+            let this = match timeout {
+                Some(t) => {
+                    let left = t.saturating_sub(start.elapsed());
+                    if left.is_zero() {
+                        return Err(timed_out());
+                    }
+                    left.min(slice)
+                }
+                None => slice,
+            };
+            let arg = format!("{:.3}s", this.as_secs_f64());
+            match self.request_with_timeout(
+                "GET",
+                &path,
+                &[("timeout", &arg)],
+                None,
+                this + self.timeout,
+            ) {
+                Ok(env) => return self.result(env, "change"),
+                Err(Error::Api { status: 504, .. }) => continue,
+                Err(Error::Api { status: 404, .. }) => return self.poll_change(id, timeout, start),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn poll_change(
+        &self,
+        id: &ChangeId,
+        timeout: Option<Duration>,
+        start: Instant,
+    ) -> Result<Change> {
+        loop {
+            let change = self.get_change(id)?;
+            if change.ready {
+                return Ok(change);
+            }
+            if timeout.is_some_and(|t| start.elapsed() >= t) {
+                return Err(Error::Timeout {
+                    what: format!("change {id}"),
+                    after: timeout.unwrap_or_default(),
+                });
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn services_action(&self, action: &str, services: &[&str]) -> Result<ChangeId> {
+        let env = self.request(
+            "POST",
+            "/v1/services",
+            &[],
+            Some(&json!({"action": action, "services": services})),
+        )?;
+        let id = change_id(&env)?;
+        let change = self.wait_change(&id, Some(self.change_timeout))?;
+        check_change(change)
+    }
+
+    fn files_json(&self, path: &str, body: Value) -> Result<()> {
+        let env = self.request("POST", "/v1/files", &[], Some(&body))?;
+        path_result(&env, path)
+    }
+
+    fn ws_connect(&self, task_id: &str, name: &str) -> Result<(WsReader, ws::WsWriter)> {
+        let stream = self.connect(self.timeout)?;
+        // Exec output can pause for long; reads on the websockets do not time out.
+        stream
+            .set_read_timeout(None)
+            .map_err(|e| self.conn_err(e))?;
+        let target = format!(
+            "/v1/tasks/{}/websocket/{name}",
+            http::encode_query_value(task_id)
+        );
+        ws::connect(stream, &target)
+            .map_err(|e| self.http_err(e, &format!("websocket {name}"), self.timeout))
+    }
+}
+
+/// Reads Pebble's JSON envelope, turning error answers into [`Error::Api`].
+pub(crate) fn envelope(status: u16, body: &[u8]) -> Result<Value> {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let is_error = status >= 400
+        || parsed
+            .as_ref()
+            .and_then(|v| v.get("type"))
+            .and_then(Value::as_str)
+            == Some("error");
+    if is_error {
+        let v = parsed.unwrap_or(Value::Null);
+        let result = v.get("result");
+        let message = result
+            .and_then(|r| r.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| crate::error::preview(body));
+        let code = v
+            .get("status-code")
+            .and_then(Value::as_u64)
+            .and_then(|c| u16::try_from(c).ok())
+            .filter(|c| *c >= 400)
+            .unwrap_or(status);
+        let kind = result
+            .and_then(|r| r.get("kind"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        return Err(Error::Api {
+            status: code,
+            message,
+            kind,
+        });
+    }
+    match parsed {
+        Some(v @ Value::Object(_)) => Ok(v),
+        _ => Err(Error::bad(
+            format!("expected a JSON object (HTTP {status})"),
+            body,
+        )),
+    }
+}
+
+fn parse_result<T: DeserializeOwned>(mut envelope: Value, what: &str) -> Result<T> {
+    let result = envelope
+        .get_mut("result")
+        .map(Value::take)
+        .unwrap_or(Value::Null);
+    let text = result.to_string();
+    serde_json::from_value(result)
+        .map_err(|e| Error::bad(format!("bad {what}: {e}"), text.as_bytes()))
+}
+
+/// A list result where Pebble may send `null` for "none".
+fn parse_list<T: DeserializeOwned>(mut envelope: Value, what: &str) -> Result<Vec<T>> {
+    if envelope.get("result").is_some_and(Value::is_null) {
+        if let Some(o) = envelope.as_object_mut() {
+            o.insert("result".into(), Value::Array(Vec::new()));
+        }
+    }
+    parse_result(envelope, what)
+}
+
+fn change_id(env: &Value) -> Result<ChangeId> {
+    match env.get("change").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => Ok(ChangeId(id.to_string())),
+        _ => Err(Error::bad(
+            "expected an async answer with a change id",
+            env.to_string().as_bytes(),
+        )),
+    }
+}
+
+fn check_change(change: Change) -> Result<ChangeId> {
+    match change.err {
+        Some(err) if !err.is_empty() => Err(Error::Change {
+            change_id: change.id.0,
+            err,
+        }),
+        _ => Ok(change.id),
+    }
+}
+
+/// Pebble's per-path file results: `[{"path": .., "error": {"kind": .., "message": ..}}]`.
+fn path_result(env: &Value, path: &str) -> Result<()> {
+    let items = env.get("result").and_then(Value::as_array);
+    let item = items.and_then(|a| {
+        a.iter()
+            .find(|i| i.get("path").and_then(Value::as_str) == Some(path))
+    });
+    let Some(item) = item else {
+        return Err(Error::bad(
+            format!("no result for path {path:?}"),
+            env.to_string().as_bytes(),
+        ));
+    };
+    match item.get("error") {
+        Some(e) if !e.is_null() => Err(Error::Path {
+            path: path.to_string(),
+            kind: e
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("generic-file-error")
+                .to_string(),
+            message: e
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The `permissions`/`user`/`group` fields shared by push and make-dirs.
+fn ownership(
+    info: &mut serde_json::Map<String, Value>,
+    permissions: Option<u32>,
+    user: &Option<String>,
+    user_id: Option<u32>,
+    group: &Option<String>,
+    group_id: Option<u32>,
+) {
+    if let Some(p) = permissions {
+        info.insert("permissions".into(), json!(format!("{p:03o}")));
+    }
+    if let Some(u) = user_id {
+        info.insert("user-id".into(), json!(u));
+    }
+    if let Some(u) = user {
+        info.insert("user".into(), json!(u));
+    }
+    if let Some(g) = group_id {
+        info.insert("group-id".into(), json!(g));
+    }
+    if let Some(g) = group {
+        info.insert("group".into(), json!(g));
+    }
+}
+
+/// Pebble takes exactly three octal digits (no setuid/setgid/sticky bits).
+pub(crate) fn check_permissions(permissions: Option<u32>) -> Result<()> {
+    match permissions {
+        Some(p) if p > 0o777 => Err(Error::InvalidInput(format!(
+            "permissions must be at most 0o777 (three octal digits), got {p:#o}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_path(path: &str) -> Result<()> {
+    if path.starts_with('/') {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "paths must be absolute, got {path:?}"
+        )))
+    }
+}
+
+impl Pebble for Client {
+    fn system_info(&self) -> Result<SystemInfo> {
+        let env = self.request("GET", "/v1/system-info", &[], None)?;
+        self.result(env, "system info")
+    }
+
+    fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
+        let body = json!({
+            "action": "add",
+            "combine": combine,
+            "label": label,
+            "format": "yaml",
+            "layer": layer.to_yaml(),
+        });
+        self.request("POST", "/v1/layers", &[], Some(&body))
+            .map(|_| ())
+    }
+
+    fn get_plan(&self) -> Result<Plan> {
+        let env = self.request("GET", "/v1/plan", &[("format", "yaml")], None)?;
+        match env.get("result") {
+            Some(Value::String(yaml)) => Plan::from_yaml(yaml),
+            Some(Value::Null) | None => Ok(Plan::default()),
+            Some(other) => Err(Error::bad(
+                "plan is not YAML text",
+                other.to_string().as_bytes(),
+            )),
+        }
+    }
+
+    fn start_services(&self, services: &[&str]) -> Result<ChangeId> {
+        self.services_action("start", services)
+    }
+
+    fn stop_services(&self, services: &[&str]) -> Result<ChangeId> {
+        self.services_action("stop", services)
+    }
+
+    fn restart_services(&self, services: &[&str]) -> Result<ChangeId> {
+        self.services_action("restart", services)
+    }
+
+    fn replan_services(&self) -> Result<ChangeId> {
+        self.services_action("replan", &[])
+    }
+
+    fn get_services(&self) -> Result<Vec<ServiceInfo>> {
+        let env = self.request("GET", "/v1/services", &[], None)?;
+        parse_list(env, "services")
+    }
+
+    fn get_checks(&self) -> Result<Vec<CheckInfo>> {
+        let env = self.request("GET", "/v1/checks", &[], None)?;
+        parse_list(env, "checks")
+    }
+
+    fn push(&self, path: &str, content: &[u8], options: &PushOptions) -> Result<()> {
+        check_path(path)?;
+        check_permissions(options.permissions)?;
+        let mut info = serde_json::Map::new();
+        info.insert("path".into(), json!(path));
+        if options.make_dirs {
+            info.insert("make-dirs".into(), json!(true));
+        }
+        ownership(
+            &mut info,
+            options.permissions,
+            &options.user,
+            options.user_id,
+            &options.group,
+            options.group_id,
+        );
+        let request = json!({"action": "write", "files": [info]});
+        let boundary = http::new_boundary();
+        let body = http::encode_push(&boundary, request.to_string().as_bytes(), path, content);
+        let content_type = format!("multipart/form-data; boundary=\"{boundary}\"");
+        let resp = self.raw(
+            "POST",
+            "/v1/files",
+            &[("Accept", "application/json"), ("Connection", "close")],
+            Some((&content_type, &body)),
+            self.timeout,
+        )?;
+        let env = envelope(resp.status, &resp.body)?;
+        path_result(&env, path)
+    }
+
+    fn pull(&self, path: &str) -> Result<Vec<u8>> {
+        check_path(path)?;
+        let target = http::target("/v1/files", &[("action", "read"), ("path", path)]);
+        let resp = self.raw(
+            "GET",
+            &target,
+            &[("Accept", "multipart/form-data"), ("Connection", "close")],
+            None,
+            self.timeout,
+        )?;
+        let (ctype, params) = http::header_params(resp.header("content-type").unwrap_or_default());
+        if ctype != "multipart/form-data" {
+            // Errors about the request as a whole come back as JSON.
+            envelope(resp.status, &resp.body)?;
+            return Err(Error::bad(
+                format!("expected a multipart answer, got {ctype:?}"),
+                &resp.body,
+            ));
+        }
+        let boundary = params
+            .iter()
+            .find(|(k, _)| k == "boundary")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        let parts =
+            http::parse_multipart(&resp.body, boundary).map_err(|r| Error::bad(r, &resp.body))?;
+        let response = parts
+            .iter()
+            .find(|p| p.name.as_deref() == Some("response"))
+            .ok_or_else(|| Error::bad("no \"response\" part in multipart answer", &resp.body))?;
+        let env = envelope(resp.status, &response.data)?;
+        path_result(&env, path)?;
+        let file = parts
+            .into_iter()
+            .find(|p| p.name.as_deref() == Some("files"))
+            .ok_or_else(|| Error::bad("no file content in multipart answer", &resp.body))?;
+        if file.filename.as_deref() != Some(path) {
+            return Err(Error::bad(
+                format!("answer is for {:?}, not {path:?}", file.filename),
+                &resp.body,
+            ));
+        }
+        Ok(file.data)
+    }
+
+    fn list_files(&self, path: &str) -> Result<Vec<FileInfo>> {
+        check_path(path)?;
+        let env = self.request(
+            "GET",
+            "/v1/files",
+            &[("action", "list"), ("path", path)],
+            None,
+        )?;
+        parse_list(env, "file list")
+    }
+
+    fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
+        check_path(path)?;
+        check_permissions(options.permissions)?;
+        let mut info = serde_json::Map::new();
+        info.insert("path".into(), json!(path));
+        if options.make_parents {
+            info.insert("make-parents".into(), json!(true));
+        }
+        ownership(
+            &mut info,
+            options.permissions,
+            &options.user,
+            options.user_id,
+            &options.group,
+            options.group_id,
+        );
+        self.files_json(path, json!({"action": "make-dirs", "dirs": [info]}))
+    }
+
+    fn remove_path(&self, path: &str, recursive: bool) -> Result<()> {
+        check_path(path)?;
+        let mut info = serde_json::Map::new();
+        info.insert("path".into(), json!(path));
+        if recursive {
+            info.insert("recursive".into(), json!(true));
+        }
+        self.files_json(path, json!({"action": "remove", "paths": [info]}))
+    }
+
+    fn exec(&self, command: &[&str], options: &ExecOptions) -> Result<ExecOutput> {
+        if command.is_empty() {
+            return Err(Error::InvalidInput("exec needs a command".into()));
+        }
+        let body = json!({
+            "command": command,
+            "environment": options.environment,
+            "working-dir": options.working_dir,
+            "timeout": options.timeout.map(|t| format!("{:.3}s", t.as_secs_f64())),
+            "user-id": options.user_id,
+            "user": options.user,
+            "group-id": options.group_id,
+            "group": options.group,
+            "split-stderr": !options.combine_stderr,
+        });
+        let env = self.request("POST", "/v1/exec", &[], Some(&body))?;
+        let change = change_id(&env)?;
+        let task_id = env
+            .get("result")
+            .and_then(|r| r.get("task-id"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::bad("exec answer has no task-id", env.to_string().as_bytes()))?
+            .to_string();
+
+        let connected = (|| {
+            let control = self.ws_connect(&task_id, "control")?;
+            let stdio = self.ws_connect(&task_id, "stdio")?;
+            let stderr = if options.combine_stderr {
+                None
+            } else {
+                Some(self.ws_connect(&task_id, "stderr")?)
+            };
+            Ok::<_, Error>((control, stdio, stderr))
+        })();
+        let (control, (mut stdio_r, stdio_w), stderr) = match connected {
+            Ok(c) => c,
+            Err(e) => {
+                // Usually the command failed to start: the change says why.
+                let done = self.wait_change(&change, Some(self.timeout))?;
+                check_change(done)?;
+                return Err(e);
+            }
+        };
+
+        let stdin = options.stdin.clone().unwrap_or_default();
+        let writer = thread::spawn(move || {
+            for chunk in stdin.chunks(64 * 1024) {
+                if stdio_w.send_binary(chunk).is_err() {
+                    break;
+                }
+            }
+            let _ = stdio_w.send_text(r#"{"command":"end"}"#);
+            stdio_w
+        });
+        let stderr_thread = stderr.map(|(mut r, w)| {
+            thread::spawn(move || {
+                let out = read_stream(&mut r);
+                w.close();
+                out
+            })
+        });
+        let stdout = read_stream(&mut stdio_r);
+        let stdio_w = writer.join().ok();
+        let stderr = match stderr_thread {
+            Some(t) => t.join().unwrap_or_else(|_| Ok(Vec::new())),
+            None => Ok(Vec::new()),
+        };
+
+        let wait = options.timeout.map(|t| t + Duration::from_secs(1));
+        let done = self.wait_change(&change, wait);
+        if let Some(w) = stdio_w {
+            w.close();
+        }
+        control.1.close();
+        let done = done?;
+        let exit_code = done
+            .tasks
+            .first()
+            .and_then(|t| t.data.get("exit-code"))
+            .and_then(Value::as_i64)
+            .and_then(|c| i32::try_from(c).ok())
+            .unwrap_or(-1);
+        check_change(done)?;
+        Ok(ExecOutput {
+            command: command.iter().map(|s| s.to_string()).collect(),
+            stdout: stdout.map_err(|e| self.http_err(e, "exec stdout", self.timeout))?,
+            stderr: stderr.map_err(|e| self.http_err(e, "exec stderr", self.timeout))?,
+            exit_code,
+        })
+    }
+
+    fn notices(&self) -> Result<Vec<Notice>> {
+        let env = self.request("GET", "/v1/notices", &[], None)?;
+        parse_list(env, "notices")
+    }
+}
+
+/// Collects binary messages until Pebble's `{"command":"end"}` or close.
+fn read_stream(r: &mut WsReader) -> Result<Vec<u8>, HttpError> {
+    let mut out = Vec::new();
+    loop {
+        match r.recv()? {
+            Message::Binary(b) => out.extend_from_slice(&b),
+            Message::Text(t) => {
+                let cmd = serde_json::from_str::<Value>(&t).ok();
+                if cmd
+                    .as_ref()
+                    .and_then(|v| v.get("command"))
+                    .and_then(Value::as_str)
+                    == Some("end")
+                {
+                    return Ok(out);
+                }
+            }
+            Message::Close => return Ok(out),
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! Minimal HTTP/1.1 framing over any byte stream, and multipart bodies.
+//!
+//! Hand-rolled on purpose: the HTTP clients on crates.io either need an async
+//! runtime (hyper, reqwest) or only speak TCP (ureq, attohttpc), and Pebble uses a
+//! tiny subset of HTTP: one request per connection (`Connection: close`), bodies
+//! framed by `Content-Length` or `chunked`, and a websocket upgrade for exec.
+
+use std::io::{self, BufRead, Read, Write};
+
+/// Largest response head (status line + headers) accepted.
+const MAX_HEAD: u64 = 64 * 1024;
+
+/// A parsed response.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// First header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Why reading a response failed.
+#[derive(Debug)]
+pub(crate) enum HttpError {
+    /// The stream failed (closed, reset, timed out).
+    Io(io::Error),
+    /// The bytes were not HTTP as expected: reason and what was read.
+    Bad(String, Vec<u8>),
+}
+
+impl From<io::Error> for HttpError {
+    fn from(e: io::Error) -> Self {
+        HttpError::Io(e)
+    }
+}
+
+/// Writes one request. `target` is the path with its query string.
+pub(crate) fn write_request(
+    w: &mut impl Write,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> io::Result<()> {
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: charm-pebble/{}\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some((content_type, bytes)) = body {
+        head.push_str(&format!(
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+            bytes.len()
+        ));
+    }
+    head.push_str("\r\n");
+    // One buffer, one write: small requests go out in one segment.
+    let mut out = head.into_bytes();
+    if let Some((_, bytes)) = body {
+        out.extend_from_slice(bytes);
+    }
+    w.write_all(&out)?;
+    w.flush()
+}
+
+/// Reads a status line and headers, up to and including the blank line.
+pub(crate) fn read_head(r: &mut impl BufRead) -> Result<(u16, Vec<(String, String)>), HttpError> {
+    let mut raw = Vec::new();
+    let mut limited = r.take(MAX_HEAD);
+    let mut lines: Vec<String> = Vec::new();
+    loop {
+        let start = raw.len();
+        let n = limited.read_until(b'\n', &mut raw)?;
+        if n == 0 {
+            let reason = if raw.is_empty() {
+                "connection closed before any response"
+            } else {
+                "response head cut short"
+            };
+            return Err(HttpError::Bad(reason.into(), raw));
+        }
+        if !raw.ends_with(b"\n") {
+            return Err(HttpError::Bad("response head too long".into(), raw));
+        }
+        let line = String::from_utf8_lossy(&raw[start..])
+            .trim_end_matches(['\r', '\n'])
+            .to_string();
+        if line.is_empty() {
+            if lines.is_empty() {
+                continue; // tolerate stray blank lines before the status line
+            }
+            break;
+        }
+        lines.push(line);
+    }
+    let status_line = &lines[0];
+    let mut parts = status_line.splitn(3, ' ');
+    let version = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default();
+    if !version.starts_with("HTTP/1.") {
+        return Err(HttpError::Bad("not an HTTP/1.x response".into(), raw));
+    }
+    let status = match code.parse::<u16>() {
+        Ok(c) if (100..600).contains(&c) => c,
+        _ => return Err(HttpError::Bad(format!("bad status code {code:?}"), raw)),
+    };
+    let mut headers = Vec::new();
+    for line in &lines[1..] {
+        match line.split_once(':') {
+            Some((k, v)) => headers.push((k.trim().to_string(), v.trim().to_string())),
+            None => return Err(HttpError::Bad(format!("bad header line {line:?}"), raw)),
+        }
+    }
+    Ok((status, headers))
+}
+
+/// Reads a whole response (head and body).
+pub(crate) fn read_response(r: &mut impl BufRead) -> Result<Response, HttpError> {
+    let (status, headers) = read_head(r)?;
+    let chunked = header(&headers, "transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let body = if chunked {
+        read_chunked(r)?
+    } else if let Some(len) = header(&headers, "content-length") {
+        let len: u64 = len
+            .parse()
+            .map_err(|_| HttpError::Bad(format!("bad Content-Length {len:?}"), Vec::new()))?;
+        let mut body = Vec::new();
+        r.take(len).read_to_end(&mut body)?;
+        if (body.len() as u64) < len {
+            return Err(HttpError::Bad(
+                format!("body cut short: {} of {len} bytes", body.len()),
+                body,
+            ));
+        }
+        body
+    } else if status == 204 || status == 304 || (100..200).contains(&status) {
+        Vec::new()
+    } else {
+        let mut body = Vec::new();
+        r.read_to_end(&mut body)?;
+        body
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
+    let mut body = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        r.take(1024).read_until(b'\n', &mut line)?;
+        if !line.ends_with(b"\n") {
+            return Err(HttpError::Bad("bad chunk size line".into(), line));
+        }
+        let text = String::from_utf8_lossy(&line);
+        let size_text = text
+            .trim()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let size = u64::from_str_radix(&size_text, 16)
+            .map_err(|_| HttpError::Bad(format!("bad chunk size {size_text:?}"), line.clone()))?;
+        if size == 0 {
+            // Trailers, then a blank line.
+            loop {
+                let mut t = Vec::new();
+                let n = r.take(MAX_HEAD).read_until(b'\n', &mut t)?;
+                if n == 0 || t == b"\r\n" || t == b"\n" {
+                    return Ok(body);
+                }
+            }
+        }
+        let before = body.len();
+        r.take(size).read_to_end(&mut body)?;
+        if ((body.len() - before) as u64) < size {
+            return Err(HttpError::Bad("chunk cut short".into(), body));
+        }
+        let mut crlf = [0u8; 2];
+        r.read_exact(&mut crlf)?;
+        if &crlf != b"\r\n" {
+            return Err(HttpError::Bad(
+                "chunk not followed by CRLF".into(),
+                crlf.to_vec(),
+            ));
+        }
+    }
+}
+
+/// Percent-encodes a query value (unreserved characters and `/` kept).
+pub(crate) fn encode_query_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path?k=v&k2=v2`, values percent-encoded.
+pub(crate) fn target(path: &str, query: &[(&str, &str)]) -> String {
+    if query.is_empty() {
+        return path.to_string();
+    }
+    let q: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_query_value(k), encode_query_value(v)))
+        .collect();
+    format!("{path}?{}", q.join("&"))
+}
+
+/// Splits a header value such as `form-data; name="files"; filename="/a;b"` into
+/// its main value and its parameters, honouring quotes.
+pub(crate) fn header_params(value: &str) -> (String, Vec<(String, String)>) {
+    let mut pieces = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for c in value.chars() {
+        if escaped {
+            cur.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if in_quotes => {
+                cur.push(c);
+                escaped = true;
+            }
+            '"' => {
+                in_quotes = !in_quotes;
+                cur.push(c);
+            }
+            ';' if !in_quotes => pieces.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    pieces.push(cur);
+    let main = pieces
+        .first()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let params = pieces
+        .iter()
+        .skip(1)
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            let v = v.trim();
+            let v = if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
+                unescape(&v[1..v.len() - 1])
+            } else {
+                v.to_string()
+            };
+            Some((k.trim().to_ascii_lowercase(), v))
+        })
+        .collect();
+    (main, params)
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A boundary unlikely to occur in content: hex of time, process id and a counter.
+pub(crate) fn new_boundary() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:032x}{:08x}{n:04x}", nanos, std::process::id())
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    pub name: Option<String>,
+    pub filename: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// Encodes Pebble's file-write request: a `request` JSON part and one `files` part.
+pub(crate) fn encode_push(
+    boundary: &str,
+    request_json: &[u8],
+    path: &str,
+    content: &[u8],
+) -> Vec<u8> {
+    let escaped = path.replace('\\', "\\\\").replace('"', "\\\"");
+    let mut out = Vec::with_capacity(content.len() + request_json.len() + 512);
+    out.extend_from_slice(
+        format!("--{boundary}\r\nContent-Type: application/json\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n")
+            .as_bytes(),
+    );
+    out.extend_from_slice(request_json);
+    out.extend_from_slice(
+        format!(
+            "\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{escaped}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(content);
+    out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() || from > hay.len() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// Parses a `multipart/form-data` body.
+pub(crate) fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
+    if boundary.is_empty() {
+        return Err("empty multipart boundary".into());
+    }
+    let delim = format!("--{boundary}").into_bytes();
+    let next_delim = format!("\r\n--{boundary}").into_bytes();
+    let mut pos = find(body, &delim, 0).ok_or("multipart boundary not found")? + delim.len();
+    let mut parts = Vec::new();
+    loop {
+        if body[pos..].starts_with(b"--") {
+            return Ok(parts);
+        }
+        // Skip to the end of the boundary line.
+        let line_end = find(body, b"\r\n", pos).ok_or("multipart boundary line not terminated")?;
+        let head_start = line_end + 2;
+        let (head_end, data_start) = if body[head_start..].starts_with(b"\r\n") {
+            (head_start, head_start + 2)
+        } else {
+            let e = find(body, b"\r\n\r\n", head_start)
+                .ok_or("multipart part headers not terminated")?;
+            (e, e + 4)
+        };
+        let mut part = Part::default();
+        for line in String::from_utf8_lossy(&body[head_start..head_end]).split("\r\n") {
+            if let Some((k, v)) = line.split_once(':') {
+                if k.trim().eq_ignore_ascii_case("content-disposition") {
+                    let (_, params) = header_params(v);
+                    for (pk, pv) in params {
+                        match pk.as_str() {
+                            "name" => part.name = Some(pv),
+                            "filename" => part.filename = Some(pv),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        let data_end = find(body, &next_delim, data_start)
+            .ok_or("multipart part not terminated by a boundary")?;
+        part.data = body[data_start..data_end].to_vec();
+        parts.push(part);
+        pos = data_end + next_delim.len();
+        if pos > body.len() {
+            return Err("multipart body cut short".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_body_with_extensions_and_trailers() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n";
+        let r = read_response(&mut &raw[..]).unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body, b"Wikipedia");
+    }
+
+    #[test]
+    fn content_length_and_eof_bodies() {
+        let raw = b"HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\n{}extra";
+        let r = read_response(&mut &raw[..]).unwrap();
+        assert_eq!((r.status, &r.body[..]), (404, &b"{}"[..]));
+        let raw = b"HTTP/1.0 200 OK\r\n\r\nuntil eof";
+        assert_eq!(read_response(&mut &raw[..]).unwrap().body, b"until eof");
+    }
+
+    #[test]
+    fn malformed_responses_are_errors_not_panics() {
+        for raw in [
+            &b""[..],
+            b"garbage\r\n\r\n",
+            b"HTTP/1.1 abc OK\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+            b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+            b"HTTP/1.1 200",
+        ] {
+            assert!(
+                read_response(&mut &raw[..]).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn query_encoding() {
+        assert_eq!(
+            target("/v1/files", &[("action", "list"), ("path", "/a b&c")]),
+            "/v1/files?action=list&path=/a%20b%26c"
+        );
+        assert_eq!(target("/v1/plan", &[]), "/v1/plan");
+    }
+
+    #[test]
+    fn header_params_honour_quotes() {
+        let (main, p) = header_params(r#"form-data; name="files"; filename="/a;b\"c""#);
+        assert_eq!(main, "form-data");
+        assert_eq!(
+            p,
+            vec![
+                ("name".into(), "files".into()),
+                ("filename".into(), "/a;b\"c".into())
+            ]
+        );
+        let (main, p) = header_params("multipart/form-data; boundary=abc");
+        assert_eq!(
+            (main.as_str(), p[0].1.as_str()),
+            ("multipart/form-data", "abc")
+        );
+    }
+
+    #[test]
+    fn multipart_round_trip() {
+        let body = encode_push(
+            "XYZ",
+            br#"{"a":1}"#,
+            "/etc/x \"q\"",
+            b"line\r\n--XY not a boundary\r\n",
+        );
+        let parts = parse_multipart(&body, "XYZ").unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].name.as_deref(), Some("request"));
+        assert_eq!(parts[0].data, br#"{"a":1}"#);
+        assert_eq!(parts[1].filename.as_deref(), Some("/etc/x \"q\""));
+        assert_eq!(parts[1].data, b"line\r\n--XY not a boundary\r\n");
+        assert!(parse_multipart(&body[..body.len() - 20], "XYZ").is_err());
+        assert!(parse_multipart(b"nothing", "XYZ").is_err());
+        assert!(parse_multipart(b"--XYZ", "XYZ").is_err());
+    }
+
+    /// Mutated and truncated responses and multipart bodies never panic.
+    #[test]
+    fn mangled_input_never_panics() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let good = b"HTTP/1.1 200 OK\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".to_vec();
+        let multipart = encode_push("XYZ", b"{}", "/a", b"data");
+        for _ in 0..3000 {
+            for base in [&good, &multipart] {
+                let mut m = base.clone();
+                for _ in 0..(next() % 4) {
+                    let i = (next() as usize) % m.len();
+                    m[i] = next() as u8;
+                }
+                m.truncate((next() as usize) % (m.len() + 1));
+                let _ = read_response(&mut &m[..]);
+                let _ = parse_multipart(&m, "XYZ");
+                let _ = header_params(&String::from_utf8_lossy(&m));
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! # `database`: a charm that hands out databases
+//!
+//! The provider side of the example trio (see `spec/example-charms.md`). It shows:
+//!
+//! - a `provides` endpoint whose leader creates one database per client application in
+//!   `db-relation-created` and drops it in `db-relation-broken` ([`db`]);
+//! - credentials shared as an application-owned Juju secret granted to the relation,
+//!   its id published in the charm's own application databag;
+//! - a peer relation: application-wide state (`databases`, typed, JSON-encoded) that only
+//!   the leader writes, and per-unit data (`host`) that every unit writes ([`peers`]);
+//! - the [`Leader`] proof: leader-only writes do not compile without it;
+//! - status set once, at the end of every hook, by a `collect_unit_status` handler.
+//!
+//! Handlers live in one `#[handlers]` block per integration; they run in module-path
+//! order (`database`, then `database::db`, then `database::peers`).
+
+use std::collections::BTreeSet;
+
+use charm_runtime::prelude::*;
+use rand::distr::{Alphanumeric, SampleString};
+use serde::{Deserialize, Serialize};
+
+pub mod db;
+pub mod peers;
+
+/// The charm. Its fields live for one hook: each hook gets a fresh `Database::default()`.
+#[derive(Charm, Default, Debug)]
+#[charm(
+    name = "database",
+    summary = "An example database server that creates one database per client application",
+    description = "Provides databases over the `db` endpoint (interface postgresql_client).\n\nFor each related client application the leader creates a database named after it and shares the credentials as a Juju secret granted to that relation. The units coordinate over the `replicas` peer relation: the leader is the primary and keeps the list of databases. An example of the charm-runtime framework: it stores nothing for real."
+)]
+#[provides(db(interface = "postgresql_client"))]
+#[peers(replicas(interface = "database_peers"))]
+#[config(DatabaseConfig)]
+pub struct Database {
+    /// Set by a handler that found the unit blocked; reported by [`Database::status`].
+    blocked: Option<Status>,
+}
+
+/// The charm's configuration (`config.options` in `charmcraft.yaml`).
+#[derive(CharmConfig, Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseConfig {
+    /// The most databases this application serves; further client applications are refused.
+    #[option(default = 10)]
+    pub max_databases: i64,
+}
+
+/// The typed part of the application databag on the `replicas` peer relation.
+///
+/// `databases` is JSON (as `ops`' `Relation.save` writes it: `["blog", "shop"]`); a
+/// `BTreeSet` keeps the list sorted and free of duplicates by construction. The bag's
+/// other key, `primary`, is a plain string and is read and written raw.
+#[derive(Serialize, Deserialize, Debug, Default, Clone, PartialEq, Eq)]
+pub struct Databases {
+    /// The databases this application serves.
+    #[serde(default)]
+    pub databases: BTreeSet<String>,
+}
+
+#[handlers]
+impl Database {
+    /// The unit's status, at the end of every hook: a blocked status a handler set wins
+    /// over the active one (blocked > active).
+    #[on(collect_unit_status)]
+    fn status(&mut self, ctx: &mut Context<Self>, event: &CollectStatus) -> Result<()> {
+        if let Some(blocked) = self.blocked.take() {
+            event.add_status(blocked);
+        }
+        if ctx.leader()?.is_none() {
+            event.add_status(Status::active("replica"));
+            return Ok(());
+        }
+        let Some(peers) = ctx.relation(Self::REPLICAS)? else {
+            event.add_status(Status::active("primary, 0 databases"));
+            return Ok(());
+        };
+        // A bag someone wrote by hand is reported, not trusted (and not overwritten).
+        match peers.peer_app_data()?.load::<Databases>() {
+            Ok(served) => event.add_status(Status::active(format!(
+                "primary, {} databases",
+                served.databases.len()
+            ))),
+            Err(e) => {
+                ctx.log(LogLevel::Error, e.to_string());
+                event.add_status(Status::blocked(
+                    "peer data `databases` is not a JSON list of names; see juju debug-log",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `slug(x)`: `x` with every `/` replaced by `-` (`database/0` becomes `database-0`).
+pub fn slug(unit: &str) -> String {
+    unit.replace('/', "-")
+}
+
+/// The database a client application gets: its name with `-` replaced by `_`.
+pub fn database_name(app: &str) -> String {
+    app.replace('-', "_")
+}
+
+/// A new password: 24 random characters of `[A-Za-z0-9]`.
+///
+/// Uses `rand` 0.9: `rand::rng()` is a cryptographically secure generator (ChaCha12,
+/// seeded from and periodically reseeded by the operating system) and `Alphanumeric`
+/// samples the 62 characters uniformly. A well-reviewed, widely used crate is the right
+/// place for this; a hand-rolled generator or a modulo over random bytes is a classic
+/// source of weak or biased passwords.
+pub fn password() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_24_random_alphanumerics() {
+        let a = password();
+        assert_eq!(a.len(), 24);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        assert_ne!(a, password());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(slug("database/10"), "database-10");
+        assert_eq!(database_name("my-web-app"), "my_web_app");
+    }
+}
