@@ -1,7 +1,10 @@
 //! Actions, storage and workload events in the testing module.
 #![cfg(feature = "testing")]
 
-use charm_runtime::testing::{self as scenario, Event, Harness, HarnessError, State, Storage};
+use charm_runtime::pebble::ServiceStatus;
+use charm_runtime::testing::{
+    self as scenario, Container, Event, Harness, HarnessError, State, Storage,
+};
 use charm_runtime::Status;
 use serde_json::json;
 
@@ -69,12 +72,26 @@ mod charm {
             Ok(())
         }
 
-        #[on(workload_pebble_ready)]
-        fn ready(&mut self, ctx: &mut Context<Self>, event: &PebbleReady) -> Result<()> {
-            ctx.set_status(Status::active(format!(
-                "{} ready",
-                event.container().name()
-            )));
+        #[on(workload_pebble_ready, config_changed)]
+        fn ready(&mut self, ctx: &mut Context<Self>) -> Result<()> {
+            use charm_runtime::pebble::{Layer, Pebble, PushOptions, Service};
+            let pebble = ctx.container(Self::WORKLOAD).pebble();
+            if pebble.system_info().is_err() {
+                ctx.set_status(Status::waiting("waiting for Pebble"));
+                return Ok(());
+            }
+            pebble.push(
+                "/etc/app/app.conf",
+                b"port=8080\n",
+                &PushOptions {
+                    make_dirs: true,
+                    ..Default::default()
+                },
+            )?;
+            let layer = Layer::new().service("app", Service::new("/usr/bin/app").enabled());
+            pebble.add_layer("store", &layer, true)?;
+            pebble.replan_services()?;
+            ctx.set_status(Status::active("workload ready"));
             Ok(())
         }
 
@@ -247,25 +264,57 @@ fn storage_events_and_locations() {
 }
 
 #[test]
-fn workload_events() {
-    let out = ctx()
-        .run(Event::pebble_ready("workload"), State::new())
-        .unwrap();
+fn workload_events_drive_the_container_s_pebble() {
+    let workload = Container::new("workload");
+    let state = State::new().container(workload.clone());
+    let out = ctx().run(Event::pebble_ready("workload"), &state).unwrap();
     out.assert_ok();
     assert_eq!(out.state.unit_status, Status::active("workload ready"));
+    // The Pebble is the workload: inspect it after the run.
+    let pebble = &out.state.get_container("workload").unwrap().pebble;
+    assert_eq!(pebble.file("/etc/app/app.conf").unwrap(), b"port=8080\n");
+    assert_eq!(pebble.service_status("app"), Some(ServiceStatus::Active));
+    assert_eq!(pebble.layers()[0].0, "store");
+
+    // Before Pebble answers, the charm waits.
+    let out = ctx()
+        .run(
+            Event::config_changed(),
+            State::new().container(Container::new("workload").can_connect(false)),
+        )
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::waiting("waiting for Pebble"));
+
     for event in [
         Event::pebble_custom_notice("workload", "1", "example.com/thing"),
         Event::pebble_check_failed("workload", "alive"),
         Event::pebble_check_recovered("workload", "alive"),
     ] {
-        ctx().run(event, State::new()).unwrap().assert_ok();
+        ctx().run(event, &state).unwrap().assert_ok();
     }
     let err = ctx()
-        .run(Event::pebble_ready("sidecar"), State::new())
+        .run(Event::pebble_ready("sidecar"), &state)
         .unwrap_err();
     assert_eq!(
         err.to_string(),
         "inconsistent state: the event sidecar-pebble-ready is about container `sidecar`, which charm `store` does not declare (declared: workload)"
+    );
+    let err = ctx()
+        .run(Event::pebble_ready("workload"), State::new())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inconsistent state: the event workload-pebble-ready is about container `workload`, which is not in the state (add it to State::containers)"
+    );
+    let err = ctx()
+        .run(
+            Event::pebble_ready("workload"),
+            State::new().container(Container::new("workload").can_connect(false)),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inconsistent state: workload-pebble-ready fires once Pebble answers, but container `workload` has can_connect false"
     );
 }
 
@@ -290,8 +339,11 @@ fn harness_actions_storage_and_containers() -> Result<(), HarnessError> {
     assert_eq!(h.charm_state("data"), Some("data/1 at /srv/data"));
     h.detach_storage("data/1")?;
     assert_eq!(h.charm_state("data"), None);
+    assert_eq!(h.unit_status(), &Status::waiting("waiting for Pebble"));
     h.container_pebble_ready("workload")?;
     assert_eq!(h.unit_status(), &Status::active("workload ready"));
+    let pebble = &h.container("workload").unwrap().pebble;
+    assert_eq!(pebble.service_status("app"), Some(ServiceStatus::Active));
 
     let out = h.run_action("backup", json!({"path": "/b", "keep": 5}))?;
     assert_eq!(out.results["kept.count"], "5");

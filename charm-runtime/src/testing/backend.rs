@@ -769,6 +769,22 @@ impl HookTools for MemoryTools {
         self.call_count.get()
     }
 
+    fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {
+        let pending = self.pending.borrow();
+        match pending.containers.iter().find(|c| c.name == container) {
+            Some(c) => {
+                c.pebble.set_ready(c.can_connect);
+                Box::new(std::sync::Arc::clone(&c.pebble))
+            }
+            None => {
+                // No such container in this unit: nothing answers.
+                let fake = charm_pebble::FakePebble::new();
+                fake.set_ready(false);
+                Box::new(fake)
+            }
+        }
+    }
+
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
         self.tool(&["storage-get", "--format=json", "-s", id, key], || {
             let pending = self.pending.borrow();

@@ -359,6 +359,23 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
 }
 
 fn check_storage(meta: &CharmMeta, state: &State, problems: &mut Vec<String>) {
+    let mut containers = BTreeSet::new();
+    for c in &state.containers {
+        if !containers.insert(c.name.as_str()) {
+            problems.push(format!(
+                "container `{}`: two containers have this name",
+                c.name
+            ));
+        }
+        if !meta.containers.iter().any(|d| d.name == c.name) {
+            problems.push(format!(
+                "container `{}` is not declared by charm `{}` (declared: {})",
+                c.name,
+                meta.name,
+                names(meta.containers.iter().map(|d| d.name.as_str()))
+            ));
+        }
+    }
     let mut ids = BTreeSet::new();
     for s in &state.storages {
         if !ids.insert(s.id()) {
@@ -444,15 +461,29 @@ fn check_other_events(meta: &CharmMeta, event: &Event, state: &State, problems: 
                 ));
             }
         }
-        Hook::Workload { container, .. }
-            if !meta.containers.iter().any(|c| &c.name == container) =>
-        {
-            problems.push(format!(
-                "the event {} is about container `{container}`, which charm `{}` does not declare (declared: {})",
-                event.name(),
-                meta.name,
-                names(meta.containers.iter().map(|c| c.name.as_str()))
-            ));
+        Hook::Workload { container, kind } => {
+            if !meta.containers.iter().any(|c| &c.name == container) {
+                problems.push(format!(
+                    "the event {} is about container `{container}`, which charm `{}` does not declare (declared: {})",
+                    event.name(),
+                    meta.name,
+                    names(meta.containers.iter().map(|c| c.name.as_str()))
+                ));
+            } else {
+                match state.get_container(container) {
+                    None => problems.push(format!(
+                        "the event {} is about container `{container}`, which is not in the state (add it to State::containers)",
+                        event.name()
+                    )),
+                    Some(c) if !c.can_connect && *kind == crate::env::WorkloadHook::Ready => {
+                        problems.push(format!(
+                            "{} fires once Pebble answers, but container `{container}` has can_connect false",
+                            event.name()
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         _ => {}
     }

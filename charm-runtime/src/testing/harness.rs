@@ -15,7 +15,7 @@ use crate::Charm;
 use super::backend::ActionOutput;
 use super::consistency::InconsistentState;
 use super::scenario::{Context, Event, Output};
-use super::state::{Bag, Relation, RelationKind, Secret, SecretOwner, State, Storage};
+use super::state::{Bag, Container, Relation, RelationKind, Secret, SecretOwner, State, Storage};
 
 /// Why a Harness call failed.
 #[derive(Clone, PartialEq, Eq)]
@@ -123,10 +123,22 @@ impl<C: Charm + Default> Harness<C> {
     }
 
     /// A Harness over a configured [`Context`] (application name, charm dir ...).
+    /// Each declared container is there, its Pebble not answering until
+    /// [`container_pebble_ready`](Self::container_pebble_ready) or
+    /// [`set_can_connect`](Self::set_can_connect).
     pub fn with_context(ctx: Context<C>) -> Self {
+        let containers = ctx
+            .meta()
+            .containers
+            .iter()
+            .map(|c| Container::new(c.name.clone()).can_connect(false))
+            .collect();
         Harness {
             ctx,
-            state: State::new(),
+            state: State {
+                containers,
+                ..State::new()
+            },
             begun: false,
             hooks_disabled: false,
             history: Vec::new(),
@@ -187,7 +199,8 @@ impl<C: Charm + Default> Harness<C> {
     /// Begins with the hooks Juju runs when a unit is deployed: storage-attached for each
     /// storage instance, install,
     /// relation-created for each relation (a peer relation is added for each declared peer
-    /// endpoint), leader-elected (if leader), config-changed, start, then for each relation
+    /// endpoint), leader-elected (if leader), config-changed, start, pebble-ready for each
+    /// container whose Pebble answers, then for each relation
     /// relation-changed for the remote application's data (if any) and relation-joined then
     /// relation-changed for each remote unit.
     pub fn begin_with_initial_hooks(&mut self) -> HResult {
@@ -220,6 +233,11 @@ impl<C: Charm + Default> Harness<C> {
         }
         self.fire(Event::config_changed())?;
         self.fire(Event::start())?;
+        for c in self.state.containers.clone() {
+            if c.can_connect {
+                self.fire(Event::pebble_ready(&c.name))?;
+            }
+        }
         for rel in self.state.relations.clone() {
             if !rel.remote_app_data.is_empty() {
                 self.fire(Event::relation_changed(&rel))?;
@@ -702,9 +720,33 @@ impl<C: Charm + Default> Harness<C> {
         result
     }
 
-    /// Fires `<container>-pebble-ready`.
+    /// Makes a container's Pebble answer: fires `<container>-pebble-ready`.
     pub fn container_pebble_ready(&mut self, container: &str) -> HResult {
+        self.set_can_connect(container, true)?;
         self.fire(Event::pebble_ready(container))
+    }
+
+    /// Sets whether a container's Pebble answers (no hook fires).
+    pub fn set_can_connect(&mut self, container: &str, can_connect: bool) -> HResult {
+        let c = self
+            .state
+            .containers
+            .iter_mut()
+            .find(|c| c.name == container)
+            .ok_or_else(|| {
+                HarnessError::Invalid(format!(
+                    "container `{container}` is not declared by charm `{}`",
+                    self.ctx.meta().name
+                ))
+            })?;
+        c.can_connect = can_connect;
+        Ok(())
+    }
+
+    /// A container, with its Pebble ([`FakePebble`](charm_pebble::FakePebble)) to inspect
+    /// or prepare.
+    pub fn container(&self, name: &str) -> Option<&Container> {
+        self.state.get_container(name)
     }
 
     /// Runs only the charm's collect-status handlers (`collect_unit_status`,

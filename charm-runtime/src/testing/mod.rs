@@ -138,10 +138,11 @@ mod scenario;
 mod state;
 
 pub use backend::{ActionOutput, Finished, LogLine, MemoryTools, ToolError};
+pub use charm_pebble::FakePebble;
 pub use consistency::InconsistentState;
 pub use harness::{Harness, HarnessError};
 pub use scenario::{Context, Event, Output};
 pub use state::{
-    bag, Bag, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, Storage,
+    bag, Bag, Container, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, Storage,
     SubordinateRelation,
 };

@@ -6,6 +6,9 @@
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use charm_pebble::FakePebble;
 
 use serde_json::Value;
 
@@ -423,6 +426,69 @@ impl Storage {
     }
 }
 
+/// A workload container, with its Pebble: an in-memory [`FakePebble`] that
+/// [`Container::pebble`](crate::workload::Container::pebble) hands the charm.
+///
+/// The Pebble is the live workload, not Juju state: what the charm does to it (layers,
+/// services, files) happens at once and stays even if the hook fails, and the input and
+/// output states share it. Inspect it after a run (`container.pebble.layers()`,
+/// `.file(path)`, `.service_status(name)`), or prepare it before (`.on_exec(..)`).
+///
+/// ```
+/// use charm_runtime::testing::Container;
+/// let c = Container::new("workload");
+/// assert!(c.can_connect);
+/// assert!(c.pebble.layers().is_empty());
+/// ```
+#[derive(Clone)]
+pub struct Container {
+    /// The container name, as declared.
+    pub name: String,
+    /// Whether Pebble answers (false: every call fails as before pebble-ready).
+    pub can_connect: bool,
+    /// The container's Pebble.
+    pub pebble: Arc<FakePebble>,
+}
+
+impl Container {
+    /// Container `name`, its Pebble up and empty.
+    pub fn new(name: impl Into<String>) -> Self {
+        Container {
+            name: name.into(),
+            can_connect: true,
+            pebble: Arc::new(FakePebble::new()),
+        }
+    }
+    /// Sets whether Pebble answers.
+    pub fn can_connect(mut self, can_connect: bool) -> Self {
+        self.can_connect = can_connect;
+        self
+    }
+    /// Uses this Pebble (e.g. one shared with another state).
+    pub fn with_pebble(mut self, pebble: Arc<FakePebble>) -> Self {
+        self.pebble = pebble;
+        self
+    }
+}
+
+impl std::fmt::Debug for Container {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Container")
+            .field("name", &self.name)
+            .field("can_connect", &self.can_connect)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Equal when same name, same `can_connect` and the very same Pebble.
+impl PartialEq for Container {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.can_connect == other.can_connect
+            && Arc::ptr_eq(&self.pebble, &other.pebble)
+    }
+}
+
 /// Everything a test says about the model before a hook, and what a run returns after.
 ///
 /// ```
@@ -449,6 +515,8 @@ pub struct State {
     pub secrets: Vec<Secret>,
     /// The storage instances attached to the unit.
     pub storages: Vec<Storage>,
+    /// The workload containers (Kubernetes charms).
+    pub containers: Vec<Container>,
     /// The unit's workload status (`unknown` at first).
     pub unit_status: Status,
     /// The application's status (`unknown` at first).
@@ -473,6 +541,7 @@ impl Default for State {
             relations: Vec::new(),
             secrets: Vec::new(),
             storages: Vec::new(),
+            containers: Vec::new(),
             unit_status: Status::new(StatusKind::Unknown, ""),
             app_status: Status::new(StatusKind::Unknown, ""),
             workload_version: None,
@@ -525,6 +594,11 @@ impl State {
         self.storages.push(storage);
         self
     }
+    /// Adds a workload container.
+    pub fn container(mut self, container: Container) -> Self {
+        self.containers.push(container);
+        self
+    }
     /// Sets the unit status.
     pub fn unit_status(mut self, status: Status) -> Self {
         self.unit_status = status;
@@ -572,6 +646,10 @@ impl State {
     /// The storage instance `<name>/<index>`.
     pub fn get_storage(&self, id: &str) -> Option<&Storage> {
         self.storages.iter().find(|s| s.id() == id)
+    }
+    /// The container with this name.
+    pub fn get_container(&self, name: &str) -> Option<&Container> {
+        self.containers.iter().find(|c| c.name == name)
     }
     /// The secret with this label.
     pub fn get_secret_by_label(&self, label: &str) -> Option<&Secret> {
