@@ -29,6 +29,12 @@
 //!   relation-broken no unit is, and `relation-ids` still lists the relation.
 //! - **Secrets**: a consumer reads its tracked revision until it refreshes (`--peek` reads
 //!   the latest without moving); an owner reads the latest.
+//! - **Actions** ([`Event::action`]): `action-get` gives the parameters with declared
+//!   defaults, `action-set`/`action-log`/`action-fail` land in [`Output::action`]; outside an
+//!   action they fail with `not running an action`.
+//! - **Storage** ([`Storage`]) answers `storage-get`; **containers** ([`Container`]) give
+//!   the charm an in-memory Pebble ([`FakePebble`]) that is the workload itself: its
+//!   changes are immediate and shared by the input and output states.
 //! - **Consistency**: before the charm runs, [`Context::run`] rejects, with a message per
 //!   problem, a relation on an undeclared endpoint or of the wrong kind, a peer relation
 //!   with a remote application or listing this unit, more relations than `limit`, duplicate
