@@ -1,5 +1,12 @@
 //! `cargo charm`: see the crate README.
+
 fn main() {
-    eprintln!("cargo charm: not built yet");
-    std::process::exit(2);
+    let argv: Vec<String> = std::env::args().collect();
+    if let Some(tool) = argv
+        .first()
+        .and_then(|a| cargo_charm::hookclient::tool_name(a))
+    {
+        std::process::exit(cargo_charm::hookclient::run_tool(tool, &argv[1..]));
+    }
+    std::process::exit(cargo_charm::cli::main(argv));
 }

@@ -372,7 +372,7 @@ pub(crate) fn classify(tool: &str, args: &[&str], code: i32, stderr: &str) -> Er
             .and_then(|i| args.get(i + 1))
             .map(|s| s.to_string())
     };
-    if relation_tool && lower.contains("relation") && lower.contains("not found") {
+    if relation_tool && relation_not_found(&lower) {
         return Error::RelationNotFound {
             relation: flag_value("-r").unwrap_or_else(|| "?".into()),
         };
@@ -401,6 +401,21 @@ pub(crate) fn classify(tool: &str, args: &[&str], code: i32, stderr: &str) -> Er
         code,
         message,
     }
+}
+
+/// `relation not found` or `relation 3 not found`, as ops matches it
+/// (`relation (\d+ )?not found`); not `settings not found` for an unknown unit.
+fn relation_not_found(lower: &str) -> bool {
+    lower.match_indices("relation ").any(|(i, m)| {
+        let rest = &lower[i + m.len()..];
+        let after_id = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        let rest = if after_id.len() < rest.len() {
+            after_id.strip_prefix(' ').unwrap_or("")
+        } else {
+            rest
+        };
+        rest.starts_with("not found")
+    })
 }
 
 fn bool_flag(name: &str, value: bool) -> String {
@@ -802,6 +817,20 @@ mod tests {
             "ERROR invalid value \"db:9\" for flag -r: relation not found\n",
         );
         assert!(matches!(e, Error::RelationNotFound { ref relation } if relation == "db:9"));
+        let e = classify(
+            "relation-get",
+            &["-r", "3", "-", "x/9"],
+            1,
+            "ERROR cannot read settings for unit \"x/9\" in relation \"db:3\": unit \"x/9\": settings not found\n",
+        );
+        assert!(matches!(e, Error::Tool { .. }), "{e:?}");
+        let e = classify(
+            "relation-list",
+            &["-r", "3"],
+            1,
+            "ERROR relation 3 not found\n",
+        );
+        assert!(matches!(e, Error::RelationNotFound { .. }), "{e:?}");
         let e = classify("relation-get", &["-r", "3"], 1, "ERROR permission denied\n");
         assert!(matches!(e, Error::PermissionDenied { .. }));
         let e = classify(

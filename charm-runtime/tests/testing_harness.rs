@@ -230,3 +230,37 @@ fn bad_input_is_an_error_that_says_why() {
     let err = h.update_config([("port", 1)]).unwrap_err();
     assert!(err.to_string().contains("its limit is 1"), "{err}");
 }
+
+#[test]
+fn hooks_can_be_disabled_and_user_secrets_granted() -> Result<(), HarnessError> {
+    let mut h = Harness::<MyCharm>::new();
+    h.begin();
+    let db = h.with_hooks_disabled(|h| h.add_relation("db", "postgresql"))?;
+    assert!(h.fired().is_empty());
+    let secret = h.add_user_secret(
+        SecretContent::new()
+            .with("username", "admin")
+            .with("password", "p"),
+    )?;
+    h.grant_secret(&secret, "mycharm")?;
+    h.update_relation_data(
+        db,
+        "postgresql",
+        bag([("credentials-id", secret.to_string())]),
+    )?;
+    assert_eq!(h.charm_state("db-user"), Some("admin"));
+    assert_eq!(h.secret_revisions(&secret), [1]);
+
+    let smtp = h.add_relation("smtp", "consumer")?;
+    h.add_relation_unit(smtp, "consumer/0")?;
+    let mine = h
+        .state()
+        .secrets
+        .iter()
+        .find(|s| s.is_owned())
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(h.secret_grants(&mine, smtp), ["consumer/0"]);
+    Ok(())
+}

@@ -684,3 +684,140 @@ fn config_defaults_and_overrides_reach_the_charm() {
     .into();
     assert_eq!(config.into_iter().collect::<BTreeMap<_, _>>(), expected);
 }
+
+#[test]
+fn events_name_their_hooks() {
+    let db = Relation::new("db");
+    let state = State::new().relation(db.clone());
+    let c = probe_ctx();
+    for (event, path) in [
+        (Event::install(), "hooks/install"),
+        (Event::upgrade_charm(), "hooks/upgrade-charm"),
+        (Event::relation_broken(&db), "hooks/db-relation-broken"),
+        (
+            Event::hook("leader-settings-changed"),
+            "hooks/leader-settings-changed",
+        ),
+    ] {
+        let env = c.env(&event, &state);
+        assert_eq!(env.dispatch_path, path);
+        assert_eq!(env.hook, charm_runtime::env::Hook::parse(path));
+        c.run(event, &state).unwrap().assert_ok();
+    }
+    // Actions and storage hooks are named too (and checked against the declarations).
+    let env = c.env(&Event::action("snapshot"), &state);
+    assert_eq!(env.dispatch_path, "actions/snapshot");
+    let err = c
+        .run(Event::hook("data-storage-attached"), &state)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("storage `data`, which charm `probe` does not declare"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_backend_refuses_what_juju_refuses_with_juju_s_texts() {
+    let db = Relation::new("db")
+        .remote_app_name("postgresql")
+        .remote_unit(0, Bag::new());
+    let owned = Secret::new(SecretContent::new().with("password", "x"))
+        .unit_owned()
+        .label("mine");
+    let theirs = Secret::new(SecretContent::new().with("password", "y"));
+    let state = State::new()
+        .relation(db.clone())
+        .secret(owned.clone())
+        .secret(theirs.clone());
+    let tools = probe_ctx()
+        .backend(&Event::update_status(), &state)
+        .unwrap();
+    let r = db.id;
+    assert!(tools.relation_get(r, "postgresql", false).is_err());
+    assert!(tools.relation_get(r, "postgresql/9", false).is_err());
+    assert!(tools.secret_grant(&owned.id, r, Some("mysql/0")).is_err());
+    assert!(tools.secret_info_get(Some(&theirs.id), None).is_err());
+    assert!(tools
+        .secret_set(
+            &theirs.id,
+            Some(&SecretContent::new().with("password", "z")),
+            None
+        )
+        .is_err());
+    assert!(tools
+        .secret_add(&NewSecret {
+            content: SecretContent::new().with("password", "x"),
+            owner: RuntimeOwner::Unit,
+            label: Some("mine".into()),
+            description: None,
+        })
+        .is_err());
+    assert!(tools
+        .status_set(false, &Status::new(charm_runtime::StatusKind::Error, "x"))
+        .is_err());
+    assert!(tools.storage_get("data/0", "location").is_err());
+    // The owner can: grant to a remote unit, read its info, publish a new revision.
+    tools
+        .secret_grant(&owned.id, r, Some("postgresql/0"))
+        .unwrap();
+    assert_eq!(
+        tools.secret_info_get(None, Some("mine")).unwrap().revision,
+        1
+    );
+    tools
+        .secret_set(
+            &owned.id,
+            Some(&SecretContent::new().with("password", "w")),
+            None,
+        )
+        .unwrap();
+    let finished = tools.finish(0);
+    let texts: Vec<(i32, &str)> = finished
+        .tool_errors
+        .iter()
+        .map(|e| (e.code, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (2, "expected unit name, got application name \"postgresql\""),
+            (
+                1,
+                "cannot read settings for unit \"postgresql/9\" in relation \"db:1\": unit \"postgresql/9\": settings not found"
+            ),
+            (
+                2,
+                "cannot specify unit \"mysql/0\" in relation to application \"postgresql\""
+            ),
+            (1, &*format!("secret \"{}\" not found", theirs.id.xid())),
+            (1, "permission denied"),
+            (1, "secret with label \"mine\" already exists"),
+            (
+                2,
+                "invalid status \"error\", expected one of [maintenance blocked waiting active]"
+            ),
+            (2, "invalid value \"data/0\" for flag -s: storage not found"),
+        ]
+    );
+    let secret = finished.state.get_secret(&owned.id).unwrap();
+    assert_eq!(secret.latest_revision(), 2);
+    assert!(secret.grants[&r].contains("postgresql/0"));
+}
+
+#[test]
+fn struct_literals_work_too() {
+    let db = Relation {
+        endpoint: "db".into(),
+        remote_app_name: Some("postgresql".into()),
+        remote_app_data: bag([("credentials-id", "nonsense")]),
+        ..Default::default()
+    };
+    let state = State {
+        leader: true,
+        relations: vec![db.clone()],
+        ..State::default()
+    };
+    let out = ctx().run(Event::relation_changed(&db), &state).unwrap();
+    assert!(out.error.unwrap().contains("`nonsense` is not a secret id"));
+}

@@ -54,6 +54,29 @@ pub(crate) struct HookRelation {
     pub(crate) remote_unit: Option<String>,
 }
 
+/// What the backend needs to know beyond the [`State`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Setup {
+    pub(crate) app_name: String,
+    pub(crate) config_defaults: serde_json::Map<String, Value>,
+    pub(crate) hook: Option<HookRelation>,
+    /// The running action's parameters (defaults filled in), if an action runs.
+    pub(crate) action_params: Option<serde_json::Map<String, Value>>,
+    /// Declared storage: name ⇒ (kind, declared location).
+    pub(crate) storage: BTreeMap<String, (String, Option<String>)>,
+}
+
+/// What an action did: its results, progress messages and failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionOutput {
+    /// `action-set` results (nested keys joined with `.`).
+    pub results: BTreeMap<String, String>,
+    /// `action-log` messages, in order.
+    pub logs: Vec<String>,
+    /// The `action-fail` message, if the action failed itself.
+    pub failure: Option<String>,
+}
+
 /// The in-memory [`HookTools`]: Juju's hook tools over a [`State`].
 ///
 /// Made by [`Context::backend`](super::Context::backend) (to call it directly) or by
@@ -65,6 +88,9 @@ pub struct MemoryTools {
     unit_name: String,
     config_defaults: serde_json::Map<String, Value>,
     hook: Option<HookRelation>,
+    action_params: Option<serde_json::Map<String, Value>>,
+    storage: BTreeMap<String, (String, Option<String>)>,
+    action: RefCell<ActionOutput>,
     committed: State,
     pending: RefCell<State>,
     unit_status: RefCell<Option<Status>>,
@@ -94,23 +120,23 @@ pub struct Finished {
     pub unit_status_history: Vec<Status>,
     /// Application statuses set, in order.
     pub app_status_history: Vec<Status>,
+    /// What the action did, if an action ran.
+    pub action: Option<ActionOutput>,
 }
 
 type Failure = (i32, String);
 
 impl MemoryTools {
-    pub(crate) fn new(
-        app_name: String,
-        config_defaults: serde_json::Map<String, Value>,
-        hook: Option<HookRelation>,
-        state: State,
-    ) -> Self {
-        let unit_name = format!("{app_name}/{}", state.unit_id);
+    pub(crate) fn new(setup: Setup, state: State) -> Self {
+        let unit_name = format!("{}/{}", setup.app_name, state.unit_id);
         MemoryTools {
-            app_name,
+            app_name: setup.app_name,
             unit_name,
-            config_defaults,
-            hook,
+            config_defaults: setup.config_defaults,
+            hook: setup.hook,
+            action_params: setup.action_params,
+            storage: setup.storage,
+            action: RefCell::new(ActionOutput::default()),
             pending: RefCell::new(state.clone()),
             committed: state,
             unit_status: RefCell::new(None),
@@ -142,6 +168,7 @@ impl MemoryTools {
 
     /// Ends the hook: commits the pending changes if `exit_code` is 0, drops them
     /// otherwise (keeping statuses and the workload version, which Juju applies at once).
+    /// Call it once: it hands over what the hook recorded.
     pub fn finish(&self, exit_code: i32) -> Finished {
         let mut state = if exit_code == 0 {
             std::mem::take(&mut *self.pending.borrow_mut())
@@ -164,6 +191,10 @@ impl MemoryTools {
             tool_errors: std::mem::take(&mut *self.tool_errors.borrow_mut()),
             unit_status_history: std::mem::take(&mut *self.unit_status_history.borrow_mut()),
             app_status_history: std::mem::take(&mut *self.app_status_history.borrow_mut()),
+            action: self
+                .action_params
+                .as_ref()
+                .map(|_| std::mem::take(&mut *self.action.borrow_mut())),
         }
     }
 
@@ -737,6 +768,123 @@ impl HookTools for MemoryTools {
     fn calls(&self) -> usize {
         self.call_count.get()
     }
+
+    fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {
+        let pending = self.pending.borrow();
+        match pending.containers.iter().find(|c| c.name == container) {
+            Some(c) => {
+                c.pebble.set_ready(c.can_connect);
+                Box::new(std::sync::Arc::clone(&c.pebble))
+            }
+            None => {
+                // No such container in this unit: nothing answers.
+                let fake = charm_pebble::FakePebble::new();
+                fake.set_ready(false);
+                Box::new(fake)
+            }
+        }
+    }
+
+    fn storage_get(&self, id: &str, key: &str) -> Result<String> {
+        self.tool(&["storage-get", "--format=json", "-s", id, key], || {
+            let pending = self.pending.borrow();
+            let Some(instance) = pending.storages.iter().find(|s| s.id() == id) else {
+                return Err((
+                    2,
+                    format!("invalid value \"{id}\" for flag -s: storage not found"),
+                ));
+            };
+            let (kind, declared) = self
+                .storage
+                .get(&instance.name)
+                .cloned()
+                .unwrap_or_else(|| ("filesystem".into(), None));
+            match key {
+                "location" => Ok(instance
+                    .location
+                    .as_ref()
+                    .map(|l| l.display().to_string())
+                    .or(declared)
+                    .unwrap_or_else(|| {
+                        format!("/var/lib/juju/storage/{}/{}", instance.name, instance.index)
+                    })),
+                "kind" => Ok(kind),
+                other => Err((1, format!("invalid storage attribute \"{other}\""))),
+            }
+        })
+    }
+
+    fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
+        self.tool(&["action-get", "--format=json"], || {
+            self.action_params.clone().ok_or_else(not_in_action)
+        })
+    }
+
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
+        let args: Vec<String> = results.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut argv = vec!["action-set"];
+        argv.extend(args.iter().map(String::as_str));
+        self.tool(&argv, || {
+            if self.action_params.is_none() {
+                return Err(not_in_action());
+            }
+            for key in results.keys() {
+                check_action_key(key)?;
+            }
+            self.action
+                .borrow_mut()
+                .results
+                .extend(results.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Ok(())
+        })
+    }
+
+    fn action_log(&self, message: &str) -> Result<()> {
+        self.tool(&["action-log", "--", message], || {
+            if self.action_params.is_none() {
+                return Err(not_in_action());
+            }
+            self.action.borrow_mut().logs.push(message.to_string());
+            Ok(())
+        })
+    }
+
+    fn action_fail(&self, message: &str) -> Result<()> {
+        self.tool(&["action-fail", "--", message], || {
+            if self.action_params.is_none() {
+                return Err(not_in_action());
+            }
+            self.action.borrow_mut().failure = Some(message.to_string());
+            Ok(())
+        })
+    }
+}
+
+fn not_in_action() -> Failure {
+    (1, "not running an action".into())
+}
+
+/// Juju's rule for `action-set` keys: lowercase alphanumerics, `-` and `.` inside, not a
+/// reserved key.
+fn check_action_key(key: &str) -> Result<(), Failure> {
+    for part in key.split('.') {
+        let ok = !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !part.starts_with('-')
+            && !part.ends_with('-');
+        if !ok {
+            return Err((
+                2,
+                format!("key \"{key}\" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"),
+            ));
+        }
+    }
+    if ["stdout", "stdout-encoding", "stderr", "stderr-encoding"].contains(&key) {
+        return Err((2, format!("cannot set reserved action key \"{key}\"")));
+    }
+    Ok(())
 }
 
 impl MemoryTools {

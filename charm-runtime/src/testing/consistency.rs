@@ -69,7 +69,9 @@ pub(crate) fn check(
     check_relations(meta, state, &mut problems);
     check_config(meta, state, &mut problems);
     check_secrets(state, &mut problems);
+    check_storage(meta, state, &mut problems);
     check_event(app_name, event, state, &mut problems);
+    check_other_events(meta, event, state, &mut problems);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -344,5 +346,145 @@ fn check_event(app_name: &str, event: &Event, state: &State, problems: &mut Vec<
                 }
             }
         }
+    }
+}
+
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = it.collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn check_storage(meta: &CharmMeta, state: &State, problems: &mut Vec<String>) {
+    let mut containers = BTreeSet::new();
+    for c in &state.containers {
+        if !containers.insert(c.name.as_str()) {
+            problems.push(format!(
+                "container `{}`: two containers have this name",
+                c.name
+            ));
+        }
+        if !meta.containers.iter().any(|d| d.name == c.name) {
+            problems.push(format!(
+                "container `{}` is not declared by charm `{}` (declared: {})",
+                c.name,
+                meta.name,
+                names(meta.containers.iter().map(|d| d.name.as_str()))
+            ));
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for s in &state.storages {
+        if !ids.insert(s.id()) {
+            problems.push(format!("storage {}: two instances have this id", s.id()));
+        }
+        if !meta.storage.iter().any(|d| d.name == s.name) {
+            problems.push(format!(
+                "storage {}: storage `{}` is not declared by charm `{}` (declared: {})",
+                s.id(),
+                s.name,
+                meta.name,
+                names(meta.storage.iter().map(|d| d.name.as_str()))
+            ));
+        }
+    }
+}
+
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+fn check_other_events(meta: &CharmMeta, event: &Event, state: &State, problems: &mut Vec<String>) {
+    match &event.hook {
+        Hook::Action(name) => {
+            let Some(action) = meta.actions.iter().find(|a| &a.name == name) else {
+                problems.push(format!(
+                    "action `{name}` is not declared by charm `{}` (declared: {})",
+                    meta.name,
+                    names(meta.actions.iter().map(|a| a.name.as_str()))
+                ));
+                return;
+            };
+            for (param, value) in &event.action_params {
+                let Some(spec) = action.params.iter().find(|p| &p.name == param) else {
+                    problems.push(format!(
+                        "action `{name}` has no parameter `{param}` (its parameters: {}); Juju refuses unknown parameters",
+                        names(action.params.iter().map(|p| p.name.as_str()))
+                    ));
+                    continue;
+                };
+                if let Some(expected) = spec.schema.get("type").and_then(|t| t.as_str()) {
+                    let got = json_type(value);
+                    let fits = got == expected || (expected == "number" && got == "integer");
+                    if !fits {
+                        problems.push(format!(
+                            "action `{name}`, parameter `{param}`: expected {expected}, got {got} ({value})"
+                        ));
+                    }
+                }
+            }
+            for spec in action.params.iter().filter(|p| p.required) {
+                if !event.action_params.contains_key(&spec.name)
+                    && spec.schema.get("default").is_none()
+                {
+                    problems.push(format!(
+                        "action `{name}` requires parameter `{}`, which the event does not give",
+                        spec.name
+                    ));
+                }
+            }
+        }
+        Hook::Storage { name, .. } => {
+            let id = event.storage.clone().unwrap_or_default();
+            if !meta.storage.iter().any(|s| &s.name == name) {
+                problems.push(format!(
+                    "the event {} is about storage `{name}`, which charm `{}` does not declare (declared: {})",
+                    event.name(),
+                    meta.name,
+                    names(meta.storage.iter().map(|s| s.name.as_str()))
+                ));
+            } else if state.get_storage(&id).is_none() {
+                problems.push(format!(
+                    "the event {} is about storage instance {id}, which is not in the state (add it to State::storages)",
+                    event.name()
+                ));
+            }
+        }
+        Hook::Workload { container, kind } => {
+            if !meta.containers.iter().any(|c| &c.name == container) {
+                problems.push(format!(
+                    "the event {} is about container `{container}`, which charm `{}` does not declare (declared: {})",
+                    event.name(),
+                    meta.name,
+                    names(meta.containers.iter().map(|c| c.name.as_str()))
+                ));
+            } else {
+                match state.get_container(container) {
+                    None => problems.push(format!(
+                        "the event {} is about container `{container}`, which is not in the state (add it to State::containers)",
+                        event.name()
+                    )),
+                    Some(c) if !c.can_connect && *kind == crate::env::WorkloadHook::Ready => {
+                        problems.push(format!(
+                            "{} fires once Pebble answers, but container `{container}` has can_connect false",
+                            event.name()
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -12,9 +12,10 @@ use crate::secret::{SecretContent, SecretId};
 use crate::status::Status;
 use crate::Charm;
 
+use super::backend::ActionOutput;
 use super::consistency::InconsistentState;
 use super::scenario::{Context, Event, Output};
-use super::state::{Bag, Relation, RelationKind, Secret, SecretOwner, State};
+use super::state::{Bag, Container, Relation, RelationKind, Secret, SecretOwner, State, Storage};
 
 /// Why a Harness call failed.
 #[derive(Clone, PartialEq, Eq)]
@@ -31,6 +32,14 @@ pub enum HarnessError {
         /// The error, as logged to Juju.
         error: String,
     },
+    /// An action called `action-fail` (its other results are in
+    /// [`Harness::last_output`]).
+    ActionFailed {
+        /// The action.
+        action: String,
+        /// The `action-fail` message.
+        message: String,
+    },
 }
 
 impl fmt::Display for HarnessError {
@@ -40,6 +49,9 @@ impl fmt::Display for HarnessError {
             HarnessError::Inconsistent(e) => write!(f, "{e}"),
             HarnessError::HookFailed { hook, error } => {
                 write!(f, "hook `{hook}` failed: {error}")
+            }
+            HarnessError::ActionFailed { action, message } => {
+                write!(f, "action `{action}` failed: {message}")
             }
         }
     }
@@ -83,7 +95,9 @@ pub struct Harness<C> {
     ctx: Context<C>,
     state: State,
     begun: bool,
+    hooks_disabled: bool,
     history: Vec<(String, Output)>,
+    detached: Vec<Storage>,
 }
 
 impl<C> fmt::Debug for Harness<C> {
@@ -109,12 +123,26 @@ impl<C: Charm + Default> Harness<C> {
     }
 
     /// A Harness over a configured [`Context`] (application name, charm dir ...).
+    /// Each declared container is there, its Pebble not answering until
+    /// [`container_pebble_ready`](Self::container_pebble_ready) or
+    /// [`set_can_connect`](Self::set_can_connect).
     pub fn with_context(ctx: Context<C>) -> Self {
+        let containers = ctx
+            .meta()
+            .containers
+            .iter()
+            .map(|c| Container::new(c.name.clone()).can_connect(false))
+            .collect();
         Harness {
             ctx,
-            state: State::new(),
+            state: State {
+                containers,
+                ..State::new()
+            },
             begun: false,
+            hooks_disabled: false,
             history: Vec::new(),
+            detached: Vec::new(),
         }
     }
 
@@ -168,9 +196,11 @@ impl<C: Charm + Default> Harness<C> {
         self.begun = true;
     }
 
-    /// Begins with the hooks Juju runs when a unit is deployed: install,
+    /// Begins with the hooks Juju runs when a unit is deployed: storage-attached for each
+    /// storage instance, install,
     /// relation-created for each relation (a peer relation is added for each declared peer
-    /// endpoint), leader-elected (if leader), config-changed, start, then for each relation
+    /// endpoint), leader-elected (if leader), config-changed, start, pebble-ready for each
+    /// container whose Pebble answers, then for each relation
     /// relation-changed for the remote application's data (if any) and relation-joined then
     /// relation-changed for each remote unit.
     pub fn begin_with_initial_hooks(&mut self) -> HResult {
@@ -191,6 +221,9 @@ impl<C: Charm + Default> Harness<C> {
             }
         }
         self.begun = true;
+        for storage in self.state.storages.clone() {
+            self.fire(Event::storage_attached(&storage))?;
+        }
         self.fire(Event::install())?;
         for rel in self.state.relations.clone() {
             self.fire(Event::relation_created(&rel))?;
@@ -200,6 +233,11 @@ impl<C: Charm + Default> Harness<C> {
         }
         self.fire(Event::config_changed())?;
         self.fire(Event::start())?;
+        for c in self.state.containers.clone() {
+            if c.can_connect {
+                self.fire(Event::pebble_ready(&c.name))?;
+            }
+        }
         for rel in self.state.relations.clone() {
             if !rel.remote_app_data.is_empty() {
                 self.fire(Event::relation_changed(&rel))?;
@@ -231,8 +269,16 @@ impl<C: Charm + Default> Harness<C> {
         }
     }
 
+    /// Runs `f` with hooks disabled: its changes fire nothing (`ops`' `hooks_disabled()`).
+    pub fn with_hooks_disabled<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let was = std::mem::replace(&mut self.hooks_disabled, true);
+        let result = f(self);
+        self.hooks_disabled = was;
+        result
+    }
+
     fn fire_if_begun(&mut self, event: Event) -> HResult {
-        if self.begun {
+        if self.begun && !self.hooks_disabled {
             self.fire(event)
         } else {
             Ok(())
@@ -479,6 +525,29 @@ impl<C: Charm + Default> Harness<C> {
         Ok(id)
     }
 
+    /// Adds a secret owned by the model's user (not an application): this unit sees it
+    /// once it is [`grant_secret`](Self::grant_secret)ed to this application.
+    pub fn add_user_secret(&mut self, content: SecretContent) -> HResult<SecretId> {
+        self.add_model_secret("<model user>", content)
+    }
+
+    /// The revisions of a secret, oldest first.
+    pub fn secret_revisions(&self, id: &SecretId) -> Vec<u64> {
+        self.state
+            .get_secret(id)
+            .map(|s| s.revisions.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Who was granted a secret this charm owns over relation `relation`.
+    pub fn secret_grants(&self, id: &SecretId, relation: RelationId) -> Vec<String> {
+        self.state
+            .get_secret(id)
+            .and_then(|s| s.grants.get(&relation))
+            .map(|g| g.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     fn secret_mut(&mut self, id: &SecretId) -> HResult<&mut Secret> {
         self.state
             .secrets
@@ -574,6 +643,110 @@ impl<C: Charm + Default> Harness<C> {
     pub fn trigger_secret_expiration(&mut self, id: &SecretId, revision: u64) -> HResult {
         let s = self.secret(id)?;
         self.fire(Event::secret_expired(&s, revision))
+    }
+
+    /// Runs action `name` with `params` (a JSON object; declared defaults apply) and returns
+    /// what it did; an action that called `action-fail` is
+    /// [`HarnessError::ActionFailed`], one whose handler failed is
+    /// [`HarnessError::HookFailed`].
+    pub fn run_action(&mut self, name: &str, params: Value) -> HResult<ActionOutput> {
+        self.fire(Event::action(name).params(params))?;
+        let action = self
+            .last_output()
+            .and_then(|o| o.action.clone())
+            .unwrap_or_default();
+        match &action.failure {
+            Some(message) => Err(HarnessError::ActionFailed {
+                action: name.to_string(),
+                message: message.clone(),
+            }),
+            None => Ok(action),
+        }
+    }
+
+    /// Adds `count` instances of storage `name`; with `attach`, attaches them (firing
+    /// storage-attached once begun). Returns their ids (`data/0`).
+    pub fn add_storage(&mut self, name: &str, count: u32, attach: bool) -> HResult<Vec<String>> {
+        if !self.ctx.meta().storage.iter().any(|s| s.name == name) {
+            return Err(HarnessError::Invalid(format!(
+                "add_storage: storage `{name}` is not declared by charm `{}`",
+                self.ctx.meta().name
+            )));
+        }
+        let first = self
+            .state
+            .storages
+            .iter()
+            .filter(|s| s.name == name)
+            .map(|s| s.index + 1)
+            .max()
+            .unwrap_or(0);
+        let mut ids = Vec::new();
+        for index in first..first + count {
+            let storage = Storage::new(name).index(index);
+            ids.push(storage.id());
+            if attach {
+                self.state.storages.push(storage.clone());
+                self.fire_if_begun(Event::storage_attached(&storage))?;
+            } else {
+                self.detached.push(storage);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Attaches a storage instance added with `attach == false`: fires storage-attached.
+    pub fn attach_storage(&mut self, id: &str) -> HResult {
+        let Some(pos) = self.detached.iter().position(|s| s.id() == id) else {
+            return Err(HarnessError::Invalid(format!(
+                "attach_storage: no detached storage `{id}` (add it with add_storage(.., attach: false))"
+            )));
+        };
+        let storage = self.detached.remove(pos);
+        self.state.storages.push(storage.clone());
+        self.fire_if_begun(Event::storage_attached(&storage))
+    }
+
+    /// Detaches a storage instance: fires storage-detaching, then removes it.
+    pub fn detach_storage(&mut self, id: &str) -> HResult {
+        let Some(storage) = self.state.get_storage(id).cloned() else {
+            return Err(HarnessError::Invalid(format!(
+                "detach_storage: storage `{id}` is not attached"
+            )));
+        };
+        let result = self.fire_if_begun(Event::storage_detaching(&storage));
+        self.state.storages.retain(|s| s.id() != id);
+        self.detached.push(storage);
+        result
+    }
+
+    /// Makes a container's Pebble answer: fires `<container>-pebble-ready`.
+    pub fn container_pebble_ready(&mut self, container: &str) -> HResult {
+        self.set_can_connect(container, true)?;
+        self.fire(Event::pebble_ready(container))
+    }
+
+    /// Sets whether a container's Pebble answers (no hook fires).
+    pub fn set_can_connect(&mut self, container: &str, can_connect: bool) -> HResult {
+        let c = self
+            .state
+            .containers
+            .iter_mut()
+            .find(|c| c.name == container)
+            .ok_or_else(|| {
+                HarnessError::Invalid(format!(
+                    "container `{container}` is not declared by charm `{}`",
+                    self.ctx.meta().name
+                ))
+            })?;
+        c.can_connect = can_connect;
+        Ok(())
+    }
+
+    /// A container, with its Pebble ([`FakePebble`](charm_pebble::FakePebble)) to inspect
+    /// or prepare.
+    pub fn container(&self, name: &str) -> Option<&Container> {
+        self.state.get_container(name)
     }
 
     /// Runs only the charm's collect-status handlers (`collect_unit_status`,

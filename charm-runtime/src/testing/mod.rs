@@ -10,6 +10,41 @@
 //! Both this module and the prelude have a `Context` and an `Event`; import this module
 //! under a name (`use charm_runtime::testing as scenario;`) or its items explicitly.
 //!
+//! # What the in-memory Juju does
+//!
+//! - **Commit rule** (Juju's hook context): relation-set, secret add/set/grant/revoke/
+//!   remove, secret tracking (`--refresh`) and state-set/delete go to a *pending* state
+//!   the hook's own reads see; they are committed only when the dispatch exits 0.
+//!   status-set, application-version-set, juju-log and action-log are immediate and stay
+//!   even when the hook fails.
+//! - **Permissions**, with Juju's texts, classified into the same [`Error`](crate::Error)s
+//!   as production: a follower reading its application bag on a non-peer relation
+//!   (`permission denied`), writing it (`cannot write relation settings`), setting the
+//!   application status or adding/changing/granting an application secret (`this unit is
+//!   not the leader`), reading a secret it was not granted (`permission denied`), an unknown
+//!   relation (`relation not found`), an unknown secret (`not found`). Every refused call
+//!   is in [`Output::tool_errors`].
+//! - **Membership**: in relation-joined the joining unit is already listed; in
+//!   relation-departed the departing unit is not (its bag stays readable); in
+//!   relation-broken no unit is, and `relation-ids` still lists the relation.
+//! - **Secrets**: a consumer reads its tracked revision until it refreshes (`--peek` reads
+//!   the latest without moving); an owner reads the latest.
+//! - **Actions** ([`Event::action`]): `action-get` gives the parameters with declared
+//!   defaults, `action-set`/`action-log`/`action-fail` land in [`Output::action`]; outside an
+//!   action they fail with `not running an action`.
+//! - **Storage** ([`Storage`]) answers `storage-get`; **containers** ([`Container`]) give
+//!   the charm an in-memory Pebble ([`FakePebble`]) that is the workload itself: its
+//!   changes are immediate and shared by the input and output states.
+//! - **Consistency**: before the charm runs, [`Context::run`] rejects, with a message per
+//!   problem, a relation on an undeclared endpoint or of the wrong kind, a peer relation
+//!   with a remote application or listing this unit, more relations than `limit`, duplicate
+//!   ids, local application data a follower could not know, an event whose relation,
+//!   unit, departing unit, secret, storage, container or action is not in the state or
+//!   not declared, a secret event the unit would not get (not granted; secret-changed to
+//!   an owner; rotate/remove/expired to a non-owner, or to a follower for an application
+//!   secret), undeclared config options or values of the wrong type, action parameters
+//!   that are unknown, missing or of the wrong type.
+//!
 //! # Scenario style
 //!
 //! Describe the [`State`] before the hook, run an [`Event`] made from the state's objects,
@@ -42,11 +77,11 @@
 //!     }
 //! }
 //!
-//! use charm_runtime::testing::{self as scenario, bag, Event, Relation, State};
+//! use charm_runtime::testing::{self as scenario, Bag, Event, Relation, State};
 //! use charm_runtime::Status;
 //!
 //! let ctx = scenario::Context::<charm::Mailer>::new();
-//! let smtp = Relation::new("smtp").remote_app_name("consumer").remote_unit(1, bag::<&str, &str>([]));
+//! let smtp = Relation::new("smtp").remote_app_name("consumer").remote_unit(1, Bag::new());
 //! let out = ctx.run(Event::relation_joined(&smtp, 1), State::new().relation(smtp.clone()))?;
 //! out.assert_ok();
 //! assert_eq!(out.relation(smtp.id).local_unit_data["smtp_credentials"], "creds-for-consumer/1");
@@ -108,10 +143,12 @@ mod harness;
 mod scenario;
 mod state;
 
-pub use backend::{Finished, LogLine, MemoryTools, ToolError};
+pub use backend::{ActionOutput, Finished, LogLine, MemoryTools, ToolError};
+pub use charm_pebble::FakePebble;
 pub use consistency::InconsistentState;
 pub use harness::{Harness, HarnessError};
 pub use scenario::{Context, Event, Output};
 pub use state::{
-    bag, Bag, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, SubordinateRelation,
+    bag, Bag, Container, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, Storage,
+    SubordinateRelation,
 };

@@ -7,15 +7,18 @@ use std::rc::Rc;
 
 use crate::backend::HookTools;
 use crate::dispatch::dispatch;
-use crate::env::{Hook, JujuEnv, RelationContext, RelationHook, SecretContext, SecretHook};
+use crate::env::{
+    Hook, JujuEnv, RelationContext, RelationHook, SecretContext, SecretHook, StorageContext,
+    StorageHook, WorkloadContext, WorkloadHook,
+};
 use crate::metadata::CharmMeta;
 use crate::relation::RelationId;
 use crate::secret::SecretId;
 use crate::Charm;
 
-use super::backend::{HookRelation, LogLine, MemoryTools, ToolError};
+use super::backend::{ActionOutput, HookRelation, LogLine, MemoryTools, Setup, ToolError};
 use super::consistency::{check, InconsistentState};
-use super::state::{Relation, RelationKind, Secret, State};
+use super::state::{Relation, RelationKind, Secret, State, Storage};
 
 /// Which unit is leaving, in a relation-departed event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,6 +42,10 @@ pub struct Event {
     pub(crate) departing: Option<Departing>,
     pub(crate) secret: Option<SecretId>,
     pub(crate) secret_revision: Option<u64>,
+    pub(crate) action_params: serde_json::Map<String, serde_json::Value>,
+    pub(crate) action_id: Option<String>,
+    pub(crate) storage: Option<String>,
+    pub(crate) workload: Option<WorkloadContext>,
 }
 
 impl Event {
@@ -50,6 +57,10 @@ impl Event {
             departing: None,
             secret: None,
             secret_revision: None,
+            action_params: serde_json::Map::new(),
+            action_id: None,
+            storage: None,
+            workload: None,
         }
     }
     fn relation_event(relation: &Relation, kind: RelationHook) -> Self {
@@ -105,6 +116,91 @@ impl Event {
     /// handlers observing it by name run.
     pub fn hook(name: &str) -> Self {
         Self::of(Hook::parse(&format!("hooks/{name}")))
+    }
+
+    /// The action `name` with no parameter given (declared defaults apply), dispatched as
+    /// `actions/<name>`; add parameters with [`param`](Self::param) or
+    /// [`params`](Self::params). What it did is in [`Output::action`].
+    pub fn action(name: &str) -> Self {
+        Event {
+            action_id: Some(format!(
+                "{:08x}-5c3a-4b1e-9d2f-{:012x}",
+                name.len(),
+                name.bytes().map(u64::from).sum::<u64>()
+            )),
+            ..Self::of(Hook::Action(name.to_string()))
+        }
+    }
+    /// Sets an action parameter (its name as declared, e.g. `dry-run`).
+    pub fn param(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.action_params.insert(name.to_string(), value.into());
+        self
+    }
+    /// Sets action parameters from a JSON object (`serde_json::json!({"path": "/b"})`);
+    /// anything else sets none.
+    pub fn params(mut self, params: serde_json::Value) -> Self {
+        if let serde_json::Value::Object(map) = params {
+            self.action_params.extend(map);
+        }
+        self
+    }
+
+    /// `<storage>-storage-attached` for a storage instance of the state.
+    pub fn storage_attached(storage: &Storage) -> Self {
+        Self::storage_event(storage, StorageHook::Attached)
+    }
+    /// `<storage>-storage-detaching` for a storage instance of the state.
+    pub fn storage_detaching(storage: &Storage) -> Self {
+        Self::storage_event(storage, StorageHook::Detaching)
+    }
+    fn storage_event(storage: &Storage, kind: StorageHook) -> Self {
+        Event {
+            storage: Some(storage.id()),
+            ..Self::of(Hook::Storage {
+                name: storage.name.clone(),
+                kind,
+            })
+        }
+    }
+
+    /// `<container>-pebble-ready`
+    pub fn pebble_ready(container: &str) -> Self {
+        Self::workload_event(container, WorkloadHook::Ready, None, None)
+    }
+    /// `<container>-pebble-custom-notice` for notice `id` with key `key` (type `custom`).
+    pub fn pebble_custom_notice(container: &str, id: &str, key: &str) -> Self {
+        Self::workload_event(
+            container,
+            WorkloadHook::CustomNotice,
+            Some((id.to_string(), "custom".to_string(), key.to_string())),
+            None,
+        )
+    }
+    /// `<container>-pebble-check-failed` for check `check`.
+    pub fn pebble_check_failed(container: &str, check: &str) -> Self {
+        Self::workload_event(container, WorkloadHook::CheckFailed, None, Some(check))
+    }
+    /// `<container>-pebble-check-recovered` for check `check`.
+    pub fn pebble_check_recovered(container: &str, check: &str) -> Self {
+        Self::workload_event(container, WorkloadHook::CheckRecovered, None, Some(check))
+    }
+    fn workload_event(
+        container: &str,
+        kind: WorkloadHook,
+        notice: Option<(String, String, String)>,
+        check: Option<&str>,
+    ) -> Self {
+        Event {
+            workload: Some(WorkloadContext {
+                container: container.to_string(),
+                notice,
+                check: check.map(str::to_string),
+            }),
+            ..Self::of(Hook::Workload {
+                container: container.to_string(),
+                kind,
+            })
+        }
     }
 
     /// `<endpoint>-relation-created`
@@ -210,6 +306,8 @@ pub struct Output {
     pub unit_status_history: Vec<crate::Status>,
     /// Application statuses set during the hook, in order.
     pub app_status_history: Vec<crate::Status>,
+    /// For an action: its results, `action-log` messages and `action-fail` message.
+    pub action: Option<ActionOutput>,
 }
 
 impl Output {
@@ -347,13 +445,49 @@ impl<C: Charm + Default> Context<C> {
             }),
             _ => None,
         };
-        let defaults = self
+        let config_defaults = self
             .meta
             .config
             .iter()
             .filter_map(|o| Some((o.name.clone(), o.default.clone()?)))
             .collect();
-        MemoryTools::new(self.app_name.clone(), defaults, hook, state)
+        let action_params = match &event.hook {
+            Hook::Action(name) => {
+                let mut params: serde_json::Map<String, serde_json::Value> = self
+                    .meta
+                    .actions
+                    .iter()
+                    .find(|a| &a.name == name)
+                    .map(|a| {
+                        a.params
+                            .iter()
+                            .filter_map(|p| {
+                                Some((p.name.clone(), p.schema.get("default")?.clone()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                params.extend(event.action_params.clone());
+                Some(params)
+            }
+            _ => None,
+        };
+        let storage = self
+            .meta
+            .storage
+            .iter()
+            .map(|s| (s.name.clone(), (s.kind.clone(), s.location.clone())))
+            .collect();
+        MemoryTools::new(
+            Setup {
+                app_name: self.app_name.clone(),
+                config_defaults,
+                hook,
+                action_params,
+                storage,
+            },
+            state,
+        )
     }
 
     fn remote_unit_name(&self, event: &Event, state: &State) -> Option<String> {
@@ -389,7 +523,7 @@ impl<C: Charm + Default> Context<C> {
             revision: event.secret_revision,
         });
         JujuEnv {
-            dispatch_path: format!("hooks/{}", event.name()),
+            dispatch_path: event.hook.dispatch_path(),
             hook: event.hook.clone(),
             app_name: self.app_name.clone(),
             unit_name,
@@ -399,9 +533,12 @@ impl<C: Charm + Default> Context<C> {
             charm_dir: self.charm_dir.clone(),
             relation,
             secret,
-            action_id: None,
-            storage: None,
-            workload: None,
+            action_id: event.action_id.clone(),
+            storage: event.storage.as_ref().map(|id| StorageContext {
+                id: id.clone(),
+                location: state.get_storage(id).and_then(|s| s.location.clone()),
+            }),
+            workload: event.workload.clone(),
         }
     }
 
@@ -434,6 +571,7 @@ impl<C: Charm + Default> Context<C> {
             tool_errors: finished.tool_errors,
             unit_status_history: finished.unit_status_history,
             app_status_history: finished.app_status_history,
+            action: finished.action,
         }
     }
 }

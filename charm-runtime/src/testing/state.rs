@@ -5,6 +5,10 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use charm_pebble::FakePebble;
 
 use serde_json::Value;
 
@@ -196,6 +200,14 @@ impl Relation {
     }
 }
 
+/// A regular relation on no endpoint yet, with a fresh id: for struct literals,
+/// `Relation { endpoint: "db".into(), ..Default::default() }`.
+impl Default for Relation {
+    fn default() -> Self {
+        Relation::new("")
+    }
+}
+
 /// Scenario's `PeerRelation`: makes a [`Relation`] of kind [`RelationKind::Peer`].
 #[derive(Debug, Clone, Copy)]
 pub struct PeerRelation;
@@ -336,6 +348,145 @@ impl Secret {
     pub fn is_owned(&self) -> bool {
         self.owner != SecretOwner::Remote
     }
+
+    /// How a consumer sees this owned secret, for chaining one charm's output into another
+    /// charm's input: same id and revisions, owned by a remote application, tracking the
+    /// latest revision, granted if the owner granted it over `relation` to `consumer` (a
+    /// unit name) or to its application.
+    ///
+    /// ```
+    /// use charm_runtime::{RelationId, SecretContent};
+    /// use charm_runtime::testing::{Secret, SecretOwner};
+    /// let owned = Secret::new(SecretContent::new().with("password", "x"))
+    ///     .app_owned()
+    ///     .grant(RelationId::new(3), "webapp");
+    /// let seen = owned.consumer_view(RelationId::new(3), "webapp/1");
+    /// assert_eq!(seen.owner, SecretOwner::Remote);
+    /// assert!(seen.granted);
+    /// assert!(!owned.consumer_view(RelationId::new(4), "webapp/1").granted);
+    /// ```
+    pub fn consumer_view(&self, relation: RelationId, consumer: &str) -> Secret {
+        let app = consumer.split('/').next().unwrap_or(consumer);
+        let granted = self
+            .grants
+            .get(&relation)
+            .is_some_and(|to| to.contains(consumer) || to.contains(app));
+        Secret {
+            owner: SecretOwner::Remote,
+            label: None,
+            description: None,
+            grants: BTreeMap::new(),
+            granted,
+            tracked_revision: self.latest_revision(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A storage instance attached to the unit (`<name>/<index>`).
+///
+/// ```
+/// use charm_runtime::testing::Storage;
+/// let data = Storage::new("data").index(1);
+/// assert_eq!(data.id(), "data/1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Storage {
+    /// The storage name, as declared.
+    pub name: String,
+    /// The instance number.
+    pub index: u32,
+    /// Where it is mounted (default: the declared `location`, else
+    /// `/var/lib/juju/storage/<name>/<index>`).
+    pub location: Option<PathBuf>,
+}
+
+impl Storage {
+    /// Instance 0 of storage `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Storage {
+            name: name.into(),
+            index: 0,
+            location: None,
+        }
+    }
+    /// Sets the instance number.
+    pub fn index(mut self, index: u32) -> Self {
+        self.index = index;
+        self
+    }
+    /// Sets where it is mounted.
+    pub fn location(mut self, location: impl Into<PathBuf>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+    /// `<name>/<index>`, as Juju names the instance.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.name, self.index)
+    }
+}
+
+/// A workload container, with its Pebble: an in-memory [`FakePebble`] that
+/// [`Container::pebble`](crate::workload::Container::pebble) hands the charm.
+///
+/// The Pebble is the live workload, not Juju state: what the charm does to it (layers,
+/// services, files) happens at once and stays even if the hook fails, and the input and
+/// output states share it. Inspect it after a run (`container.pebble.layers()`,
+/// `.file(path)`, `.service_status(name)`), or prepare it before (`.on_exec(..)`).
+///
+/// ```
+/// use charm_runtime::testing::Container;
+/// let c = Container::new("workload");
+/// assert!(c.can_connect);
+/// assert!(c.pebble.layers().is_empty());
+/// ```
+#[derive(Clone)]
+pub struct Container {
+    /// The container name, as declared.
+    pub name: String,
+    /// Whether Pebble answers (false: every call fails as before pebble-ready).
+    pub can_connect: bool,
+    /// The container's Pebble.
+    pub pebble: Arc<FakePebble>,
+}
+
+impl Container {
+    /// Container `name`, its Pebble up and empty.
+    pub fn new(name: impl Into<String>) -> Self {
+        Container {
+            name: name.into(),
+            can_connect: true,
+            pebble: Arc::new(FakePebble::new()),
+        }
+    }
+    /// Sets whether Pebble answers.
+    pub fn can_connect(mut self, can_connect: bool) -> Self {
+        self.can_connect = can_connect;
+        self
+    }
+    /// Uses this Pebble (e.g. one shared with another state).
+    pub fn with_pebble(mut self, pebble: Arc<FakePebble>) -> Self {
+        self.pebble = pebble;
+        self
+    }
+}
+
+impl std::fmt::Debug for Container {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Container")
+            .field("name", &self.name)
+            .field("can_connect", &self.can_connect)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Equal when same name, same `can_connect` and the very same Pebble.
+impl PartialEq for Container {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.can_connect == other.can_connect
+            && Arc::ptr_eq(&self.pebble, &other.pebble)
+    }
 }
 
 /// Everything a test says about the model before a hook, and what a run returns after.
@@ -362,6 +513,10 @@ pub struct State {
     pub relations: Vec<Relation>,
     /// The secrets this unit owns or can see.
     pub secrets: Vec<Secret>,
+    /// The storage instances attached to the unit.
+    pub storages: Vec<Storage>,
+    /// The workload containers (Kubernetes charms).
+    pub containers: Vec<Container>,
     /// The unit's workload status (`unknown` at first).
     pub unit_status: Status,
     /// The application's status (`unknown` at first).
@@ -385,6 +540,8 @@ impl Default for State {
             config: BTreeMap::new(),
             relations: Vec::new(),
             secrets: Vec::new(),
+            storages: Vec::new(),
+            containers: Vec::new(),
             unit_status: Status::new(StatusKind::Unknown, ""),
             app_status: Status::new(StatusKind::Unknown, ""),
             workload_version: None,
@@ -432,6 +589,16 @@ impl State {
         self.secrets.push(secret);
         self
     }
+    /// Adds a storage instance.
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.storages.push(storage);
+        self
+    }
+    /// Adds a workload container.
+    pub fn container(mut self, container: Container) -> Self {
+        self.containers.push(container);
+        self
+    }
     /// Sets the unit status.
     pub fn unit_status(mut self, status: Status) -> Self {
         self.unit_status = status;
@@ -475,6 +642,14 @@ impl State {
     /// The secret with this id.
     pub fn get_secret(&self, id: &SecretId) -> Option<&Secret> {
         self.secrets.iter().find(|s| &s.id == id)
+    }
+    /// The storage instance `<name>/<index>`.
+    pub fn get_storage(&self, id: &str) -> Option<&Storage> {
+        self.storages.iter().find(|s| s.id() == id)
+    }
+    /// The container with this name.
+    pub fn get_container(&self, name: &str) -> Option<&Container> {
+        self.containers.iter().find(|c| c.name == name)
     }
     /// The secret with this label.
     pub fn get_secret_by_label(&self, label: &str) -> Option<&Secret> {

@@ -1,0 +1,12 @@
+//! `cargo charm`: build-time tooling and a local Juju model simulator for charms.
+//!
+//! - [`sim`]: run compiled charms (any directory with a `dispatch` executable) as Juju's
+//!   unit agent would, with hook tools, relations, secrets, leadership and statuses.
+//! - [`build`]: generate/check `charmcraft.yaml`, pack `.charm` archives, the demo.
+//! - [`meta`]: charm metadata (endpoints, config options, actions).
+
+pub mod build;
+pub mod cli;
+pub mod hookclient;
+pub mod meta;
+pub mod sim;

@@ -1,0 +1,256 @@
+//! Charm metadata: what a charm declares (endpoints, config options, actions), read from
+//! `metadata.yaml` / `config.yaml` / `actions.yaml` or from `charmcraft.yaml`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Errors reading charm metadata.
+#[derive(Debug, thiserror::Error)]
+pub enum MetaError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not valid YAML.
+    #[error("cannot parse {path}: {message}")]
+    Yaml {
+        /// The file.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// Neither `metadata.yaml` nor `charmcraft.yaml` exists.
+    #[error("{0}: no metadata.yaml or charmcraft.yaml in the charm directory")]
+    Missing(String),
+    /// The metadata is structurally wrong.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Role of an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// `peers:`
+    Peer,
+    /// `provides:`
+    Provides,
+    /// `requires:`
+    Requires,
+}
+
+/// One declared endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Endpoint name (`db`).
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Interface name (`postgresql_client`).
+    pub interface: String,
+    /// `limit:` if declared.
+    pub limit: Option<u64>,
+    /// `optional:`.
+    pub optional: bool,
+}
+
+/// One config option (`config.options.<name>`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigOption {
+    /// `string`, `int`, `float`, `boolean` or `secret`.
+    pub kind: String,
+    /// Default value, if any.
+    pub default: Option<Value>,
+}
+
+/// What a charm declares.
+#[derive(Clone, Debug, Default)]
+pub struct CharmMeta {
+    /// Charm name.
+    pub name: String,
+    /// All endpoints, by name.
+    pub endpoints: BTreeMap<String, Endpoint>,
+    /// Config options, by name.
+    pub config: BTreeMap<String, ConfigOption>,
+    /// Actions, by name (the raw action body: description, params...).
+    pub actions: BTreeMap<String, Value>,
+    /// `extra-bindings` names.
+    pub extra_bindings: Vec<String>,
+    /// Whether the charm is a subordinate.
+    pub subordinate: bool,
+}
+
+pub(crate) fn read_yaml(path: &Path) -> Result<Value, MetaError> {
+    let text = std::fs::read_to_string(path).map_err(|source| MetaError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse_yaml(&text, &path.display().to_string())
+}
+
+pub(crate) fn parse_yaml(text: &str, what: &str) -> Result<Value, MetaError> {
+    serde_saphyr::from_str::<Value>(text).map_err(|e| MetaError::Yaml {
+        path: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+impl CharmMeta {
+    /// Read the metadata of the charm in `dir`: `metadata.yaml` (+ `config.yaml`,
+    /// `actions.yaml`) if present, else `charmcraft.yaml`.
+    pub fn load(dir: &Path) -> Result<CharmMeta, MetaError> {
+        let md = dir.join("metadata.yaml");
+        if md.exists() {
+            let mut doc = read_yaml(&md)?;
+            let obj = doc.as_object_mut().ok_or_else(|| MetaError::Invalid {
+                path: md.display().to_string(),
+                message: "not a mapping".into(),
+            })?;
+            let cfg = dir.join("config.yaml");
+            if cfg.exists() && !obj.contains_key("config") {
+                obj.insert("config".into(), read_yaml(&cfg)?);
+            }
+            let act = dir.join("actions.yaml");
+            if act.exists() && !obj.contains_key("actions") {
+                obj.insert("actions".into(), read_yaml(&act)?);
+            }
+            return CharmMeta::from_value(&doc, &md.display().to_string());
+        }
+        let cc = dir.join("charmcraft.yaml");
+        if cc.exists() {
+            return CharmMeta::from_value(&read_yaml(&cc)?, &cc.display().to_string());
+        }
+        Err(MetaError::Missing(dir.display().to_string()))
+    }
+
+    /// Build from a parsed `charmcraft.yaml` / merged `metadata.yaml` document.
+    pub fn from_value(doc: &Value, what: &str) -> Result<CharmMeta, MetaError> {
+        let invalid = |message: String| MetaError::Invalid {
+            path: what.to_string(),
+            message,
+        };
+        let obj = doc
+            .as_object()
+            .ok_or_else(|| invalid("not a mapping".into()))?;
+        let name = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("missing `name`".into()))?
+            .to_string();
+        let mut meta = CharmMeta {
+            name,
+            subordinate: obj
+                .get("subordinate")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            ..CharmMeta::default()
+        };
+        for (key, role) in [
+            ("peers", Role::Peer),
+            ("provides", Role::Provides),
+            ("requires", Role::Requires),
+        ] {
+            let Some(eps) = obj.get(key) else { continue };
+            let Some(eps) = eps.as_object() else {
+                if eps.is_null() {
+                    continue;
+                }
+                return Err(invalid(format!("`{key}` is not a mapping")));
+            };
+            for (ep, body) in eps {
+                let interface = body
+                    .get("interface")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid(format!("endpoint {ep:?} has no interface")))?
+                    .to_string();
+                if meta.endpoints.contains_key(ep) {
+                    return Err(invalid(format!("endpoint {ep:?} declared twice")));
+                }
+                meta.endpoints.insert(
+                    ep.clone(),
+                    Endpoint {
+                        name: ep.clone(),
+                        role,
+                        interface,
+                        limit: body.get("limit").and_then(Value::as_u64),
+                        optional: body
+                            .get("optional")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
+                    },
+                );
+            }
+        }
+        if let Some(opts) = obj
+            .get("config")
+            .and_then(|c| c.get("options"))
+            .and_then(Value::as_object)
+        {
+            for (name, body) in opts {
+                let kind = body
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("string")
+                    .to_string();
+                let default = body.get("default").filter(|v| !v.is_null()).cloned();
+                meta.config
+                    .insert(name.clone(), ConfigOption { kind, default });
+            }
+        }
+        if let Some(acts) = obj.get("actions").and_then(Value::as_object) {
+            for (name, body) in acts {
+                meta.actions.insert(name.clone(), body.clone());
+            }
+        }
+        if let Some(eb) = obj.get("extra-bindings").and_then(Value::as_object) {
+            meta.extra_bindings = eb.keys().cloned().collect();
+        }
+        Ok(meta)
+    }
+
+    /// Coerce a config value given by a user (often a string) to the option's type.
+    pub fn coerce_config(&self, key: &str, value: Value) -> Result<Value, String> {
+        let Some(opt) = self.config.get(key) else {
+            return Err(format!("unknown option {key:?}"));
+        };
+        let bad = |v: &Value| format!("option {key:?} expected {}, got {v}", opt.kind);
+        Ok(match (opt.kind.as_str(), value) {
+            (_, Value::Null) => Value::Null,
+            ("int", Value::String(s)) => Value::from(
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| bad(&Value::String(s.clone())))?,
+            ),
+            ("int", v) if v.is_i64() || v.is_u64() => v,
+            ("float", Value::String(s)) => serde_json::Number::from_f64(
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|_| bad(&Value::String(s.clone())))?,
+            )
+            .map(Value::Number)
+            .ok_or_else(|| bad(&Value::String(s.clone())))?,
+            ("float", v) if v.is_number() => v,
+            ("boolean", Value::String(s)) => match s.as_str() {
+                "true" | "True" | "yes" => Value::Bool(true),
+                "false" | "False" | "no" => Value::Bool(false),
+                _ => return Err(bad(&Value::String(s))),
+            },
+            ("boolean", v) if v.is_boolean() => v,
+            ("string" | "secret", Value::String(s)) => Value::String(s),
+            ("string" | "secret", v) if v.is_number() || v.is_boolean() => {
+                Value::String(v.to_string())
+            }
+            (_, v) => return Err(bad(&v)),
+        })
+    }
+}

@@ -1,0 +1,353 @@
+//! The simulated model's data: applications, units, relations, secrets.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::meta::CharmMeta;
+
+use super::{LogLine, Status};
+
+/// A relation databag with a version that changes on every committed content change.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Bag {
+    pub data: BTreeMap<String, String>,
+    pub version: u64,
+}
+
+/// One side of a relation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct End {
+    pub app: String,
+    pub endpoint: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Relation {
+    pub id: u32,
+    pub interface: String,
+    /// Peer: one end. Regular: `[provider, requirer]`.
+    pub ends: Vec<End>,
+    pub app_bags: BTreeMap<String, Bag>,
+    pub unit_bags: BTreeMap<String, Bag>,
+    /// Units that have entered scope (and not left it).
+    pub scope: BTreeSet<String>,
+    pub dying: bool,
+}
+
+impl Relation {
+    /// Create `unit`'s bag with the addresses Juju puts there on scope entry.
+    pub fn preseed(&mut self, unit: &str, address: &str) {
+        let bag = self.unit_bags.entry(unit.to_string()).or_default();
+        for (k, v) in [
+            ("private-address", address.to_string()),
+            ("ingress-address", address.to_string()),
+            ("egress-subnets", format!("{address}/32")),
+        ] {
+            bag.data.entry(k.to_string()).or_insert(v);
+        }
+        bag.version = bag.version.max(1);
+    }
+
+    pub fn is_peer(&self) -> bool {
+        self.ends.len() == 1
+    }
+    pub fn endpoint_of(&self, app: &str) -> Option<&str> {
+        self.ends
+            .iter()
+            .find(|e| e.app == app)
+            .map(|e| e.endpoint.as_str())
+    }
+    /// The other application (own application for a peer relation).
+    pub fn remote_app<'s>(&'s self, app: &'s str) -> &'s str {
+        self.ends
+            .iter()
+            .find(|e| e.app != app)
+            .map(|e| e.app.as_str())
+            .unwrap_or(app)
+    }
+    /// Juju's relation key: `requirer:ep provider:ep`, or `app:ep` for peers.
+    pub fn key(&self) -> String {
+        self.ends
+            .iter()
+            .rev()
+            .map(|e| format!("{}:{}", e.app, e.endpoint))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A unit's own view of one relation (what its committed hooks told it).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RelLocal {
+    pub created: bool,
+    /// Remote units whose `joined` committed, with the bag version last seen.
+    pub members: BTreeMap<String, u64>,
+    /// App bag versions last seen, per remote app.
+    pub app_seen: BTreeMap<String, u64>,
+    pub changed_pending: Option<String>,
+}
+
+/// The hook a unit has to run next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HookKind {
+    Install,
+    Start,
+    ConfigChanged,
+    LeaderElected,
+    Stop,
+    Remove,
+    UpgradeCharm,
+    UpdateStatus,
+    RelationCreated,
+    RelationJoined,
+    RelationChanged,
+    RelationDeparted,
+    RelationBroken,
+    SecretChanged,
+    SecretRemove,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Hook {
+    pub kind: HookKind,
+    pub relation: Option<u32>,
+    pub endpoint: Option<String>,
+    pub remote_unit: Option<String>,
+    pub remote_app: Option<String>,
+    pub departing: Option<String>,
+    pub secret: Option<String>,
+    pub secret_label: Option<String>,
+    pub secret_revision: Option<u32>,
+}
+
+impl Hook {
+    pub fn unit(kind: HookKind) -> Hook {
+        Hook {
+            kind,
+            relation: None,
+            endpoint: None,
+            remote_unit: None,
+            remote_app: None,
+            departing: None,
+            secret: None,
+            secret_label: None,
+            secret_revision: None,
+        }
+    }
+
+    pub fn name(&self) -> String {
+        let ep = self.endpoint.as_deref().unwrap_or("");
+        match self.kind {
+            HookKind::Install => "install".into(),
+            HookKind::Start => "start".into(),
+            HookKind::ConfigChanged => "config-changed".into(),
+            HookKind::LeaderElected => "leader-elected".into(),
+            HookKind::Stop => "stop".into(),
+            HookKind::Remove => "remove".into(),
+            HookKind::UpgradeCharm => "upgrade-charm".into(),
+            HookKind::UpdateStatus => "update-status".into(),
+            HookKind::SecretChanged => "secret-changed".into(),
+            HookKind::SecretRemove => "secret-remove".into(),
+            HookKind::RelationCreated => format!("{ep}-relation-created"),
+            HookKind::RelationJoined => format!("{ep}-relation-joined"),
+            HookKind::RelationChanged => format!("{ep}-relation-changed"),
+            HookKind::RelationDeparted => format!("{ep}-relation-departed"),
+            HookKind::RelationBroken => format!("{ep}-relation-broken"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FailedHook {
+    pub hook: Hook,
+    pub attempts: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Unit {
+    pub name: String,
+    pub app: String,
+    pub machine: u32,
+    pub address: String,
+    pub dir: PathBuf,
+    pub workload: Status,
+    pub installed: bool,
+    pub started: bool,
+    pub stopped: bool,
+    pub dying: bool,
+    pub leader_seen: bool,
+    pub config_seen: u64,
+    pub upgrade_pending: bool,
+    pub update_status_pending: bool,
+    pub rels: BTreeMap<u32, RelLocal>,
+    pub failed: Option<FailedHook>,
+    pub state: BTreeMap<String, String>,
+    pub ports: BTreeSet<String>,
+    pub logs: Vec<LogLine>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct App {
+    pub charm_dir: PathBuf,
+    pub meta: CharmMeta,
+    /// User-set config (typed); defaults come from `meta`.
+    pub config: BTreeMap<String, Value>,
+    pub config_version: u64,
+    pub status: Option<Status>,
+    pub version: String,
+    pub leader: Option<String>,
+    pub next_unit: u32,
+    pub dying: bool,
+}
+
+impl App {
+    /// Effective config: defaults overlaid with user-set values; options without a value omitted.
+    pub fn effective_config(&self) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        for (k, opt) in &self.meta.config {
+            if let Some(d) = &opt.default {
+                out.insert(k.clone(), d.clone());
+            }
+        }
+        for (k, v) in &self.config {
+            if v.is_null() {
+                out.remove(k);
+            } else {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Owner {
+    App(String),
+    Unit(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Grantee {
+    App(String),
+    Unit(String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Consumer {
+    pub label: Option<String>,
+    pub tracked: u32,
+    pub notified: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Secret {
+    pub xid: String,
+    pub owner: Owner,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub expire: Option<String>,
+    pub rotate: Option<String>,
+    pub revisions: BTreeMap<u32, BTreeMap<String, String>>,
+    pub latest: u32,
+    pub grants: BTreeSet<(u32, Grantee)>,
+    pub consumers: BTreeMap<String, Consumer>,
+    /// Revisions the owner was told (secret-remove) that no consumer tracks any more.
+    pub remove_notified: BTreeSet<u32>,
+}
+
+/// Everything the hook tools can see.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub name: String,
+    pub uuid: String,
+    pub apps: BTreeMap<String, App>,
+    pub units: BTreeMap<String, Unit>,
+    pub relations: BTreeMap<u32, Relation>,
+    pub secrets: BTreeMap<String, Secret>,
+    pub next_relation: u32,
+    pub next_machine: u32,
+    pub rng: u64,
+}
+
+/// Order unit names by application, then number (`db/2` before `db/10`), without
+/// allocating.
+pub(crate) fn cmp_units(a: &str, b: &str) -> std::cmp::Ordering {
+    fn split(s: &str) -> (&str, u64) {
+        match s.rsplit_once('/') {
+            Some((app, n)) => (app, n.parse().unwrap_or(u64::MAX)),
+            None => (s, 0),
+        }
+    }
+    let (aa, an) = split(a);
+    let (ba, bn) = split(b);
+    aa.cmp(ba).then(an.cmp(&bn)).then_with(|| a.cmp(b))
+}
+
+pub(crate) fn sort_units(v: &mut [String]) {
+    v.sort_by(|a, b| cmp_units(a, b));
+}
+
+pub(crate) fn app_of(unit: &str) -> &str {
+    unit.split('/').next().unwrap_or(unit)
+}
+
+impl State {
+    /// Whether `unit` is the leader of its application.
+    pub fn is_leader(&self, unit: &str) -> bool {
+        self.units
+            .get(unit)
+            .and_then(|u| self.apps.get(&u.app))
+            .and_then(|a| a.leader.as_deref())
+            == Some(unit)
+    }
+
+    pub fn secret_uri(&self, xid: &str) -> String {
+        format!("secret://{}/{}", self.uuid, xid)
+    }
+}
+
+/// Extract the xid from `secret://<uuid>/<xid>`, `secret:<xid>` or `<xid>`.
+pub(crate) fn parse_secret_id(s: &str) -> Option<String> {
+    let xid = if let Some(rest) = s.strip_prefix("secret://") {
+        rest.rsplit('/').next()?
+    } else if let Some(rest) = s.strip_prefix("secret:") {
+        rest
+    } else {
+        s
+    };
+    if xid.len() == 20
+        && xid
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+    {
+        Some(xid.to_string())
+    } else {
+        None
+    }
+}
+
+/// splitmix64: deterministic per model, so runs are reproducible.
+pub(crate) fn splitmix(seed: &mut u64) -> u64 {
+    *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *seed;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A new secret xid: 20 characters of `[0-9a-v]`.
+pub(crate) fn new_xid(seed: &mut u64) -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuv";
+    let mut out = String::with_capacity(20);
+    let mut bits = splitmix(seed);
+    for i in 0..20 {
+        if i == 12 {
+            bits = splitmix(seed);
+        }
+        out.push(ALPHABET[(bits & 31) as usize] as char);
+        bits >>= 5;
+    }
+    out
+}

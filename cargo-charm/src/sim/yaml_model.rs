@@ -1,0 +1,103 @@
+//! The model file: applications (charm path, units, config) and relations.
+//!
+//! ```yaml
+//! name: demo
+//! applications:
+//!   database:
+//!     charm: ./charms/database      # relative to this file
+//!     units: 2                      # or num_units
+//!     config: {max-databases: 5}    # or options
+//!   webapp:
+//!     charm: ./charms/webapp
+//! relations:
+//!   - [webapp:db, database:db]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Model, Result, SimError};
+
+/// A parsed model file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    /// Model name (default `sim`).
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Applications by name.
+    #[serde(default)]
+    pub applications: BTreeMap<String, ModelFileApp>,
+    /// Relations as pairs of `app:endpoint`.
+    #[serde(default)]
+    pub relations: Vec<Vec<String>>,
+}
+
+fn default_name() -> String {
+    "sim".into()
+}
+
+fn one() -> usize {
+    1
+}
+
+/// One application in a model file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFileApp {
+    /// Charm directory (relative paths are relative to the model file).
+    pub charm: PathBuf,
+    /// Number of units (default 1).
+    #[serde(default = "one", alias = "num_units")]
+    pub units: usize,
+    /// Config values.
+    #[serde(default, alias = "options")]
+    pub config: BTreeMap<String, Value>,
+}
+
+impl ModelFile {
+    /// Parse a model file.
+    pub fn load(path: &Path) -> Result<ModelFile> {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
+            context: format!("cannot read {}", path.display()),
+            source,
+        })?;
+        ModelFile::parse(&text, &path.display().to_string())
+    }
+
+    /// Parse model-file text (`what` names it in errors).
+    pub fn parse(text: &str, what: &str) -> Result<ModelFile> {
+        let f: ModelFile = serde_saphyr::from_str(text).map_err(|e| SimError::ModelFile {
+            path: what.into(),
+            message: e.to_string(),
+        })?;
+        for r in &f.relations {
+            if r.len() != 2 {
+                return Err(SimError::ModelFile {
+                    path: what.into(),
+                    message: format!("a relation needs two endpoints, got {r:?}"),
+                });
+            }
+        }
+        Ok(f)
+    }
+
+    /// Deploy the applications and add the relations to `model`.
+    pub fn apply(&self, model: &mut Model, base: &Path) -> Result<()> {
+        for (name, app) in &self.applications {
+            let charm = if app.charm.is_absolute() {
+                app.charm.clone()
+            } else {
+                base.join(&app.charm)
+            };
+            model.deploy(name, &charm, app.units, app.config.clone())?;
+        }
+        for r in &self.relations {
+            model.integrate(&r[0], &r[1])?;
+        }
+        Ok(())
+    }
+}
