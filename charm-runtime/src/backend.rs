@@ -670,6 +670,12 @@ impl HookTools for ProcessTools {
 pub mod output {
     use super::*;
 
+    /// A failed tool's stderr, classified as `ops` does it (research/juju-contract.md §2.2): what the fuzz
+    /// targets feed the stderr parser through.
+    pub fn failure(tool: &str, args: &[&str], code: i32, stderr: &str) -> Error {
+        classify(tool, args, code, stderr)
+    }
+
     /// `is-leader --format=json`: `true` or `false`.
     pub fn is_leader(out: &[u8]) -> Result<bool> {
         parse_json("is-leader", out)

@@ -63,6 +63,17 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let text = String::from_utf8_lossy(data);
+    // The same bytes as a failed tool's stderr.
+    for (tool, args) in [
+        ("relation-get", &["--format=json", "-r", "3", "-", "app/0"][..]),
+        ("relation-list", &["--format=json", "-r", "db:3"][..]),
+        ("secret-get", &["--format=json", "secret:cjhg2ok5jrbc769e4mkg"][..]),
+        ("secret-info-get", &["--format=json", "--label", "x"][..]),
+        ("config-get", &["--format=json"][..]),
+    ] {
+        let e = output::failure(tool, args, 1, &text);
+        let _ = e.to_string();
+    }
     if let Some(id) = SecretId::parse(&text) {
         assert_eq!(SecretId::parse(id.as_str()), Some(id));
     }
