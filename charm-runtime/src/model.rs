@@ -345,8 +345,9 @@ impl ModelInner {
             .insert(key.to_string(), value);
     }
 
-    /// Writes everything buffered: one `relation-set` per changed databag, charm state,
-    /// statuses. Called once, after every handler succeeded.
+    /// Writes everything buffered: secret changes, one `relation-set` per changed databag
+    /// (none to a relation found gone), charm state, action results, statuses. Called
+    /// once, after every handler succeeded.
     pub(crate) fn flush(&self) -> Result<()> {
         let secret_ops = std::mem::take(&mut *self.secret_ops.borrow_mut());
         for op in secret_ops {
