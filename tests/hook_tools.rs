@@ -1160,3 +1160,28 @@ fn deferring_what_ops_does_not_defer_is_an_error() {
     );
     assert!(juju.deferred().is_empty());
 }
+
+#[test]
+fn unreadable_deferred_state_is_dropped_with_a_warning() {
+    let juju = FakeJuju::new();
+    fs::remove_file(juju.path().join(".charm-rs-deferred")).unwrap();
+    let state: BTreeMap<String, String> = [(
+        "charm-rs.deferred".to_string(),
+        "[{\"handler\": 5".to_string(),
+    )]
+    .into();
+    juju.set_state(&state);
+    let (out, calls) = juju.run_hook("install", &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let warning = calls.iter().find(|c| c.contains("WARNING")).unwrap();
+    assert!(
+        warning.contains("stored deferred events are unreadable")
+            && warning.contains("dropping them"),
+        "{warning}"
+    );
+    assert!(
+        calls.contains(&"state-delete charm-rs.deferred".to_string()),
+        "{calls:#?}"
+    );
+    assert!(juju.state().is_empty());
+}
