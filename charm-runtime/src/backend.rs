@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::relation::RelationId;
-use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretOwner, SecretRead};
+use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretRead};
 use crate::status::Status;
 
 /// Severity of a `juju-log` line.
@@ -177,6 +177,13 @@ impl ProcessTools {
     }
 
     /// Runs `tool args...`, feeding `stdin`, and returns stdout, or a typed error.
+    /// Runs `argv` (tool name first; see [`argv`]).
+    fn exec(&self, argv: &[String], stdin: Option<&[u8]>) -> Result<Vec<u8>> {
+        let (tool, args) = argv.split_first().ok_or_else(|| Error::msg("empty argv"))?;
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(tool, &args, stdin)
+    }
+
     fn run(&self, tool: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>> {
         self.calls.set(self.calls.get() + 1);
         let mut cmd = Command::new(tool);
@@ -418,45 +425,245 @@ fn relation_not_found(lower: &str) -> bool {
     })
 }
 
-fn bool_flag(name: &str, value: bool) -> String {
-    format!("--{name}={}", if value { "True" } else { "False" })
+/// The argv of every hook-tool call, tool name first: one definition, used by
+/// [`ProcessTools`] to run the tools and by the testing backend to record the calls, so
+/// what a test shows is what production runs.
+pub mod argv {
+    use std::collections::BTreeMap;
+
+    use crate::relation::RelationId;
+    use crate::secret::{NewSecret, SecretId, SecretOwner, SecretRead};
+    use crate::status::Status;
+
+    use super::LogLevel;
+
+    fn v<const N: usize>(parts: [&str; N]) -> Vec<String> {
+        parts.iter().map(|p| p.to_string()).collect()
+    }
+
+    fn bool_flag(name: &str, value: bool) -> String {
+        format!("--{name}={}", if value { "True" } else { "False" })
+    }
+
+    /// `juju-log --log-level <LEVEL> -- <message>`
+    pub fn juju_log(level: LogLevel, message: &str) -> Vec<String> {
+        v(["juju-log", "--log-level", level.as_str(), "--", message])
+    }
+    /// `is-leader --format=json`
+    pub fn is_leader() -> Vec<String> {
+        v(["is-leader", "--format=json"])
+    }
+    /// `config-get --format=json`
+    pub fn config_get() -> Vec<String> {
+        v(["config-get", "--format=json"])
+    }
+    /// `relation-ids <endpoint> --format=json`
+    pub fn relation_ids(endpoint: &str) -> Vec<String> {
+        v(["relation-ids", endpoint, "--format=json"])
+    }
+    /// `relation-list --format=json -r <id>`
+    pub fn relation_list(relation: RelationId) -> Vec<String> {
+        v([
+            "relation-list",
+            "--format=json",
+            "-r",
+            &relation.to_string(),
+        ])
+    }
+    /// `relation-list --format=json --app -r <id>`
+    pub fn relation_remote_app(relation: RelationId) -> Vec<String> {
+        v([
+            "relation-list",
+            "--format=json",
+            "--app",
+            "-r",
+            &relation.to_string(),
+        ])
+    }
+    /// `relation-get --format=json -r <id> [--app] - <owner>`
+    pub fn relation_get(relation: RelationId, owner: &str, app: bool) -> Vec<String> {
+        let mut argv = v(["relation-get", "--format=json", "-r", &relation.to_string()]);
+        if app {
+            argv.push("--app".into());
+        }
+        argv.extend(v(["-", owner]));
+        argv
+    }
+    /// `relation-set -r <id> [--app] --file -`
+    pub fn relation_set(relation: RelationId, app: bool) -> Vec<String> {
+        let mut argv = v(["relation-set", "-r", &relation.to_string()]);
+        if app {
+            argv.push("--app".into());
+        }
+        argv.extend(v(["--file", "-"]));
+        argv
+    }
+    /// `status-set --application=<True|False> <status> -- <message>`
+    pub fn status_set(app: bool, status: &Status) -> Vec<String> {
+        v([
+            "status-set",
+            &bool_flag("application", app),
+            status.kind().as_str(),
+            "--",
+            status.message(),
+        ])
+    }
+    /// `status-get --include-data --format=json --application=<True|False>`
+    pub fn status_get(app: bool) -> Vec<String> {
+        v([
+            "status-get",
+            "--include-data",
+            "--format=json",
+            &bool_flag("application", app),
+        ])
+    }
+    /// `application-version-set -- <version>`
+    pub fn application_version_set(version: &str) -> Vec<String> {
+        v(["application-version-set", "--", version])
+    }
+    /// `secret-add [--label L] [--description D] --owner <owner> <content args>`
+    pub fn secret_add(secret: &NewSecret, content_args: &[String]) -> Vec<String> {
+        let mut argv = v(["secret-add"]);
+        if let Some(label) = &secret.label {
+            argv.extend(v(["--label", label]));
+        }
+        if let Some(description) = &secret.description {
+            argv.extend(v(["--description", description]));
+        }
+        let owner = match secret.owner {
+            SecretOwner::Application => "application",
+            SecretOwner::Unit => "unit",
+        };
+        argv.extend(v(["--owner", owner]));
+        argv.extend(content_args.iter().cloned());
+        argv
+    }
+    /// `secret-get --format=json [<id>] [--label L] [--peek|--refresh]`
+    pub fn secret_get(id: Option<&SecretId>, label: Option<&str>, read: SecretRead) -> Vec<String> {
+        let mut argv = v(["secret-get", "--format=json"]);
+        if let Some(id) = id {
+            argv.push(id.as_str().into());
+        }
+        if let Some(label) = label {
+            argv.extend(v(["--label", label]));
+        }
+        match read {
+            SecretRead::Tracked => {}
+            SecretRead::Peek => argv.push("--peek".into()),
+            SecretRead::Refresh => argv.push("--refresh".into()),
+        }
+        argv
+    }
+    /// `secret-info-get --format=json [<id>] [--label L]`
+    pub fn secret_info_get(id: Option<&SecretId>, label: Option<&str>) -> Vec<String> {
+        let mut argv = v(["secret-info-get", "--format=json"]);
+        if let Some(id) = id {
+            argv.push(id.as_str().into());
+        }
+        if let Some(label) = label {
+            argv.extend(v(["--label", label]));
+        }
+        argv
+    }
+    /// `secret-set [--label L] <id> [<content args>]`
+    pub fn secret_set(id: &SecretId, label: Option<&str>, content_args: &[String]) -> Vec<String> {
+        let mut argv = v(["secret-set"]);
+        if let Some(label) = label {
+            argv.extend(v(["--label", label]));
+        }
+        argv.push(id.as_str().into());
+        argv.extend(content_args.iter().cloned());
+        argv
+    }
+    fn grant_or_revoke(
+        tool: &str,
+        id: &SecretId,
+        relation: RelationId,
+        unit: Option<&str>,
+    ) -> Vec<String> {
+        let mut argv = v([tool, "--relation", &relation.number().to_string()]);
+        if let Some(unit) = unit {
+            argv.extend(v(["--unit", unit]));
+        }
+        argv.push(id.as_str().into());
+        argv
+    }
+    /// `secret-grant --relation <id> [--unit <unit>] <secret>`
+    pub fn secret_grant(id: &SecretId, relation: RelationId, unit: Option<&str>) -> Vec<String> {
+        grant_or_revoke("secret-grant", id, relation, unit)
+    }
+    /// `secret-revoke --relation <id> [--unit <unit>] <secret>`
+    pub fn secret_revoke(id: &SecretId, relation: RelationId, unit: Option<&str>) -> Vec<String> {
+        grant_or_revoke("secret-revoke", id, relation, unit)
+    }
+    /// `secret-remove <id> [--revision N]`
+    pub fn secret_remove(id: &SecretId, revision: Option<u64>) -> Vec<String> {
+        let mut argv = v(["secret-remove", id.as_str()]);
+        if let Some(rev) = revision {
+            argv.extend(v(["--revision", &rev.to_string()]));
+        }
+        argv
+    }
+    /// `state-get --format=json`
+    pub fn state_get() -> Vec<String> {
+        v(["state-get", "--format=json"])
+    }
+    /// `state-set --file -`
+    pub fn state_set() -> Vec<String> {
+        v(["state-set", "--file", "-"])
+    }
+    /// `state-delete <key>`
+    pub fn state_delete(key: &str) -> Vec<String> {
+        v(["state-delete", key])
+    }
+    /// `storage-get --format=json -s <id> <key>`
+    pub fn storage_get(id: &str, key: &str) -> Vec<String> {
+        v(["storage-get", "--format=json", "-s", id, key])
+    }
+    /// `action-get --format=json`
+    pub fn action_get() -> Vec<String> {
+        v(["action-get", "--format=json"])
+    }
+    /// `action-set key=value ...`
+    pub fn action_set(results: &BTreeMap<String, String>) -> Vec<String> {
+        let mut argv = v(["action-set"]);
+        argv.extend(results.iter().map(|(k, v)| format!("{k}={v}")));
+        argv
+    }
+    /// `action-log -- <message>`
+    pub fn action_log(message: &str) -> Vec<String> {
+        v(["action-log", "--", message])
+    }
+    /// `action-fail -- <message>`
+    pub fn action_fail(message: &str) -> Vec<String> {
+        v(["action-fail", "--", message])
+    }
 }
 
 impl HookTools for ProcessTools {
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<()> {
-        let message = log_message(message);
-        self.run(
-            "juju-log",
-            &["--log-level", level.as_str(), "--", &message],
-            None,
-        )
-        .map(drop)
+        self.exec(&argv::juju_log(level, &log_message(message)), None)
+            .map(drop)
     }
 
     fn is_leader(&self) -> Result<bool> {
-        output::is_leader(&self.run("is-leader", &["--format=json"], None)?)
+        output::is_leader(&self.exec(&argv::is_leader(), None)?)
     }
 
     fn config_get(&self) -> Result<serde_json::Map<String, Value>> {
-        output::config_get(&self.run("config-get", &["--format=json"], None)?)
+        output::config_get(&self.exec(&argv::config_get(), None)?)
     }
 
     fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>> {
-        output::relation_ids(&self.run("relation-ids", &[endpoint, "--format=json"], None)?)
+        output::relation_ids(&self.exec(&argv::relation_ids(endpoint), None)?)
     }
 
     fn relation_list(&self, relation: RelationId) -> Result<Vec<String>> {
-        let r = relation.to_string();
-        output::relation_list(&self.run("relation-list", &["--format=json", "-r", &r], None)?)
+        output::relation_list(&self.exec(&argv::relation_list(relation), None)?)
     }
 
     fn relation_remote_app(&self, relation: RelationId) -> Result<Option<String>> {
-        let r = relation.to_string();
-        output::relation_remote_app(&self.run(
-            "relation-list",
-            &["--format=json", "--app", "-r", &r],
-            None,
-        )?)
+        output::relation_remote_app(&self.exec(&argv::relation_remote_app(relation), None)?)
     }
 
     fn relation_get(
@@ -465,13 +672,7 @@ impl HookTools for ProcessTools {
         owner: &str,
         app: bool,
     ) -> Result<BTreeMap<String, String>> {
-        let r = relation.to_string();
-        let mut args = vec!["--format=json", "-r", &r];
-        if app {
-            args.push("--app");
-        }
-        args.extend(["-", owner]);
-        output::relation_get(&self.run("relation-get", &args, None)?)
+        output::relation_get(&self.exec(&argv::relation_get(relation, owner, app), None)?)
     }
 
     fn relation_set(
@@ -480,58 +681,27 @@ impl HookTools for ProcessTools {
         app: bool,
         changes: &BTreeMap<String, String>,
     ) -> Result<()> {
-        let r = relation.to_string();
-        let mut args = vec!["-r", &r];
-        if app {
-            args.push("--app");
-        }
-        args.extend(["--file", "-"]);
         let stdin = serde_json::to_vec(changes).map_err(|e| Error::msg(e.to_string()))?;
-        self.run("relation-set", &args, Some(&stdin)).map(drop)
+        self.exec(&argv::relation_set(relation, app), Some(&stdin))
+            .map(drop)
     }
 
     fn status_set(&self, app: bool, status: &Status) -> Result<()> {
-        let flag = bool_flag("application", app);
-        self.run(
-            "status-set",
-            &[&flag, status.kind().as_str(), "--", status.message()],
-            None,
-        )
-        .map(drop)
+        self.exec(&argv::status_set(app, status), None).map(drop)
     }
 
     fn status_get(&self, app: bool) -> Result<Status> {
-        let flag = bool_flag("application", app);
-        let out = self.run(
-            "status-get",
-            &["--include-data", "--format=json", &flag],
-            None,
-        )?;
-        output::status_get(&out, app)
+        output::status_get(&self.exec(&argv::status_get(app), None)?, app)
     }
 
     fn application_version_set(&self, version: &str) -> Result<()> {
-        self.run("application-version-set", &["--", version], None)
+        self.exec(&argv::application_version_set(version), None)
             .map(drop)
     }
 
     fn secret_add(&self, secret: &NewSecret) -> Result<SecretId> {
-        let mut args: Vec<String> = Vec::new();
-        if let Some(label) = &secret.label {
-            args.extend(["--label".into(), label.clone()]);
-        }
-        if let Some(description) = &secret.description {
-            args.extend(["--description".into(), description.clone()]);
-        }
-        let owner = match secret.owner {
-            SecretOwner::Application => "application",
-            SecretOwner::Unit => "unit",
-        };
-        args.extend(["--owner".into(), owner.into()]);
         let (files, content_args) = self.content_args(&secret.content)?;
-        args.extend(content_args);
-        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = self.run("secret-add", &argv, None);
+        let out = self.exec(&argv::secret_add(secret, &content_args), None);
         // The content files go as soon as the tool has read them.
         drop(files);
         output::secret_add(&out?)
@@ -543,30 +713,11 @@ impl HookTools for ProcessTools {
         label: Option<&str>,
         read: SecretRead,
     ) -> Result<SecretContent> {
-        let mut args = vec!["--format=json"];
-        if let Some(id) = id {
-            args.push(id.as_str());
-        }
-        if let Some(label) = label {
-            args.extend(["--label", label]);
-        }
-        match read {
-            SecretRead::Tracked => {}
-            SecretRead::Peek => args.push("--peek"),
-            SecretRead::Refresh => args.push("--refresh"),
-        }
-        output::secret_get(&self.run("secret-get", &args, None)?)
+        output::secret_get(&self.exec(&argv::secret_get(id, label, read), None)?)
     }
 
     fn secret_info_get(&self, id: Option<&SecretId>, label: Option<&str>) -> Result<SecretInfo> {
-        let mut args = vec!["--format=json"];
-        if let Some(id) = id {
-            args.push(id.as_str());
-        }
-        if let Some(label) = label {
-            args.extend(["--label", label]);
-        }
-        output::secret_info_get(&self.run("secret-info-get", &args, None)?)
+        output::secret_info_get(&self.exec(&argv::secret_info_get(id, label), None)?)
     }
 
     fn secret_set(
@@ -575,64 +726,44 @@ impl HookTools for ProcessTools {
         content: Option<&SecretContent>,
         label: Option<&str>,
     ) -> Result<()> {
-        let mut args: Vec<String> = Vec::new();
-        if let Some(label) = label {
-            args.extend(["--label".into(), label.into()]);
-        }
-        args.push(id.as_str().into());
-        let mut files = None;
-        if let Some(content) = content {
-            let (dir, content_args) = self.content_args(content)?;
-            files = Some(dir);
-            args.extend(content_args);
-        }
-        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = self.run("secret-set", &argv, None);
+        let (files, content_args) = match content {
+            Some(content) => {
+                let (dir, args) = self.content_args(content)?;
+                (Some(dir), args)
+            }
+            None => (None, Vec::new()),
+        };
+        let out = self.exec(&argv::secret_set(id, label, &content_args), None);
         drop(files);
         out.map(drop)
     }
 
     fn secret_grant(&self, id: &SecretId, relation: RelationId, unit: Option<&str>) -> Result<()> {
-        let r = relation.number().to_string();
-        let mut args = vec!["--relation", &r];
-        if let Some(unit) = unit {
-            args.extend(["--unit", unit]);
-        }
-        args.push(id.as_str());
-        self.run("secret-grant", &args, None).map(drop)
+        self.exec(&argv::secret_grant(id, relation, unit), None)
+            .map(drop)
     }
 
     fn secret_revoke(&self, id: &SecretId, relation: RelationId, unit: Option<&str>) -> Result<()> {
-        let r = relation.number().to_string();
-        let mut args = vec!["--relation", &r];
-        if let Some(unit) = unit {
-            args.extend(["--unit", unit]);
-        }
-        args.push(id.as_str());
-        self.run("secret-revoke", &args, None).map(drop)
+        self.exec(&argv::secret_revoke(id, relation, unit), None)
+            .map(drop)
     }
 
     fn secret_remove(&self, id: &SecretId, revision: Option<u64>) -> Result<()> {
-        let rev = revision.map(|r| r.to_string());
-        let mut args = vec![id.as_str()];
-        if let Some(rev) = &rev {
-            args.extend(["--revision", rev]);
-        }
-        self.run("secret-remove", &args, None).map(drop)
+        self.exec(&argv::secret_remove(id, revision), None)
+            .map(drop)
     }
 
     fn state_get(&self) -> Result<BTreeMap<String, String>> {
-        output::state_get(&self.run("state-get", &["--format=json"], None)?)
+        output::state_get(&self.exec(&argv::state_get(), None)?)
     }
 
     fn state_set(&self, values: &BTreeMap<String, String>) -> Result<()> {
         let stdin = serde_json::to_vec(values).map_err(|e| Error::msg(e.to_string()))?;
-        self.run("state-set", &["--file", "-"], Some(&stdin))
-            .map(drop)
+        self.exec(&argv::state_set(), Some(&stdin)).map(drop)
     }
 
     fn state_delete(&self, key: &str) -> Result<()> {
-        self.run("state-delete", &[key], None).map(drop)
+        self.exec(&argv::state_delete(key), None).map(drop)
     }
 
     fn calls(&self) -> usize {
@@ -640,26 +771,24 @@ impl HookTools for ProcessTools {
     }
 
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
-        output::storage_get(&self.run("storage-get", &["--format=json", "-s", id, key], None)?)
+        output::storage_get(&self.exec(&argv::storage_get(id, key), None)?)
     }
 
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
-        output::action_get(&self.run("action-get", &["--format=json"], None)?)
+        output::action_get(&self.exec(&argv::action_get(), None)?)
     }
 
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
-        let args: Vec<String> = results.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.run("action-set", &argv, None).map(drop)
+        self.exec(&argv::action_set(results), None).map(drop)
     }
 
     fn action_log(&self, message: &str) -> Result<()> {
-        let message = log_message(message);
-        self.run("action-log", &["--", &message], None).map(drop)
+        self.exec(&argv::action_log(&log_message(message)), None)
+            .map(drop)
     }
 
     fn action_fail(&self, message: &str) -> Result<()> {
-        self.run("action-fail", &["--", message], None).map(drop)
+        self.exec(&argv::action_fail(message), None).map(drop)
     }
 }
 

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::backend::argv;
 use crate::backend::{classify, HookTools, LogLevel};
 use crate::env::RelationHook;
 use crate::error::{Error, Result};
@@ -198,16 +199,17 @@ impl MemoryTools {
         }
     }
 
-    fn record(&self, argv: &[&str]) {
+    fn record(&self, argv: &[String]) {
         self.call_count.set(self.call_count.get() + 1);
         self.calls.borrow_mut().push(argv.join(" "));
     }
 
     /// Turns Juju's failure into the typed error production would give, and records it.
-    fn fail(&self, argv: &[&str], (code, message): Failure) -> Error {
+    fn fail(&self, argv: &[String], (code, message): Failure) -> Error {
         let stderr = format!("ERROR {message}\n");
-        let error = classify(argv[0], &argv[1..], code, &stderr);
-        let copy = classify(argv[0], &argv[1..], code, &stderr);
+        let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+        let error = classify(&argv[0], &args, code, &stderr);
+        let copy = classify(&argv[0], &args, code, &stderr);
         self.tool_errors.borrow_mut().push(ToolError {
             call: argv.join(" "),
             code,
@@ -218,9 +220,9 @@ impl MemoryTools {
     }
 
     /// Runs `f` as the tool `argv`: records the call, maps a failure.
-    fn tool<T>(&self, argv: &[&str], f: impl FnOnce() -> Result<T, Failure>) -> Result<T> {
-        self.record(argv);
-        f().map_err(|failure| self.fail(argv, failure))
+    fn tool<T>(&self, argv: Vec<String>, f: impl FnOnce() -> Result<T, Failure>) -> Result<T> {
+        self.record(&argv);
+        f().map_err(|failure| self.fail(&argv, failure))
     }
 
     fn leader(&self) -> bool {
@@ -311,13 +313,9 @@ impl MemoryTools {
     }
 }
 
-fn format_flag(name: &str, value: bool) -> String {
-    format!("--{name}={}", if value { "True" } else { "False" })
-}
-
 impl HookTools for MemoryTools {
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<()> {
-        self.record(&["juju-log", "--log-level", level.as_str(), "--", message]);
+        self.record(&argv::juju_log(level, message));
         self.logs.borrow_mut().push(LogLine {
             level,
             message: message.to_string(),
@@ -326,12 +324,12 @@ impl HookTools for MemoryTools {
     }
 
     fn is_leader(&self) -> Result<bool> {
-        self.record(&["is-leader", "--format=json"]);
+        self.record(&argv::is_leader());
         Ok(self.leader())
     }
 
     fn config_get(&self) -> Result<serde_json::Map<String, Value>> {
-        self.record(&["config-get", "--format=json"]);
+        self.record(&argv::config_get());
         let mut values = self.config_defaults.clone();
         for (k, v) in &self.pending.borrow().config {
             values.insert(k.clone(), v.clone());
@@ -341,7 +339,7 @@ impl HookTools for MemoryTools {
     }
 
     fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>> {
-        self.record(&["relation-ids", endpoint, "--format=json"]);
+        self.record(&argv::relation_ids(endpoint));
         let mut ids: Vec<RelationId> = self
             .pending
             .borrow()
@@ -356,27 +354,22 @@ impl HookTools for MemoryTools {
     }
 
     fn relation_list(&self, relation: RelationId) -> Result<Vec<String>> {
-        let r = relation.to_string();
-        self.tool(&["relation-list", "--format=json", "-r", &r], || {
+        self.tool(argv::relation_list(relation), || {
             let index = self.relation_index(relation, "-r")?;
             Ok(self.members(index))
         })
     }
 
     fn relation_remote_app(&self, relation: RelationId) -> Result<Option<String>> {
-        let r = relation.to_string();
-        self.tool(
-            &["relation-list", "--format=json", "--app", "-r", &r],
-            || {
-                let index = self.relation_index(relation, "-r")?;
-                let state = self.pending.borrow();
-                Ok(Some(
-                    state.relations[index]
-                        .remote_app_or(&self.app_name)
-                        .to_string(),
-                ))
-            },
-        )
+        self.tool(argv::relation_remote_app(relation), || {
+            let index = self.relation_index(relation, "-r")?;
+            let state = self.pending.borrow();
+            Ok(Some(
+                state.relations[index]
+                    .remote_app_or(&self.app_name)
+                    .to_string(),
+            ))
+        })
     }
 
     fn relation_get(
@@ -385,13 +378,7 @@ impl HookTools for MemoryTools {
         owner: &str,
         app: bool,
     ) -> Result<BTreeMap<String, String>> {
-        let r = relation.to_string();
-        let mut argv = vec!["relation-get", "--format=json", "-r", &r];
-        if app {
-            argv.push("--app");
-        }
-        argv.extend(["-", owner]);
-        self.tool(&argv, || {
+        self.tool(argv::relation_get(relation, owner, app), || {
             let index = self.relation_index(relation, "-r")?;
             let pending = self.pending.borrow();
             let rel = &pending.relations[index];
@@ -454,13 +441,7 @@ impl HookTools for MemoryTools {
         app: bool,
         changes: &BTreeMap<String, String>,
     ) -> Result<()> {
-        let r = relation.to_string();
-        let mut argv = vec!["relation-set", "-r", &r];
-        if app {
-            argv.push("--app");
-        }
-        argv.extend(["--file", "-"]);
-        self.tool(&argv, || {
+        self.tool(argv::relation_set(relation, app), || {
             let index = self.relation_index(relation, "-r")?;
             if app && !self.leader() {
                 return Err((1, "cannot write relation settings".into()));
@@ -484,15 +465,8 @@ impl HookTools for MemoryTools {
     }
 
     fn status_set(&self, app: bool, status: &Status) -> Result<()> {
-        let flag = format_flag("application", app);
         self.tool(
-            &[
-                "status-set",
-                &flag,
-                status.kind().as_str(),
-                "--",
-                status.message(),
-            ],
+            argv::status_set(app, status),
             || {
                 if matches!(status.kind(), StatusKind::Unknown | StatusKind::Error) {
                     return Err((
@@ -522,53 +496,36 @@ impl HookTools for MemoryTools {
     }
 
     fn status_get(&self, app: bool) -> Result<Status> {
-        let flag = format_flag("application", app);
-        self.tool(
-            &["status-get", "--include-data", "--format=json", &flag],
-            || {
-                let state = self.pending.borrow();
-                if app {
-                    if !self.leader() {
-                        return Err((
-                            1,
-                            "finding application status: this unit is not the leader".into(),
-                        ));
-                    }
-                    Ok(state.app_status.clone())
-                } else {
-                    Ok(state.unit_status.clone())
+        self.tool(argv::status_get(app), || {
+            let state = self.pending.borrow();
+            if app {
+                if !self.leader() {
+                    return Err((
+                        1,
+                        "finding application status: this unit is not the leader".into(),
+                    ));
                 }
-            },
-        )
+                Ok(state.app_status.clone())
+            } else {
+                Ok(state.unit_status.clone())
+            }
+        })
     }
 
     fn application_version_set(&self, version: &str) -> Result<()> {
-        self.record(&["application-version-set", "--", version]);
+        self.record(&argv::application_version_set(version));
         *self.workload_version.borrow_mut() = Some(version.to_string());
         self.pending.borrow_mut().workload_version = Some(version.to_string());
         Ok(())
     }
 
     fn secret_add(&self, secret: &NewSecret) -> Result<SecretId> {
-        let owner = match secret.owner {
-            crate::secret::SecretOwner::Application => "application",
-            crate::secret::SecretOwner::Unit => "unit",
-        };
         let content_args: Vec<String> = secret
             .content
             .keys()
             .map(|k| format!("{k}#file=<tmp>/{k}"))
             .collect();
-        let mut argv: Vec<&str> = vec!["secret-add"];
-        if let Some(label) = &secret.label {
-            argv.extend(["--label", label]);
-        }
-        if let Some(description) = &secret.description {
-            argv.extend(["--description", description]);
-        }
-        argv.extend(["--owner", owner]);
-        argv.extend(content_args.iter().map(String::as_str));
-        self.tool(&argv, || {
+        self.tool(argv::secret_add(secret, &content_args), || {
             if secret.content.is_empty() {
                 return Err((1, "empty secret value not valid".into()));
             }
@@ -610,19 +567,7 @@ impl HookTools for MemoryTools {
         label: Option<&str>,
         read: SecretRead,
     ) -> Result<SecretContent> {
-        let mut argv = vec!["secret-get", "--format=json"];
-        if let Some(id) = id {
-            argv.push(id.as_str());
-        }
-        if let Some(label) = label {
-            argv.extend(["--label", label]);
-        }
-        match read {
-            SecretRead::Tracked => {}
-            SecretRead::Peek => argv.push("--peek"),
-            SecretRead::Refresh => argv.push("--refresh"),
-        }
-        self.tool(&argv, || {
+        self.tool(argv::secret_get(id, label, read), || {
             let index = self.secret_index(id, label)?;
             let mut pending = self.pending.borrow_mut();
             let secret = &mut pending.secrets[index];
@@ -653,14 +598,7 @@ impl HookTools for MemoryTools {
     }
 
     fn secret_info_get(&self, id: Option<&SecretId>, label: Option<&str>) -> Result<SecretInfo> {
-        let mut argv = vec!["secret-info-get", "--format=json"];
-        if let Some(id) = id {
-            argv.push(id.as_str());
-        }
-        if let Some(label) = label {
-            argv.extend(["--label", label]);
-        }
-        self.tool(&argv, || {
+        self.tool(argv::secret_info_get(id, label), || {
             let index = self.secret_index(id, label)?;
             let pending = self.pending.borrow();
             let secret = &pending.secrets[index];
@@ -685,13 +623,7 @@ impl HookTools for MemoryTools {
         let content_args: Vec<String> = content
             .map(|c| c.keys().map(|k| format!("{k}#file=<tmp>/{k}")).collect())
             .unwrap_or_default();
-        let mut argv: Vec<&str> = vec!["secret-set"];
-        if let Some(label) = label {
-            argv.extend(["--label", label]);
-        }
-        argv.push(id.as_str());
-        argv.extend(content_args.iter().map(String::as_str));
-        self.tool(&argv, || {
+        self.tool(argv::secret_set(id, label, &content_args), || {
             let index = self.secret_index(Some(id), None)?;
             let mut pending = self.pending.borrow_mut();
             let secret = &mut pending.secrets[index];
@@ -710,20 +642,15 @@ impl HookTools for MemoryTools {
     }
 
     fn secret_grant(&self, id: &SecretId, relation: RelationId, unit: Option<&str>) -> Result<()> {
-        self.grant_or_revoke("secret-grant", id, relation, unit, true)
+        self.grant_or_revoke(id, relation, unit, true)
     }
 
     fn secret_revoke(&self, id: &SecretId, relation: RelationId, unit: Option<&str>) -> Result<()> {
-        self.grant_or_revoke("secret-revoke", id, relation, unit, false)
+        self.grant_or_revoke(id, relation, unit, false)
     }
 
     fn secret_remove(&self, id: &SecretId, revision: Option<u64>) -> Result<()> {
-        let rev = revision.map(|r| r.to_string());
-        let mut argv = vec!["secret-remove", id.as_str()];
-        if let Some(rev) = &rev {
-            argv.extend(["--revision", rev]);
-        }
-        self.tool(&argv, || {
+        self.tool(argv::secret_remove(id, revision), || {
             let index = self.secret_index(Some(id), None)?;
             let mut pending = self.pending.borrow_mut();
             self.check_manage(&pending.secrets[index])?;
@@ -746,12 +673,12 @@ impl HookTools for MemoryTools {
     }
 
     fn state_get(&self) -> Result<BTreeMap<String, String>> {
-        self.record(&["state-get", "--format=json"]);
+        self.record(&argv::state_get());
         Ok(self.pending.borrow().charm_state.clone())
     }
 
     fn state_set(&self, values: &BTreeMap<String, String>) -> Result<()> {
-        self.record(&["state-set", "--file", "-"]);
+        self.record(&argv::state_set());
         let mut pending = self.pending.borrow_mut();
         for (k, v) in values {
             pending.charm_state.insert(k.clone(), v.clone());
@@ -760,7 +687,7 @@ impl HookTools for MemoryTools {
     }
 
     fn state_delete(&self, key: &str) -> Result<()> {
-        self.record(&["state-delete", key]);
+        self.record(&argv::state_delete(key));
         self.pending.borrow_mut().charm_state.remove(key);
         Ok(())
     }
@@ -786,7 +713,7 @@ impl HookTools for MemoryTools {
     }
 
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
-        self.tool(&["storage-get", "--format=json", "-s", id, key], || {
+        self.tool(argv::storage_get(id, key), || {
             let pending = self.pending.borrow();
             let Some(instance) = pending.storages.iter().find(|s| s.id() == id) else {
                 return Err((
@@ -815,16 +742,13 @@ impl HookTools for MemoryTools {
     }
 
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
-        self.tool(&["action-get", "--format=json"], || {
+        self.tool(argv::action_get(), || {
             self.action_params.clone().ok_or_else(not_in_action)
         })
     }
 
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
-        let args: Vec<String> = results.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let mut argv = vec!["action-set"];
-        argv.extend(args.iter().map(String::as_str));
-        self.tool(&argv, || {
+        self.tool(argv::action_set(results), || {
             if self.action_params.is_none() {
                 return Err(not_in_action());
             }
@@ -840,7 +764,7 @@ impl HookTools for MemoryTools {
     }
 
     fn action_log(&self, message: &str) -> Result<()> {
-        self.tool(&["action-log", "--", message], || {
+        self.tool(argv::action_log(message), || {
             if self.action_params.is_none() {
                 return Err(not_in_action());
             }
@@ -850,7 +774,7 @@ impl HookTools for MemoryTools {
     }
 
     fn action_fail(&self, message: &str) -> Result<()> {
-        self.tool(&["action-fail", "--", message], || {
+        self.tool(argv::action_fail(message), || {
             if self.action_params.is_none() {
                 return Err(not_in_action());
             }
@@ -890,19 +814,17 @@ fn check_action_key(key: &str) -> Result<(), Failure> {
 impl MemoryTools {
     fn grant_or_revoke(
         &self,
-        tool: &str,
         id: &SecretId,
         relation: RelationId,
         unit: Option<&str>,
         grant: bool,
     ) -> Result<()> {
-        let r = relation.number().to_string();
-        let mut argv = vec![tool, "--relation", &r];
-        if let Some(unit) = unit {
-            argv.extend(["--unit", unit]);
-        }
-        argv.push(id.as_str());
-        self.tool(&argv, || {
+        let argv = if grant {
+            argv::secret_grant(id, relation, unit)
+        } else {
+            argv::secret_revoke(id, relation, unit)
+        };
+        self.tool(argv, || {
             let rel_index = self.relation_index(relation, "--relation")?;
             let index = self.secret_index(Some(id), None)?;
             let mut pending = self.pending.borrow_mut();
