@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::backend::HookTools;
-use crate::dispatch::dispatch;
+use crate::dispatch::{dispatch_with, DispatchOptions};
 use crate::env::{
     Hook, JujuEnv, RelationContext, RelationHook, SecretContext, SecretHook, StorageContext,
     StorageHook, WorkloadContext, WorkloadHook,
@@ -344,7 +344,7 @@ impl Output {
 ///
 /// `Context::<MyCharm>::new().run(event, state)` checks the state is one Juju could
 /// produce, builds the hook's environment and an in-memory [`MemoryTools`], and calls
-/// [`dispatch`], the code path the charm's binary runs in production.
+/// [`dispatch_with`], the code path the charm's binary runs in production.
 pub struct Context<C> {
     meta: CharmMeta,
     app_name: String,
@@ -542,7 +542,7 @@ impl<C: Charm + Default> Context<C> {
         }
     }
 
-    /// Runs `event` on `state` through [`dispatch`], after checking the state is
+    /// Runs `event` on `state` through [`dispatch_with`], after checking the state is
     /// consistent.
     ///
     /// The handler's error, if any, is in [`Output::error`] (and the output state is
@@ -558,8 +558,14 @@ impl<C: Charm + Default> Context<C> {
     /// would never produce).
     pub fn run_unchecked(&self, event: &Event, state: State) -> Output {
         let env = self.env(event, &state);
+        // The state is known: when it holds no deferred notice, the run needs no
+        // `state-get` to find out (production learns the same from its marker file).
+        let options = DispatchOptions {
+            nothing_deferred: !state.charm_state.contains_key(crate::deferred::STATE_KEY),
+            ..DispatchOptions::default()
+        };
         let tools = Rc::new(self.tools_unchecked(event, state));
-        let outcome = dispatch::<C>(env, Rc::clone(&tools) as Rc<dyn HookTools>);
+        let outcome = dispatch_with::<C>(env, Rc::clone(&tools) as Rc<dyn HookTools>, &options);
         let finished = tools.finish(outcome.exit_code);
         Output {
             state: finished.state,
