@@ -407,6 +407,7 @@ const SCENARIO_RS: &str = r#"//! Scenario tests: a state in, one event, the stat
 
 use charm_runtime::testing::{self as scenario, bag, Event, Relation, State};
 use charm_runtime::Status;
+
 use {krate}::{Type};
 
 #[test]
@@ -416,13 +417,21 @@ fn uses_the_database_the_provider_names() {
         .remote_app_name("database")
         .remote_app_data(bag([("database", "app")]));
     let out = ctx
-        .run(Event::relation_changed(&db), State::new().relation(db.clone()))
+        .run(
+            Event::relation_changed(&db),
+            State::new().relation(db.clone()),
+        )
         .unwrap();
     out.assert_ok();
     assert_eq!(out.state.unit_status, Status::active("using database app"));
 
-    let out = ctx.run(Event::relation_broken(&db), State::new().relation(db)).unwrap();
-    assert_eq!(out.state.unit_status, Status::blocked("needs a db relation"));
+    let out = ctx
+        .run(Event::relation_broken(&db), State::new().relation(db))
+        .unwrap();
+    assert_eq!(
+        out.state.unit_status,
+        Status::blocked("needs a db relation")
+    );
 }
 "#;
 

@@ -133,6 +133,36 @@ fn outside_a_workspace_depends_by_version() {
 }
 
 #[test]
+fn the_generated_code_is_rustfmt_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a-longer-charm-name");
+    let made = create("a-longer-charm-name", Some(&dir), None).unwrap();
+    let sources: Vec<PathBuf> = made
+        .files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+        .map(|f| dir.join(f))
+        .collect();
+    assert_eq!(sources.len(), 3);
+    let rustfmt = match Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .args(&sources)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skipped: rustfmt cannot be run: {e}");
+            return;
+        }
+    };
+    assert!(
+        rustfmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rustfmt.stdout)
+    );
+}
+
+#[test]
 fn rejects_names_juju_would() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["MyCharm", "my_charm", "2fast", "trailing-", ""] {
@@ -167,7 +197,8 @@ fn the_cli_makes_a_crate() {
 }
 
 /// Builds the generated crate against this workspace's charm-runtime (by path), runs its
-/// Scenario test, and checks its `charmcraft.yaml` is what its binary prints.
+/// Scenario test and clippy (`-D warnings`), and checks its `charmcraft.yaml` is what its
+/// binary prints.
 ///
 /// Ignored by default: it compiles charm-runtime and its dependencies a second time, in
 /// a target dir of its own (`target/cargo-charm-new-test`), which takes minutes on a cold
@@ -202,6 +233,17 @@ fn the_new_crate_builds_and_its_test_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("test result: ok. 1 passed"), "{stdout}");
+    let clippy = Command::new(&cargo)
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
+        .output()
+        .unwrap();
+    assert!(
+        clippy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clippy.stderr)
+    );
 
     let yaml = Command::new(target.join("debug/built-charm"))
         .arg("charmcraft-yaml")
