@@ -51,6 +51,22 @@ enum Cmd {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Deploy and settle a model (a YAML file, or `demo`), then run an action on a unit
+    /// and print its outcome, as `juju run` does.
+    RunAction {
+        /// The model file, or `demo` for the demo model.
+        model: String,
+        /// The unit, e.g. `database/0`.
+        unit: String,
+        /// The action, e.g. `backup`.
+        action: String,
+        /// Parameters as `key=value`; a value that parses as JSON is taken as JSON
+        /// (`keep=3`), anything else as a string.
+        params: Vec<String>,
+        /// Print each hook as it runs.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Write each charm package's charmcraft.yaml from `<binary> charmcraft-yaml`.
     Yaml {
         /// Fail if a file is stale instead of writing it.
@@ -114,6 +130,34 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             m.set_verbose(verbose);
             settle_and_print(&mut m, SettleOptions::default().max_hooks)
         }
+        Cmd::RunAction {
+            model,
+            unit,
+            action,
+            params,
+            verbose,
+        } => {
+            let mut m = if model == "demo" {
+                crate::build::demo_model()?
+            } else {
+                Model::from_yaml(&model)?
+            };
+            m.set_verbose(verbose);
+            m.settle_with(&SettleOptions {
+                progress: true,
+                ..SettleOptions::default()
+            })?;
+            let outcome = m.run_action(&unit, &action, action_params(&params)?)?;
+            for line in &outcome.logs {
+                eprintln!("{line}");
+            }
+            print!("{}", action_report(&unit, &outcome));
+            if outcome.status == "completed" {
+                Ok(())
+            } else {
+                Err(format!("action {action} on {unit} failed: {}", outcome.message).into())
+            }
+        }
         Cmd::Yaml { check, package } => Ok(crate::build::yaml(check, &package)?),
         Cmd::New {
             name,
@@ -161,4 +205,48 @@ fn settle_and_print(m: &mut Model, max_hooks: usize) -> Result<(), Box<dyn std::
         report.duration.as_secs_f64()
     );
     Ok(())
+}
+
+/// `key=value` arguments as an action's parameters.
+fn action_params(args: &[String]) -> Result<serde_json::Value, String> {
+    let mut params = serde_json::Map::new();
+    for arg in args {
+        let (key, value) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("parameter {arg:?} is not `key=value`"))?;
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        params.insert(key.to_string(), value);
+    }
+    Ok(serde_json::Value::Object(params))
+}
+
+/// What `juju run` prints for a finished action: its status, message and results.
+fn action_report(unit: &str, outcome: &crate::sim::ActionOutcome) -> String {
+    let mut out = format!("{unit}:\n  status: {}\n", outcome.status);
+    if !outcome.message.is_empty() {
+        out.push_str(&format!("  message: {}\n", outcome.message));
+    }
+    if outcome.results.as_object().is_some_and(|r| !r.is_empty()) {
+        let yaml = serde_saphyr::to_string(&outcome.results).unwrap_or_default();
+        out.push_str("  results:\n");
+        for line in yaml.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_params_take_json_where_it_parses() {
+        let p = action_params(&["path=/srv/x".into(), "keep=3".into()]).unwrap();
+        assert_eq!(p, serde_json::json!({"path": "/srv/x", "keep": 3}));
+        assert!(action_params(&["oops".into()])
+            .unwrap_err()
+            .contains("key=value"));
+    }
 }

@@ -4,8 +4,9 @@
 //! The crate has a `src/lib.rs` declaring one endpoint (`db`, interface
 //! `postgresql_client`, `limit = 1`: the interface the workspace's example `database`
 //! charm provides) and one holistic handler, a `src/main.rs` that is the charm's
-//! `dispatch`, a `tests/scenario.rs` with one Scenario test, the `charmcraft.yaml` its
-//! binary generates, and a `model.yaml` for `cargo charm sim`.
+//! `dispatch`, a `tests/scenario.rs` with one Scenario test (and one that the committed
+//! `charmcraft.yaml` is what the declarations generate), that `charmcraft.yaml`, and a
+//! `model.yaml` for `cargo charm sim`.
 //!
 //! Run inside the charm-rs workspace (a workspace whose root has a `charm-runtime`
 //! member), the crate depends on `charm-runtime` by path and is added to the workspace's
@@ -432,6 +433,16 @@ fn uses_the_database_the_provider_names() {
         out.state.unit_status,
         Status::blocked("needs a db relation")
     );
+}
+
+/// `charmcraft.yaml` is generated from the declarations in `src/lib.rs`: refresh it with
+/// `cargo charm yaml`, or `UPDATE_CHARMCRAFT_YAML=1 cargo test`.
+#[test]
+fn charmcraft_yaml_is_what_the_declarations_generate() {
+    charm_runtime::testing::assert_charmcraft_yaml_fresh::<{Type}>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/charmcraft.yaml"
+    ));
 }
 "#;
 

@@ -134,9 +134,15 @@ fn outside_a_workspace_depends_by_version() {
 
 #[test]
 fn the_generated_code_is_rustfmt_clean() {
+    for name in ["a", "a-much-longer-charm-name-than-usual"] {
+        rustfmt_clean(name);
+    }
+}
+
+fn rustfmt_clean(name: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("a-longer-charm-name");
-    let made = create("a-longer-charm-name", Some(&dir), None).unwrap();
+    let dir = tmp.path().join(name);
+    let made = create(name, Some(&dir), None).unwrap();
     let sources: Vec<PathBuf> = made
         .files
         .iter()
@@ -232,7 +238,7 @@ fn the_new_crate_builds_and_its_test_passes() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("test result: ok. 1 passed"), "{stdout}");
+    assert!(stdout.contains("test result: ok. 2 passed"), "{stdout}");
     let clippy = Command::new(&cargo)
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", &target)

@@ -22,9 +22,24 @@ pub fn docs(attrs: &[Attribute]) -> String {
             },
             _ => None,
         })
-        .map(|l| l.strip_prefix(' ').unwrap_or(&l).to_string())
+        .map(|l| l.strip_prefix(' ').unwrap_or(&l).trim_end().to_string())
         .collect();
-    lines.join("\n").trim().to_string()
+    // As rustdoc reads them: lines of a paragraph join with a space, paragraphs with a
+    // blank line.
+    let mut out = String::new();
+    for line in &lines {
+        if line.is_empty() {
+            if !out.is_empty() && !out.ends_with("\n\n") {
+                out.push_str("\n\n");
+            }
+        } else {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push(' ');
+            }
+            out.push_str(line);
+        }
+    }
+    out.trim().to_string()
 }
 
 /// A name that may contain dashes: `db`, `log-forwarder`.

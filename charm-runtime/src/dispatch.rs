@@ -6,6 +6,13 @@
 //! the order of their `#[handlers]` blocks sorted by module path, then by line; within a
 //! block, in declaration order. The order does not depend on link order.
 //!
+//! **A hook's life**: (1) the events deferred by earlier hooks are re-run, in order, each
+//! for the handler that deferred it ([`deferred`](mod@crate::deferred)); (2) the handlers of
+//! the hook's own event; (3) the status collectors; (4) one flush of everything buffered:
+//! secret changes, one `relation-set` per changed databag, charm state (deferred notices
+//! included), action results, then workload version and statuses (the tools Juju applies
+//! at once, last).
+//!
 //! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
 //! says which handler failed and why, nothing buffered is written, and the process exits
 //! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log.
@@ -16,10 +23,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use crate::backend::{HookTools, LogLevel, ProcessTools};
+use crate::deferred::{self, EventSnapshot, Notice};
 use crate::env::{Hook, JujuEnv, RelationHook, SecretHook, StorageHook, WorkloadHook};
 use crate::error::{Error, Result};
 use crate::event::*;
-use crate::model::{Context, ModelInner};
+use crate::model::{Context, ModelInner, Running};
 use crate::status::Status;
 use crate::Charm;
 
@@ -51,7 +59,8 @@ pub struct Outcome {
     pub exit_code: i32,
     /// The error logged, if any.
     pub error: Option<String>,
-    /// The handlers that ran, in order (`Type::method`).
+    /// The handlers that ran, in order (`Type::method`): re-runs of deferred events
+    /// first, then the event's handlers, then status collectors.
     pub handlers: Vec<&'static str>,
 }
 
@@ -113,15 +122,27 @@ fn handlers_for<C: Charm>(event: &str) -> Vec<&'static HandlerEntry> {
     found
 }
 
-fn build_event(model: &Rc<ModelInner>) -> Event {
-    let env = &model.env;
+/// The handler registered as `name` (`Type::method`) for charm `C`.
+fn handler_named<C: Charm>(name: &str) -> Option<&'static HandlerEntry> {
+    inventory::iter::<HandlerEntry>
+        .into_iter()
+        .find(|h| (h.charm)() == TypeId::of::<C>() && h.name == name)
+}
+
+/// The event of the hook `env` describes (the current hook's, or a deferred one's).
+fn build_event(model: &Rc<ModelInner>, env: &JujuEnv) -> Event {
     let relation = || {
-        let r = env.relation.as_ref();
-        let (endpoint, id) = match (r, &env.hook) {
-            (Some(r), _) => (r.endpoint.clone(), r.id),
-            (None, _) => (String::new(), crate::RelationId::new(0)),
+        let (endpoint, id) = match env.relation.as_ref() {
+            Some(r) => (r.endpoint.clone(), r.id),
+            None => (String::new(), crate::RelationId::new(0)),
         };
-        model.relation(&endpoint, id)
+        let mut relation = model.relation(&endpoint, id);
+        if !relation.is_peer() {
+            if let Some(app) = env.relation.as_ref().and_then(|r| r.remote_app.clone()) {
+                relation.remote_app = Some(app);
+            }
+        }
+        relation
     };
     let remote_unit = || env.relation.as_ref().and_then(|r| r.remote_unit.clone());
     let secret = || {
@@ -235,10 +256,93 @@ fn build_event(model: &Rc<ModelInner>) -> Event {
     }
 }
 
+/// A deferred event, built again: a relation that is gone since gets an inactive handle
+/// whose bags read as empty (one `relation-ids` per endpoint tells).
+fn build_deferred_event(model: &Rc<ModelInner>, env: &JujuEnv) -> Result<Event> {
+    let mut event = build_event(model, env);
+    let relation = match &mut event {
+        Event::RelationCreated(e) => Some(&mut e.relation),
+        Event::RelationJoined(e) => Some(&mut e.relation),
+        Event::RelationChanged(e) => Some(&mut e.relation),
+        Event::RelationDeparted(e) => Some(&mut e.relation),
+        Event::RelationBroken(e) => Some(&mut e.relation),
+        _ => None,
+    };
+    if let Some(relation) = relation {
+        if relation.active
+            && !model
+                .relation_ids(relation.endpoint())?
+                .contains(&relation.id)
+        {
+            relation.active = false;
+            model.gone.borrow_mut().insert(relation.id);
+        }
+    }
+    Ok(event)
+}
+
+/// Options of [`dispatch_with`].
+#[derive(Debug, Clone, Default)]
+pub struct DispatchOptions {
+    /// The marker file that lets hooks with nothing deferred skip the `state-get`
+    /// ([`deferred`](mod@crate::deferred) explains it). `None`: always read the state.
+    pub deferred_marker: Option<std::path::PathBuf>,
+}
+
 /// Runs one hook for charm `C` against `tools`: the handlers, collect-status, the flush.
 ///
 /// This is the one code path: production (`main!`) and the testing module both call it.
 pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> Outcome {
+    dispatch_with::<C>(env, tools, &DispatchOptions::default())
+}
+
+/// Notices loaded from the state, and what is known of the committed state.
+struct Notices {
+    initial: Vec<Notice>,
+    /// The committed state held no notice when the hook started.
+    none_committed: bool,
+    /// The stored value was unreadable (it is rewritten).
+    corrupt: bool,
+}
+
+fn load_notices(model: &ModelInner, options: &DispatchOptions) -> Result<Notices> {
+    if options
+        .deferred_marker
+        .as_deref()
+        .is_some_and(deferred::marker_says_none)
+    {
+        return Ok(Notices {
+            initial: Vec::new(),
+            none_committed: true,
+            corrupt: false,
+        });
+    }
+    let (initial, corrupt) = match model.state_get(deferred::STATE_KEY)? {
+        None => (Vec::new(), false),
+        Some(raw) => match deferred::parse_notices(&raw) {
+            Ok(n) => (n, false),
+            Err(why) => {
+                model.log(
+                    LogLevel::Warning,
+                    &format!("{why}; dropping them ({} bytes)", raw.len()),
+                );
+                (Vec::new(), true)
+            }
+        },
+    };
+    Ok(Notices {
+        none_committed: initial.is_empty() && !corrupt,
+        initial,
+        corrupt,
+    })
+}
+
+/// [`dispatch`], with options: what `main!` runs.
+pub fn dispatch_with<C: Charm + Default>(
+    env: JujuEnv,
+    tools: Rc<dyn HookTools>,
+    options: &DispatchOptions,
+) -> Outcome {
     let meta = C::metadata();
     let endpoints = meta
         .endpoints
@@ -250,7 +354,6 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
     let mut charm = C::default();
     let event_name = model.env.hook.event_name();
     let hook_label = model.env.dispatch_path.clone();
-    let event = build_event(&model);
     let mut outcome = Outcome {
         exit_code: 0,
         error: None,
@@ -261,7 +364,104 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
         outcome.exit_code = 1;
         outcome.error = Some(message);
     };
+    // Runs one handler; `Ok(deferred)`, or `Err(message)`.
+    let run_handler = |charm: &mut C,
+                       ctx: &mut Context<C>,
+                       handler: &'static HandlerEntry,
+                       event: &Event,
+                       deferrable: std::result::Result<(), String>|
+     -> std::result::Result<bool, String> {
+        *model.running.borrow_mut() = Some(Running {
+            handler: handler.name,
+            deferrable,
+            deferred: false,
+        });
+        let result = guarded(|| (handler.call)(charm, ctx, event));
+        let running = model.running.borrow_mut().take();
+        result.map(|()| running.is_some_and(|r| r.deferred))
+    };
 
+    // 1. Deferred events, in order, each for the handler that deferred it.
+    let mut notices = None;
+    let mut remaining: Vec<Notice> = Vec::new();
+    if deferred::reruns_before(&model.env.hook) {
+        let loaded = match guarded(|| load_notices(&model, options)) {
+            Ok(n) => n,
+            Err(message) => {
+                fail(
+                    &mut outcome,
+                    format!("{hook_label}: reading the deferred events failed: {message}"),
+                );
+                return outcome;
+            }
+        };
+        for notice in &loaded.initial {
+            let what = notice.event.describe();
+            let handler = handler_named::<C>(&notice.handler);
+            let env = notice.event.restore(&model.env);
+            let (handler, env) = match (handler, env) {
+                (Some(h), Ok(env)) if h.events.contains(&env.hook.event_name().as_str()) => {
+                    (h, env)
+                }
+                (_, Err(why)) => {
+                    model.log(
+                        LogLevel::Warning,
+                        &format!(
+                            "dropping the deferred {what} of `{}`: {why}",
+                            notice.handler
+                        ),
+                    );
+                    continue;
+                }
+                _ => {
+                    model.log(
+                        LogLevel::Warning,
+                        &format!(
+                            "dropping the deferred {what}: no handler `{}` observes it any more",
+                            notice.handler
+                        ),
+                    );
+                    continue;
+                }
+            };
+            model.log(
+                LogLevel::Debug,
+                &format!("re-running the deferred {what} for `{}`", handler.name),
+            );
+            let event = match guarded(|| build_deferred_event(&model, &env)) {
+                Ok(e) => e,
+                Err(message) => {
+                    fail(
+                        &mut outcome,
+                        format!("{hook_label}: rebuilding the deferred {what}: {message}"),
+                    );
+                    return outcome;
+                }
+            };
+            outcome.handlers.push(handler.name);
+            match run_handler(&mut charm, &mut ctx, handler, &event, Ok(())) {
+                Ok(true) => remaining.push(notice.clone()),
+                Ok(false) => {}
+                Err(message) => {
+                    fail(
+                        &mut outcome,
+                        format!(
+                            "{hook_label}: handler `{}` failed on the deferred {what}: {message}. Nothing it wrote was saved; Juju will retry the hook.",
+                            handler.name
+                        ),
+                    );
+                    return outcome;
+                }
+            }
+        }
+        notices = Some(loaded);
+    }
+
+    // 2. The hook's own event.
+    let event = build_event(&model, &model.env);
+    let snapshot = EventSnapshot::of(&model.env);
+    let deferrable = deferred::deferrable(&model.env.hook);
+    let mut new_notices = false;
     let handlers = handlers_for::<C>(&event_name);
     if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_) | Hook::Action(_)) {
         model.log(
@@ -271,18 +471,32 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
     }
     for handler in handlers {
         outcome.handlers.push(handler.name);
-        if let Err(message) = guarded(|| (handler.call)(&mut charm, &mut ctx, &event)) {
-            fail(
-                &mut outcome,
-                format!(
-                    "{hook_label}: handler `{}` failed: {message}. Nothing it wrote was saved; Juju will retry the hook.",
-                    handler.name
-                ),
-            );
-            return outcome;
+        match run_handler(&mut charm, &mut ctx, handler, &event, deferrable.clone()) {
+            Ok(true) => {
+                let notice = Notice {
+                    handler: handler.name.to_string(),
+                    event: snapshot.clone(),
+                };
+                if !remaining.contains(&notice) {
+                    remaining.push(notice);
+                    new_notices = true;
+                }
+            }
+            Ok(false) => {}
+            Err(message) => {
+                fail(
+                    &mut outcome,
+                    format!(
+                        "{hook_label}: handler `{}` failed: {message}. Nothing it wrote was saved; Juju will retry the hook.",
+                        handler.name
+                    ),
+                );
+                return outcome;
+            }
         }
     }
 
+    // 3. Status collectors.
     for (name, app) in [("collect_app_status", true), ("collect_unit_status", false)] {
         let collectors = handlers_for::<C>(name);
         if collectors.is_empty() {
@@ -301,7 +515,9 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
         let collect = Event::CollectStatus(CollectStatus::default());
         for handler in collectors {
             outcome.handlers.push(handler.name);
-            if let Err(message) = guarded(|| (handler.call)(&mut charm, &mut ctx, &collect)) {
+            let refuse =
+                Err("status collectors run on every hook; there is nothing to defer".to_string());
+            if let Err(message) = run_handler(&mut charm, &mut ctx, handler, &collect, refuse) {
                 fail(
                     &mut outcome,
                     format!(
@@ -323,11 +539,90 @@ pub fn dispatch<C: Charm + Default>(env: JujuEnv, tools: Rc<dyn HookTools>) -> O
         }
     }
 
+    // 4. The notices that remain, then one flush.
+    if notices.is_none() && new_notices {
+        // A hook that does not re-run notices (metrics) but deferred: keep the others.
+        match guarded(|| load_notices(&model, options)) {
+            Ok(loaded) => {
+                let mut all = loaded.initial.clone();
+                all.extend(remaining.drain(..).filter(|n| !loaded.initial.contains(n)));
+                remaining = all;
+                notices = Some(loaded);
+            }
+            Err(message) => {
+                fail(
+                    &mut outcome,
+                    format!("{hook_label}: reading the deferred events failed: {message}"),
+                );
+                return outcome;
+            }
+        }
+    }
+    let mut none_remain_committed = false;
+    if let Some(loaded) = &notices {
+        if remaining.len() > deferred::MAX_NOTICES {
+            let dropped = remaining.len() - deferred::MAX_NOTICES;
+            model.log(
+                LogLevel::Warning,
+                &format!(
+                    "{} deferred events are too many to keep: dropping the {dropped} oldest",
+                    remaining.len()
+                ),
+            );
+            remaining.drain(..dropped);
+        }
+        if remaining != loaded.initial || loaded.corrupt {
+            model.state_write(
+                deferred::STATE_KEY,
+                (!remaining.is_empty()).then(|| deferred::encode_notices(&remaining)),
+            );
+        }
+        none_remain_committed = loaded.none_committed && remaining.is_empty();
+    }
+    // A hook that neither read nor wrote the notices leaves the marker as it is.
+    let marker = options
+        .deferred_marker
+        .as_ref()
+        .filter(|_| notices.is_some());
+    if let Some(marker) = marker {
+        if !none_remain_committed {
+            // Before anything is written: never leave `0` behind while notices may be
+            // committed. If the marker can be neither written nor removed, fail the hook
+            // (nothing is committed) rather than risk losing a notice.
+            let written = std::fs::write(marker, b"1")
+                .or_else(|_| std::fs::remove_file(marker))
+                .or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                });
+            if let Err(e) = written {
+                fail(
+                    &mut outcome,
+                    format!(
+                        "{hook_label}: cannot update {}: {e}; failing the hook so that no deferred event is lost",
+                        marker.display()
+                    ),
+                );
+                return outcome;
+            }
+        }
+    }
+
     if let Err(message) = guarded(|| model.flush()) {
         fail(
             &mut outcome,
             format!("{hook_label}: writing the hook's changes failed: {message}"),
         );
+        return outcome;
+    }
+    if let Some(marker) = marker {
+        if none_remain_committed && !deferred::marker_says_none(marker) {
+            // Best effort: without it the next hook reads the state once more.
+            let _ = std::fs::write(marker, b"0");
+        }
     }
     outcome
 }
@@ -346,7 +641,10 @@ To run it outside Juju, use `cargo charm sim` or the testing module.
 /// The body of `main!`: answers `charmcraft-yaml` and `help`, or runs the hook Juju
 /// asked for. Returns the process exit code.
 pub fn run<C: Charm + Default>() -> i32 {
-    let args: Vec<String> = std::env::args().collect();
+    // `std::env::args()` panics on an argument that is not UTF-8: read them raw.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     match args.get(1).map(String::as_str) {
         Some("charmcraft-yaml") => {
             print!("{}", C::metadata().charmcraft_yaml());
@@ -363,26 +661,33 @@ pub fn run<C: Charm + Default>() -> i32 {
         None => {}
     }
     // Juju < 2.8 ran hooks/<name> symlinks without JUJU_DISPATCH_PATH.
-    let argv0 = args.first().cloned().unwrap_or_default();
-    let legacy = (argv0.contains("hooks/") || argv0.contains("actions/")).then_some(argv0);
-    let dispatch_path = std::env::var("JUJU_DISPATCH_PATH")
-        .ok()
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let legacy = {
+        let a = argv0.to_string_lossy();
+        (a.contains("hooks/") || a.contains("actions/")).then_some(argv0.clone())
+    };
+    let dispatch_path = std::env::var_os("JUJU_DISPATCH_PATH")
         .filter(|s| !s.is_empty())
         .or(legacy);
     if dispatch_path.is_none() && std::env::var_os("JUJU_UNIT_NAME").is_none() {
         eprint!("{HELP}");
         return 2;
     }
-    let env = JujuEnv::from_lookup(|k| {
+    let env = JujuEnv::from_os_lookup(|k| {
         if k == "JUJU_DISPATCH_PATH" {
             dispatch_path.clone()
         } else {
-            std::env::var(k).ok()
+            std::env::var_os(k)
         }
     });
     let tools: Rc<dyn HookTools> = Rc::new(ProcessTools::new());
     match env {
-        Ok(env) => dispatch::<C>(env, tools).exit_code,
+        Ok(env) => {
+            let options = DispatchOptions {
+                deferred_marker: Some(env.charm_dir.join(deferred::MARKER_FILE)),
+            };
+            dispatch_with::<C>(env, tools, &options).exit_code
+        }
         Err(e) => {
             let message = format!("cannot start the charm: {e}");
             if tools.juju_log(LogLevel::Error, &message).is_err() {

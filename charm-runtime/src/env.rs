@@ -343,9 +343,67 @@ fn nonempty(v: Option<String>) -> Option<String> {
 }
 
 impl JujuEnv {
-    /// Reads the process environment.
+    /// Every variable [`from_lookup`](Self::from_lookup) reads.
+    pub const VARIABLES: &'static [&'static str] = &[
+        "JUJU_DISPATCH_PATH",
+        "JUJU_UNIT_NAME",
+        "JUJU_MODEL_NAME",
+        "JUJU_MODEL_UUID",
+        "JUJU_VERSION",
+        "JUJU_CHARM_DIR",
+        "JUJU_RELATION",
+        "JUJU_RELATION_ID",
+        "JUJU_REMOTE_UNIT",
+        "JUJU_REMOTE_APP",
+        "JUJU_DEPARTING_UNIT",
+        "JUJU_SECRET_ID",
+        "JUJU_SECRET_LABEL",
+        "JUJU_SECRET_REVISION",
+        "JUJU_ACTION_UUID",
+        "JUJU_STORAGE_ID",
+        "JUJU_STORAGE_LOCATION",
+        "JUJU_WORKLOAD_NAME",
+        "JUJU_NOTICE_ID",
+        "JUJU_NOTICE_TYPE",
+        "JUJU_NOTICE_KEY",
+        "JUJU_PEBBLE_CHECK_NAME",
+    ];
+
+    /// Reads the process environment. A variable that is not valid UTF-8 is an error
+    /// naming it (not "not set", which is what `std::env::var(..).ok()` would make of it).
     pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_os_lookup(|k| std::env::var_os(k))
+    }
+
+    /// Like [`from_lookup`](Self::from_lookup), from raw OS strings: a variable that is
+    /// set but not valid UTF-8 is an [`Error::Environment`] naming it.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::ffi::OsString;
+    /// use std::os::unix::ffi::OsStringExt;
+    /// use charm_runtime::env::JujuEnv;
+    /// let err = JujuEnv::from_os_lookup(|k| match k {
+    ///     "JUJU_DISPATCH_PATH" => Some(OsString::from("hooks/install")),
+    ///     "JUJU_UNIT_NAME" => Some(OsString::from_vec(b"app\xff/0".to_vec())),
+    ///     _ => None,
+    /// })
+    /// .unwrap_err();
+    /// assert!(err.to_string().contains("JUJU_UNIT_NAME: is not valid UTF-8"), "{err}");
+    /// # }
+    /// ```
+    pub fn from_os_lookup(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<Self> {
+        for var in Self::VARIABLES {
+            if let Some(value) = lookup(var) {
+                if value.to_str().is_none() {
+                    return Err(Error::Environment {
+                        var,
+                        detail: format!("is not valid UTF-8: {:?}", value.to_string_lossy()),
+                    });
+                }
+            }
+        }
+        Self::from_lookup(|k| lookup(k).and_then(|v| v.into_string().ok()))
     }
 
     /// Reads the variables from `lookup` (the process env, or a map in tests).

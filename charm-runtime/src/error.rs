@@ -133,6 +133,38 @@ impl Error {
         Error::Charm(message.to_string())
     }
 
+    /// Adds which databag was being read to a hook tool's error.
+    pub(crate) fn reading_databag(self, relation: &str, owner: &str) -> Error {
+        self.doing(&format!("reading relation {relation}, databag of {owner}"))
+    }
+
+    /// Adds what was being done to a hook tool's error (the other variants say it
+    /// already).
+    pub(crate) fn doing(self, what: &str) -> Error {
+        match self {
+            Error::ToolOutput { tool, detail } => Error::ToolOutput {
+                tool,
+                detail: format!("{what}: {detail}"),
+            },
+            Error::Tool {
+                tool,
+                code,
+                message,
+            } => Error::Tool {
+                tool,
+                code,
+                message: format!("{what}: {message}"),
+            },
+            Error::PermissionDenied { what: attempted } => Error::PermissionDenied {
+                what: format!("{what} ({attempted})"),
+            },
+            Error::NotLeader { what: attempted } => Error::NotLeader {
+                what: format!("{what} ({attempted})"),
+            },
+            other => other,
+        }
+    }
+
     /// An I/O error, with what was being done.
     pub fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
         Error::Io {

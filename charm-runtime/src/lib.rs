@@ -48,7 +48,8 @@
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`].
 //! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
-//!   [`dispatch`]: the hook's life, from handlers to flush.
+//!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
+//!   `ctx.defer()` and how deferred events are kept between hooks.
 //! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
 //! - Also: [`action`] (actions and their typed parameters), [`workload`] (containers,
 //!   storage), [`pebble`] (the Pebble client), [`yaml`] (the YAML writer behind
@@ -75,6 +76,7 @@ pub mod action;
 pub mod backend;
 pub mod config;
 pub mod databag;
+pub mod deferred;
 pub mod dispatch;
 pub mod env;
 mod error;

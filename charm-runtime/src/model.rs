@@ -7,7 +7,7 @@
 //! as if it had never run and Juju retries it.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -60,6 +60,14 @@ pub(crate) struct ModelInner {
     state_pending: RefCell<BTreeMap<String, Option<String>>>,
     pub(crate) action_results: RefCell<BTreeMap<String, String>>,
     pub(crate) action_failure: RefCell<Option<String>>,
+    /// The handler running now, for [`Context::defer`].
+    pub(crate) running: RefCell<Option<Running>>,
+    /// Relations a deferred event referred to that no longer exist: their bags read as
+    /// empty and writes to them are dropped.
+    pub(crate) gone: RefCell<BTreeSet<RelationId>>,
+    /// Secret changes, applied in order at the flush (Juju applies them only if the hook
+    /// succeeds; buffering them makes every backend behave so).
+    secret_ops: RefCell<Vec<SecretOp>>,
 }
 
 impl std::fmt::Debug for ModelInner {
@@ -69,6 +77,23 @@ impl std::fmt::Debug for ModelInner {
             .field("hook", &self.env.dispatch_path)
             .finish_non_exhaustive()
     }
+}
+
+/// A buffered secret change.
+pub(crate) enum SecretOp {
+    Set(SecretId, SecretContent),
+    Grant(SecretId, RelationId, Option<String>),
+    Revoke(SecretId, RelationId, Option<String>),
+    Remove(SecretId, Option<u64>),
+}
+
+/// The handler being run, and whether it may defer its event.
+pub(crate) struct Running {
+    pub(crate) handler: &'static str,
+    /// `Err(why)` when the event cannot be deferred.
+    pub(crate) deferrable: std::result::Result<(), String>,
+    /// Set by [`Context::defer`].
+    pub(crate) deferred: bool,
 }
 
 impl ModelInner {
@@ -94,6 +119,9 @@ impl ModelInner {
             state_pending: RefCell::default(),
             action_results: RefCell::default(),
             action_failure: RefCell::new(None),
+            running: RefCell::new(None),
+            gone: RefCell::default(),
+            secret_ops: RefCell::default(),
         }
     }
 
@@ -142,7 +170,7 @@ impl ModelInner {
         }
     }
 
-    fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>> {
+    pub(crate) fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>> {
         if let Some(ids) = self.relation_ids.borrow().get(endpoint) {
             return Ok(ids.clone());
         }
@@ -231,6 +259,7 @@ impl ModelInner {
         let loaded = self.bags.borrow().get(&key).and_then(|b| b.loaded.clone());
         let mut map = match loaded {
             Some(m) => m,
+            None if self.gone.borrow().contains(&id) => BTreeMap::new(),
             None => {
                 let fetched = match self.tools.relation_get(id, owner, app) {
                     Ok(m) => m,
@@ -245,7 +274,7 @@ impl ModelInner {
                             relation: relation_key.to_string(),
                         })
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.reading_databag(relation_key, owner)),
                 };
                 self.bags
                     .borrow_mut()
@@ -282,6 +311,10 @@ impl ModelInner {
             .insert(key, value);
     }
 
+    pub(crate) fn push_secret_op(&self, op: SecretOp) {
+        self.secret_ops.borrow_mut().push(op);
+    }
+
     pub(crate) fn set_unit_status(&self, status: Status) {
         *self.unit_status.borrow_mut() = Some(status);
     }
@@ -312,11 +345,38 @@ impl ModelInner {
             .insert(key.to_string(), value);
     }
 
-    /// Writes everything buffered: one `relation-set` per changed databag, charm state,
-    /// statuses. Called once, after every handler succeeded.
+    /// Writes everything buffered: secret changes, one `relation-set` per changed databag
+    /// (none to a relation found gone), charm state, action results, statuses. Called
+    /// once, after every handler succeeded.
     pub(crate) fn flush(&self) -> Result<()> {
+        let secret_ops = std::mem::take(&mut *self.secret_ops.borrow_mut());
+        for op in secret_ops {
+            match op {
+                SecretOp::Set(id, content) => self.tools.secret_set(&id, Some(&content), None)?,
+                SecretOp::Grant(id, rel, unit) => {
+                    self.tools.secret_grant(&id, rel, unit.as_deref())?
+                }
+                SecretOp::Revoke(id, rel, unit) => {
+                    self.tools.secret_revoke(&id, rel, unit.as_deref())?
+                }
+                SecretOp::Remove(id, revision) => self.tools.secret_remove(&id, revision)?,
+            }
+        }
         let bags = std::mem::take(&mut *self.bags.borrow_mut());
-        for ((id, app, _owner), state) in bags {
+        for ((id, app, owner), state) in bags {
+            if self.gone.borrow().contains(&id) {
+                if state.pending.is_empty() {
+                    continue;
+                }
+                self.log(
+                    LogLevel::Warning,
+                    &format!(
+                        "dropping writes to relation {id}, databag of {owner} ({}): the relation no longer exists",
+                        state.pending.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                continue;
+            }
             let changes: BTreeMap<String, String> = state
                 .pending
                 .into_iter()
@@ -327,7 +387,16 @@ impl ModelInner {
                 .map(|(k, v)| (k, v.unwrap_or_default()))
                 .collect();
             if !changes.is_empty() {
-                self.tools.relation_set(id, app, &changes)?;
+                self.tools.relation_set(id, app, &changes).map_err(|e| {
+                    e.doing(&format!(
+                        "writing relation {id}, databag of {owner}, keys {}",
+                        changes
+                            .keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
             }
         }
         let pending = std::mem::take(&mut *self.state_pending.borrow_mut());
@@ -507,6 +576,10 @@ impl<C: Charm> Context<C> {
     }
 
     /// Creates a secret owned by the application (the leader's privilege).
+    ///
+    /// `secret-add` runs at once, since the id is needed; Juju discards the secret if the
+    /// hook then fails. Content travels in files (mode 0600, in a fresh 0700 directory,
+    /// removed as soon as the tool returns), never in argv.
     pub fn add_app_secret(
         &self,
         _leader: &Leader,
@@ -575,6 +648,31 @@ impl<C: Charm> Context<C> {
     /// A workload container, by its typed handle (`Self::WORKLOAD`).
     pub fn container(&self, name: crate::workload::ContainerName) -> crate::workload::Container {
         crate::workload::Container::new(&self.model, name.name())
+    }
+
+    /// Defers the event the running handler is handling: it is run again for this handler
+    /// at the start of the next hook, before that hook's event, and again after that until
+    /// the handler returns without deferring (as `ops`' `event.defer()`; see
+    /// [`deferred`](crate::deferred)). The handler should still return `Ok`: an error fails
+    /// the hook, and nothing of it, the deferral included, is kept.
+    ///
+    /// An error for events `ops` does not defer either: actions, `stop`, `remove`,
+    /// `secret-rotate`, `secret-expired`, and the status collectors.
+    pub fn defer(&self) -> Result<()> {
+        let mut running = self.model.running.borrow_mut();
+        let Some(running) = running.as_mut() else {
+            return Err(Error::msg("defer() is only possible while a handler runs"));
+        };
+        match &running.deferrable {
+            Ok(()) => {
+                running.deferred = true;
+                Ok(())
+            }
+            Err(why) => Err(Error::msg(format!(
+                "handler `{}` cannot defer: {why}",
+                running.handler
+            ))),
+        }
     }
 
     /// The number of hook-tool calls made so far in this hook.

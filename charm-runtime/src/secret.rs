@@ -5,7 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::error::Result;
-use crate::model::ModelInner;
+use crate::model::{ModelInner, SecretOp};
 use crate::relation::Relation;
 
 /// A secret's id: `secret://<model-uuid>/<xid>` or `secret:<xid>`.
@@ -291,38 +291,48 @@ impl Secret {
             .secret_info_get(self.id.as_ref(), self.label.as_deref())
     }
 
-    /// Owner only: a new revision with this content.
+    /// Owner only: a new revision with this content. Applied when the hook succeeds, as
+    /// Juju does (a failed hook changes no secret).
     pub fn set_content(&self, content: SecretContent) -> Result<()> {
         content.validate()?;
-        self.model
-            .tools
-            .secret_set(&self.require_id()?, Some(&content), None)
+        let id = self.require_id()?;
+        self.model.push_secret_op(SecretOp::Set(id, content));
+        Ok(())
     }
 
     /// Owner only: let the remote application of `relation` read this secret, or only
-    /// `unit` of it.
+    /// `unit` of it. Applied when the hook succeeds.
     pub fn grant(&self, relation: &Relation, unit: Option<&str>) -> Result<()> {
+        let id = self.require_id()?;
         self.model
-            .tools
-            .secret_grant(&self.require_id()?, relation.id(), unit)
+            .push_secret_op(SecretOp::Grant(id, relation.id(), unit.map(str::to_string)));
+        Ok(())
     }
 
-    /// Owner only: take back a grant.
+    /// Owner only: take back a grant. Applied when the hook succeeds.
     pub fn revoke(&self, relation: &Relation, unit: Option<&str>) -> Result<()> {
-        self.model
-            .tools
-            .secret_revoke(&self.require_id()?, relation.id(), unit)
+        let id = self.require_id()?;
+        self.model.push_secret_op(SecretOp::Revoke(
+            id,
+            relation.id(),
+            unit.map(str::to_string),
+        ));
+        Ok(())
     }
 
-    /// Owner only: remove the secret, every revision.
+    /// Owner only: remove the secret, every revision. Applied when the hook succeeds.
     pub fn remove_all_revisions(&self) -> Result<()> {
-        self.model.tools.secret_remove(&self.require_id()?, None)
+        let id = self.require_id()?;
+        self.model.push_secret_op(SecretOp::Remove(id, None));
+        Ok(())
     }
 
     /// Owner only: remove one revision (in `secret-remove`, once no consumer tracks it).
+    /// Applied when the hook succeeds.
     pub fn remove_revision(&self, revision: u64) -> Result<()> {
+        let id = self.require_id()?;
         self.model
-            .tools
-            .secret_remove(&self.require_id()?, Some(revision))
+            .push_secret_op(SecretOp::Remove(id, Some(revision)));
+        Ok(())
     }
 }

@@ -123,6 +123,8 @@ fn an_action_gets_its_params_with_defaults_and_reports_results() {
     assert_eq!(
         out.calls,
         [
+            // Deferred events are re-run before actions too (as in ops): one state-get.
+            "state-get --format=json",
             "action-get --format=json",
             "action-log -- backing up to /b",
             "state-set --file -",

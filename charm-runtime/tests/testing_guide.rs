@@ -154,13 +154,15 @@ fn scenario_smtp_relation_joined() -> Result<(), scenario::InconsistentState> {
     assert_eq!(
         state_out.calls,
         [
+            // Deferred events are looked up first; the collect-status handler's read of
+            // the charm state is answered from the same state-get.
+            "state-get --format=json",
             "secret-add --label smtp-user-remote-1 --owner unit password#file=<tmp>/password username#file=<tmp>/username",
+            // Secret changes are flushed with the other writes, when the hook succeeded.
             &format!(
                 "secret-grant --relation 1 --unit remote/1 {}",
                 state_out.state.secrets[0].id
             ),
-            // The collect-status handler reads the charm state.
-            "state-get --format=json",
             // Writes are blind and batched: no relation-get before relation-set.
             "relation-set -r 1 --file -",
             "state-set --file -",

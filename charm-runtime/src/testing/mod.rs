@@ -152,3 +152,42 @@ pub use state::{
     bag, Bag, Container, PeerRelation, Relation, RelationKind, Secret, SecretOwner, State, Storage,
     SubordinateRelation,
 };
+
+/// Checks that the committed `charmcraft.yaml` at `path` is what charm `C`'s declarations
+/// generate; with the environment variable `UPDATE_CHARMCRAFT_YAML` set, rewrites it
+/// instead. For a test in each charm crate, so a stale file fails the build:
+///
+/// ```no_run
+/// # use charm_runtime::prelude::*;
+/// # #[derive(Charm, Default)]
+/// # #[charm(name = "demo", summary = "A demo")]
+/// # pub struct Demo;
+/// #[test]
+/// fn committed_charmcraft_yaml_is_up_to_date() {
+///     charm_runtime::testing::assert_charmcraft_yaml_fresh::<Demo>(
+///         concat!(env!("CARGO_MANIFEST_DIR"), "/charmcraft.yaml"),
+///     );
+/// }
+/// ```
+///
+/// # Panics
+/// When the file is stale (the message says how to refresh it), or cannot be written.
+pub fn assert_charmcraft_yaml_fresh<C: crate::Charm>(path: impl AsRef<std::path::Path>) {
+    let path = path.as_ref();
+    let generated = C::metadata().charmcraft_yaml();
+    if std::env::var_os("UPDATE_CHARMCRAFT_YAML").is_some() {
+        if let Err(e) = std::fs::write(path, &generated) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        eprintln!("UPDATE_CHARMCRAFT_YAML is set: rewrote {}", path.display());
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is stale: it is not what the charm's declarations generate.\n\
+         Refresh it with `cargo charm yaml`, or `UPDATE_CHARMCRAFT_YAML=1 cargo test`.\n\
+         --- generated ---\n{generated}",
+        path.display()
+    );
+}

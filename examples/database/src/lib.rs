@@ -9,10 +9,11 @@
 //! - a peer relation: application-wide state (`databases`, typed, JSON-encoded) that only
 //!   the leader writes, and per-unit data (`host`) that every unit writes ([`peers`]);
 //! - the [`Leader`] proof: leader-only writes do not compile without it;
-//! - status set once, at the end of every hook, by a `collect_unit_status` handler.
+//! - status set once, at the end of every hook, by a `collect_unit_status` handler;
+//! - an action with typed parameters, `backup` ([`backup`]).
 //!
 //! Handlers live in one `#[handlers]` block per integration; they run in module-path
-//! order (`database`, then `database::db`, then `database::peers`).
+//! order (`database`, then `database::backup`, `database::db`, `database::peers`).
 
 use std::collections::BTreeSet;
 
@@ -20,6 +21,7 @@ use charm_runtime::prelude::*;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
+pub mod backup;
 pub mod db;
 pub mod peers;
 
@@ -33,6 +35,7 @@ pub mod peers;
 #[provides(db(interface = "postgresql_client"))]
 #[peers(replicas(interface = "database_peers"))]
 #[config(DatabaseConfig)]
+#[actions(backup(params = backup::BackupParams, description = "Write the list of databases this application serves to a file."))]
 pub struct Database {
     /// Set by a handler that found the unit blocked; reported by [`Database::status`].
     blocked: Option<Status>,

@@ -1,9 +1,7 @@
 //! `charmcraft.yaml` is generated from the charm's declarations: the committed file
 //! must be what the binary prints (`cargo run -p database -- charmcraft-yaml`).
 //!
-//! To refresh it: `UPDATE_CHARMCRAFT_YAML=1 cargo test -p database --test charmcraft`.
-
-use std::path::Path;
+//! To refresh it: `cargo charm yaml`, or `UPDATE_CHARMCRAFT_YAML=1 cargo test -p database --test charmcraft`.
 
 use charm_runtime::Charm;
 use serde_json::{json, Value};
@@ -14,19 +12,10 @@ fn generated() -> String {
 
 #[test]
 fn committed_charmcraft_yaml_is_up_to_date() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("charmcraft.yaml");
-    let generated = generated();
-    if std::env::var_os("UPDATE_CHARMCRAFT_YAML").is_some() {
-        std::fs::write(&path, &generated).expect("writing charmcraft.yaml");
-        eprintln!("UPDATE_CHARMCRAFT_YAML is set: rewrote {}", path.display());
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{} is stale: it is not what the charm's declarations generate.\n         Refresh it with: UPDATE_CHARMCRAFT_YAML=1 cargo test -p database --test charmcraft\n         --- generated ---\n{generated}",
-        path.display()
-    );
+    charm_runtime::testing::assert_charmcraft_yaml_fresh::<database::Database>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/charmcraft.yaml"
+    ));
 }
 
 #[test]

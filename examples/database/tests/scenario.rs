@@ -401,3 +401,57 @@ fn every_malformed_databases_list_is_an_error_naming_the_key() {
         assert!(out.state.secrets.is_empty(), "{value:?}");
     }
 }
+
+// --- backup action -------------------------------------------------------------------
+
+#[test]
+fn backup_writes_the_databases_and_returns_path_and_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = State::new().relation(peers(r#"["blog", "shop"]"#));
+    let out = scenario::Context::<Database>::new()
+        .charm_dir(dir.path())
+        .run(Event::action("backup").param("path", "dbs.txt"), state)
+        .unwrap();
+    out.assert_ok();
+    let action = out.action.unwrap();
+    let path = dir.path().join("dbs.txt");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "blog\nshop\n");
+    assert_eq!(action.results["path"], path.display().to_string());
+    assert_eq!(action.results["databases"], "2");
+    assert_eq!(action.failure, None);
+}
+
+#[test]
+fn backup_fails_the_action_not_the_unit_on_bad_input() {
+    // A directory that does not exist.
+    let state = State::new().relation(peers(r#"["blog"]"#));
+    let out = ctx()
+        .run(
+            Event::action("backup").param("path", "/nonexistent/dir/dbs.txt"),
+            state,
+        )
+        .unwrap();
+    out.assert_ok();
+    let failure = out.action.unwrap().failure.unwrap();
+    assert!(
+        failure.starts_with("cannot write /nonexistent/dir/dbs.txt: "),
+        "{failure}"
+    );
+
+    // A peer list someone corrupted.
+    let out = ctx()
+        .run(
+            Event::action("backup").param("path", "dbs.txt"),
+            State::new().relation(peers("blog,shop")),
+        )
+        .unwrap();
+    out.assert_ok();
+    let failure = out.action.unwrap().failure.unwrap();
+    assert!(failure.contains("key `databases`"), "{failure}");
+
+    // A missing (required) parameter.
+    let out = ctx()
+        .run(Event::action("backup"), State::new().relation(peers("[]")))
+        .unwrap_err();
+    assert!(out.to_string().contains("path"), "{out}");
+}
