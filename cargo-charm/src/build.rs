@@ -385,6 +385,20 @@ pub fn pack(packages: &[String]) -> Result<Vec<Packed>> {
         .collect()
 }
 
+/// `cargo charm pack --dir`: lay each charm package out as `target/charms/<name>/` (the
+/// release build `pack` just made is reused). Returns the directories.
+pub fn charm_dirs(packages: &[String]) -> Result<Vec<PathBuf>> {
+    let ws = Workspace::load()?;
+    let out_dir = ws.target_dir.join("charms");
+    ws.charms(packages, true)?
+        .iter()
+        .map(|c| {
+            let dir = out_dir.join(&c.name);
+            charm_dir(&c.binary, &c.charmcraft_yaml, &dir).map(|()| dir)
+        })
+        .collect()
+}
+
 /// A map serialised in insertion order.
 struct Ordered(Vec<(String, Value)>);
 

@@ -16,6 +16,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
+    /// Make a new charm crate: an endpoint and a handler, its `dispatch` binary, a Scenario
+    /// test, its charmcraft.yaml and a model file (added to this workspace's members when
+    /// run inside the charm-rs workspace).
+    New {
+        /// The charm's name (lowercase letters, digits and `-`).
+        name: String,
+        /// Where to make it (default: `./<name>`).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// Depend on charm-runtime at this path, and add the crate to no workspace
+        /// (default: by path inside the charm-rs workspace, else by version).
+        #[arg(long, value_name = "DIR")]
+        charm_runtime: Option<PathBuf>,
+    },
     /// Deploy the model described in a YAML file, settle it and print its status.
     Sim {
         /// The model file.
@@ -67,6 +81,10 @@ enum Cmd {
         /// Charm packages (default: every charm package of the workspace).
         #[arg(short, long = "package")]
         package: Vec<String>,
+        /// Also lay each charm out as the directory `target/charms/<name>/`, what a model
+        /// file for `cargo charm sim` names.
+        #[arg(long)]
+        dir: bool,
     },
 }
 
@@ -141,9 +159,30 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         Cmd::Yaml { check, package } => Ok(crate::build::yaml(check, &package)?),
-        Cmd::Pack { package } => {
+        Cmd::New {
+            name,
+            path,
+            charm_runtime,
+        } => {
+            let made = crate::new::create(
+                &name,
+                path.as_deref(),
+                charm_runtime.map(crate::new::Runtime::Path),
+            )?;
+            println!("created charm `{}` in {}", made.name, made.dir.display());
+            if let Some(ws) = &made.workspace {
+                println!("added it to the workspace members in {}", ws.display());
+            }
+            Ok(())
+        }
+        Cmd::Pack { package, dir } => {
             for p in crate::build::pack(&package)? {
                 println!("packed {} ({} bytes)", p.path.display(), p.size);
+            }
+            if dir {
+                for d in crate::build::charm_dirs(&package)? {
+                    println!("laid out {}", d.display());
+                }
             }
             Ok(())
         }

@@ -4,9 +4,11 @@
 //!   unit agent would, with hook tools, relations, secrets, leadership and statuses.
 //! - [`build`]: generate/check `charmcraft.yaml`, pack `.charm` archives, the demo.
 //! - [`meta`]: charm metadata (endpoints, config options, actions).
+//! - [`new`]: `cargo charm new`, a new charm crate.
 
 pub mod build;
 pub mod cli;
 pub mod hookclient;
 pub mod meta;
+pub mod new;
 pub mod sim;

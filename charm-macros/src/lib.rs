@@ -3,6 +3,18 @@
 //!
 //! Pipeline: `parse` (attributes into the `model`), `diagnostics` (checks with spans
 //! and "did you mean"), `expand` (code generation).
+//!
+//! ## Map
+//! - [`derive@Charm`]: the charm's declarations (`#[charm(..)]`, `#[peers(..)]`,
+//!   `#[provides(..)]`, `#[requires(..)]`, `#[config(..)]`, `#[actions(..)]`,
+//!   `#[storage(..)]`, `#[containers(..)]`, `#[resources(..)]`) become
+//!   `charm_runtime::Charm`, its metadata (`charmcraft.yaml`) and one typed endpoint
+//!   handle per endpoint (`Self::DB`).
+//! - [`derive@CharmConfig`]: a struct's fields become config options.
+//! - [`derive@ActionParams`]: a struct's fields become an action's parameters.
+//! - [`macro@handlers`]: an `impl` block's `#[on(..)]` methods become the charm's
+//!   handlers, each `#[on(..)]` event checked against the declarations at compile time.
+#![deny(missing_docs)]
 
 mod diagnostics;
 mod expand;

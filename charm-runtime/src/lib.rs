@@ -51,7 +51,26 @@
 //!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
 //!   `ctx.defer()` and how deferred events are kept between hooks.
 //! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
+//! - Also: [`action`] (actions and their typed parameters), [`workload`] (containers,
+//!   storage), [`pebble`] (the Pebble client), [`yaml`] (the YAML writer behind
+//!   `charmcraft.yaml`), [`prelude`] (what a charm module imports).
+//!
+//! ## Integrations at a glance
+//!
+//! | you want | write |
+//! |---|---|
+//! | declare an endpoint | `#[requires(db(interface = "postgresql_client", limit = 1))]` on the charm struct |
+//! | observe its events | `#[on(db_relation_created)]` (`created`, `joined`, `changed`, `departed`, `broken`) |
+//! | the one relation of a `limit = 1` or peer endpoint | [`ctx.relation(Self::DB)?`](Context::relation) |
+//! | every relation of an endpoint | [`ctx.relations(Self::SMTP)?`](Context::relations) |
+//! | read the remote application's / a remote unit's bag | [`relation.remote_app_data()?`](Relation::remote_app_data), [`relation.remote_unit_data(&unit)`](Relation::remote_unit_data) |
+//! | write this unit's bag | [`relation.local_unit_data().set(..)`](Relation::local_unit_data) |
+//! | write this application's bag (leader) | [`relation.local_app_data(&leader)`](Relation::local_app_data), `leader` from [`ctx.leader()?`](Context::leader) |
+//!
+//! The step-by-step guide, every snippet of it compiled and tested, is
+//! `docs/how-to/add-an-integration.md` in the repository.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 pub mod action;
 pub mod backend;
