@@ -1,0 +1,389 @@
+//! The three example charms (debug builds) together in the simulator, the whole story of
+//! `spec/example-charms.md`: deploy, integrate, settle; every status, databag, secret and
+//! config file line the spec names; then removing a unit, removing a relation, adding a
+//! unit back, and `max-databases`.
+
+use std::collections::BTreeMap;
+
+use cargo_charm::sim::{Config, Model};
+use charm_tests::{app_status, examples, failures, model, peer_relation, slug, unit_status};
+
+fn is_password(p: &str) -> bool {
+    p.len() == 24 && p.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The `databases` list of the database application's peer app bag.
+fn databases(m: &Model) -> Vec<String> {
+    let bag = m
+        .relation_data(peer_relation(m, "database"), "database")
+        .unwrap();
+    let raw = bag
+        .get("databases")
+        .expect("`databases` in the peer app bag");
+    serde_json::from_str(raw).unwrap_or_else(|e| panic!("`databases` = {raw:?}: {e}"))
+}
+
+/// A unit databag without the keys Juju sets itself (`ingress-address`, ...).
+fn charm_keys(bag: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    bag.into_iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "egress-subnets" | "ingress-address" | "private-address"
+            )
+        })
+        .collect()
+}
+
+fn assert_settled_cleanly(m: &Model) {
+    let failed = failures(m);
+    assert!(failed.is_empty(), "failed hooks: {failed:#?}");
+}
+
+/// The webapp unit's config file, as the spec says it must be.
+fn expected_config(m: &Model, db_rel: u32, unit: &str, smtp: Option<(&str, u32, &str)>) -> String {
+    let bag = m.relation_data(db_rel, "database").unwrap();
+    let creds = m.secret(&bag["credentials"]).unwrap().content();
+    let mut want = format!(
+        "database={}\nusername={}\npassword={}\n",
+        bag["database"], creds["username"], creds["password"]
+    );
+    if let Some((provider, smtp_rel, host)) = smtp {
+        let id = &m.relation_data(smtp_rel, provider).unwrap()[&format!("user-{}", slug(unit))];
+        let c = m.secret(id).unwrap().content();
+        want.push_str(&format!(
+            "smtp_host={host}\nsmtp_username={}\nsmtp_password={}\n",
+            c["username"], c["password"]
+        ));
+    }
+    want
+}
+
+/// What the database leader publishes on a `db` relation with client application `client`,
+/// and the credentials secret behind it.
+fn check_database_offer(m: &Model, rel: u32, client: &str) {
+    let dbname = client.replace('-', "_");
+    let bag = m.relation_data(rel, "database").unwrap();
+    assert_eq!(
+        bag.keys().collect::<Vec<_>>(),
+        ["credentials", "database", "endpoints"],
+        "{bag:?}"
+    );
+    assert_eq!(bag["database"], dbname);
+    assert_eq!(bag["endpoints"], "database-0.database:5432");
+    let secret = m.secret(&bag["credentials"]).unwrap();
+    assert_eq!(secret.owner, "database", "an application-owned secret");
+    assert_eq!(secret.label.as_deref(), Some(format!("db-{rel}").as_str()));
+    let content = secret.content();
+    assert_eq!(
+        content.keys().collect::<Vec<_>>(),
+        ["password", "username"],
+        "{content:?}"
+    );
+    assert_eq!(content["username"], format!("{dbname}_user"));
+    assert!(is_password(&content["password"]), "{content:?}");
+    assert_eq!(secret.grants, [(rel, client.to_string())]);
+    // Every client unit read it (the config files below hold its content).
+    for u in m.units(client) {
+        assert!(
+            secret.consumers.contains_key(&u),
+            "{u} never read {}: {:?}",
+            secret.uri,
+            secret.consumers
+        );
+    }
+}
+
+/// What mailserver/0 publishes for each webapp unit, and the unit-scoped secrets.
+fn check_smtp_users(m: &Model, rel: u32, clients: &[&str]) {
+    let bag = charm_keys(m.relation_data(rel, "mailserver/0").unwrap());
+    let mut keys: Vec<String> = clients
+        .iter()
+        .map(|u| format!("user-{}", slug(u)))
+        .collect();
+    keys.push("host".into());
+    keys.sort();
+    assert_eq!(bag.keys().cloned().collect::<Vec<_>>(), keys, "{bag:?}");
+    assert_eq!(bag["host"], "mailserver-0.mail");
+    for client in clients {
+        let secret = m.secret(&bag[&format!("user-{}", slug(client))]).unwrap();
+        assert_eq!(secret.owner, "mailserver/0", "a unit-owned secret");
+        assert_eq!(
+            secret.label.as_deref(),
+            Some(format!("smtp-{}", slug(client)).as_str())
+        );
+        let content = secret.content();
+        assert_eq!(content["username"], slug(client));
+        assert!(is_password(&content["password"]), "{content:?}");
+        assert_eq!(content.len(), 2, "{content:?}");
+        assert_eq!(
+            secret.grants,
+            [(rel, client.to_string())],
+            "granted to that unit only"
+        );
+        assert_eq!(
+            secret.consumers.keys().collect::<Vec<_>>(),
+            [client],
+            "read by that unit only"
+        );
+    }
+    let smtp_secrets = m
+        .secrets()
+        .into_iter()
+        .filter(|s| s.owner == "mailserver/0")
+        .count();
+    assert_eq!(smtp_secrets, clients.len(), "one secret per client unit");
+    assert_eq!(
+        unit_status(m, "mailserver/0"),
+        format!("active: {} smtp users", clients.len())
+    );
+}
+
+/// Every webapp unit of `app` is ready, with the exact config file, and its leader counts
+/// them.
+fn check_webapp_ready(m: &Model, app: &str, db_rel: u32, smtp_rel: Option<u32>) {
+    let units = m.units(app);
+    let peers = peer_relation(m, app);
+    for u in &units {
+        assert_eq!(unit_status(m, u), "active: ready", "{u}");
+        let smtp = smtp_rel.map(|r| ("mailserver/0", r, "mailserver-0.mail"));
+        let conf = m.read_unit_file(u, "webapp.conf").unwrap();
+        assert_eq!(
+            conf.as_deref(),
+            Some(expected_config(m, db_rel, u, smtp).as_str()),
+            "{u}"
+        );
+        assert_eq!(
+            charm_keys(m.relation_data(peers, u).unwrap()),
+            BTreeMap::from([("ready".to_string(), "true".to_string())]),
+            "{u}"
+        );
+    }
+    let n = units.len();
+    assert_eq!(
+        app_status(m, app),
+        format!("active: {n} of {n} units ready")
+    );
+}
+
+#[test]
+fn the_example_charms_tell_the_whole_story_of_the_spec() {
+    let charms = examples();
+    let mut m = model("story");
+    m.deploy("database", charms.dir("database"), 2, Config::new())
+        .unwrap();
+    m.deploy("mailserver", charms.dir("mailserver"), 1, Config::new())
+        .unwrap();
+    m.deploy("webapp", charms.dir("webapp"), 3, Config::new())
+        .unwrap();
+    let db = m.integrate("webapp:db", "database:db").unwrap();
+    let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+
+    // database: primary and replica, the peer bags, the offer on `db`.
+    assert_eq!(m.leader("database").as_deref(), Some("database/0"));
+    assert_eq!(
+        unit_status(&m, "database/0"),
+        "active: primary, 1 databases"
+    );
+    assert_eq!(unit_status(&m, "database/1"), "active: replica");
+    let peers = peer_relation(&m, "database");
+    let app_bag = m.relation_data(peers, "database").unwrap();
+    assert_eq!(app_bag["primary"], "database/0");
+    assert_eq!(databases(&m), ["webapp"]);
+    assert_eq!(app_bag.len(), 2, "{app_bag:?}");
+    for u in ["database/0", "database/1"] {
+        assert_eq!(
+            charm_keys(m.relation_data(peers, u).unwrap()),
+            BTreeMap::from([("host".to_string(), format!("{}.database", slug(u)))]),
+        );
+    }
+    check_database_offer(&m, db, "webapp");
+
+    // mailserver: one user per webapp unit.
+    check_smtp_users(&m, smtp, &["webapp/0", "webapp/1", "webapp/2"]);
+
+    // webapp: every unit configured, the leader counts them.
+    assert_eq!(m.leader("webapp").as_deref(), Some("webapp/0"));
+    check_webapp_ready(&m, "webapp", db, Some(smtp));
+    // What the webapp units write on `db` and `smtp`: nothing.
+    for u in m.units("webapp") {
+        assert!(charm_keys(m.relation_data(db, &u).unwrap()).is_empty());
+        assert!(charm_keys(m.relation_data(smtp, &u).unwrap()).is_empty());
+    }
+    assert!(m.relation_data(db, "webapp").unwrap().is_empty());
+
+    // A second client application: its own database and secret, `databases` sorted.
+    m.deploy("a-blog", charms.dir("webapp"), 1, Config::new())
+        .unwrap();
+    let blog_db = m.integrate("a-blog:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(databases(&m), ["a_blog", "webapp"]);
+    assert_eq!(
+        unit_status(&m, "database/0"),
+        "active: primary, 2 databases"
+    );
+    check_database_offer(&m, blog_db, "a-blog");
+    // No smtp relation: the file has the database lines only.
+    check_webapp_ready(&m, "a-blog", blog_db, None);
+    assert_eq!(
+        m.read_unit_file("a-blog/0", "webapp.conf")
+            .unwrap()
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+    // a-blog/0 cannot read webapp's credentials, nor webapp's units a-blog's.
+    let webapp_creds = m.secret(&format!("db-{db}")).unwrap();
+    assert!(!webapp_creds.consumers.contains_key("a-blog/0"));
+    let blog_creds = m.secret(&format!("db-{blog_db}")).unwrap();
+    assert_eq!(
+        blog_creds.consumers.keys().collect::<Vec<_>>(),
+        ["a-blog/0"]
+    );
+
+    // Removing a webapp unit: mailserver drops its user and secret; counts follow.
+    m.clear_history();
+    m.remove_unit("webapp/2").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(m.units("webapp"), ["webapp/0", "webapp/1"]);
+    check_smtp_users(&m, smtp, &["webapp/0", "webapp/1"]);
+    assert!(
+        m.secret("smtp-webapp-2").is_err(),
+        "secret of webapp/2 removed"
+    );
+    check_webapp_ready(&m, "webapp", db, Some(smtp));
+    assert_eq!(app_status(&m, "webapp"), "active: 2 of 2 units ready");
+
+    // Adding a unit back: a new user, the same database.
+    m.clear_history();
+    assert_eq!(m.add_unit("webapp").unwrap(), "webapp/3");
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    check_smtp_users(&m, smtp, &["webapp/0", "webapp/1", "webapp/3"]);
+    check_webapp_ready(&m, "webapp", db, Some(smtp));
+    check_database_offer(&m, db, "webapp");
+
+    // Removing the db relation: the database is dropped with its secret; webapp is
+    // blocked and its config file is gone.
+    let creds_uri = m.secret(&format!("db-{db}")).unwrap().uri;
+    m.clear_history();
+    m.remove_relation(db).unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(databases(&m), ["a_blog"]);
+    assert_eq!(
+        unit_status(&m, "database/0"),
+        "active: primary, 1 databases"
+    );
+    assert!(m.secret(&creds_uri).is_err(), "db-{db} secret removed");
+    assert!(m.secret(&format!("db-{db}")).is_err());
+    assert!(m.secret(&format!("db-{blog_db}")).is_ok(), "a-blog's stays");
+    let webapp_peers = peer_relation(&m, "webapp");
+    for u in m.units("webapp") {
+        assert_eq!(unit_status(&m, &u), "blocked: missing db relation", "{u}");
+        assert_eq!(m.read_unit_file(&u, "webapp.conf").unwrap(), None, "{u}");
+        assert!(
+            charm_keys(m.relation_data(webapp_peers, &u).unwrap()).is_empty(),
+            "{u}"
+        );
+    }
+    // mailserver and a-blog are untouched.
+    check_smtp_users(&m, smtp, &["webapp/0", "webapp/1", "webapp/3"]);
+    check_webapp_ready(&m, "a-blog", blog_db, None);
+
+    // Integrating again: a new database offer and new credentials.
+    let db2 = m.integrate("webapp:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_ne!(db2, db);
+    assert_eq!(databases(&m), ["a_blog", "webapp"]);
+    check_database_offer(&m, db2, "webapp");
+    assert_ne!(
+        m.relation_data(db2, "database").unwrap()["credentials"],
+        creds_uri
+    );
+    check_webapp_ready(&m, "webapp", db2, Some(smtp));
+}
+
+#[test]
+fn max_databases_refuses_a_client_and_creates_nothing() {
+    let charms = examples();
+    let mut m = model("max-databases");
+    m.deploy("database", charms.dir("database"), 2, Config::new())
+        .unwrap();
+    m.deploy("shop", charms.dir("webapp"), 1, Config::new())
+        .unwrap();
+    m.deploy("blog", charms.dir("webapp"), 1, Config::new())
+        .unwrap();
+    let shop = m.integrate("shop:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(databases(&m), ["shop"]);
+
+    // Lowering max-databases to what is served already refuses nothing yet.
+    m.set_config("database", [("max-databases", 1)]).unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(
+        unit_status(&m, "database/0"),
+        "active: primary, 1 databases"
+    );
+
+    // The next client is refused: blocked, no database, no secret, nothing published.
+    m.clear_history();
+    let blog = m.integrate("blog:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    let created = m
+        .history()
+        .iter()
+        .find(|r| r.unit == "database/0" && r.hook == "db-relation-created")
+        .expect("database/0 ran db-relation-created");
+    let status_sets: Vec<String> = created
+        .tool_calls
+        .iter()
+        .filter(|c| c.argv[0] == "status-set")
+        .map(|c| c.argv.join(" "))
+        .collect();
+    assert!(
+        status_sets.len() == 1 && status_sets[0].ends_with(" blocked -- too many databases"),
+        "{status_sets:?}"
+    );
+    assert_eq!(unit_status(&m, "database/0"), "blocked: too many databases");
+    assert_eq!(databases(&m), ["shop"]);
+    assert!(m.relation_data(blog, "database").unwrap().is_empty());
+    assert!(m.secret(&format!("db-{blog}")).is_err());
+    assert_eq!(m.secrets().len(), 1, "only shop's credentials");
+    assert_eq!(
+        unit_status(&m, "blog/0"),
+        "waiting: waiting for database credentials"
+    );
+    // The database keeps serving shop.
+    check_database_offer(&m, shop, "shop");
+    check_webapp_ready(&m, "shop", shop, None);
+
+    // Removing the refused relation drops nothing (there is no secret to remove).
+    m.remove_relation(blog).unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(databases(&m), ["shop"]);
+    assert_eq!(unit_status(&m, "blog/0"), "blocked: missing db relation");
+
+    // With room again, the same client gets its database.
+    m.set_config("database", [("max-databases", 2)]).unwrap();
+    let blog2 = m.integrate("blog:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(databases(&m), ["blog", "shop"]);
+    assert_eq!(
+        unit_status(&m, "database/0"),
+        "active: primary, 2 databases"
+    );
+    check_database_offer(&m, blog2, "blog");
+    check_webapp_ready(&m, "blog", blog2, None);
+}
