@@ -219,9 +219,11 @@ pub fn failures(m: &Model) -> Vec<String> {
 }
 
 /// Fault injection into hook tools: a tools binary (a `sh` wrapper around `cargo-charm`)
-/// that, when a rule matches, fails the tool call or kills the charm process calling it.
+/// that, when a rule matches, fails the tool call, kills the charm process calling it, or
+/// hangs until the simulator's hook timeout kills it.
 ///
-/// A rule is a file `<dir>/<slug(unit)>.<tool>.<action>` (`action`: `fail` or `kill`)
+/// A rule is a file `<dir>/<slug(unit)>.<tool>.<action>` (`action`: `fail`, `kill` or
+/// `hang`)
 /// whose content, if not empty, must occur in the tool's argv (joined by spaces). A rule
 /// fires once: the wrapper removes it and appends `<unit> <tool> <action>` to
 /// `<dir>/fired`.
@@ -245,7 +247,7 @@ impl Faults {
 rules='{rules}'
 tool=$(basename "$0")
 unit=$(printf '%s' "$JUJU_UNIT_NAME" | tr / -)
-for action in fail kill; do
+for action in fail kill hang; do
     rule="$rules/$unit.$tool.$action"
     [ -f "$rule" ] || continue
     want=$(cat "$rule")
@@ -259,8 +261,9 @@ for action in fail kill; do
         echo "ERROR injected failure of $tool" >&2
         exit 1
     fi
-    # Kill the charm process mid-hook, and wait for it to be gone.
-    kill -KILL "$PPID"
+    # kill: SIGKILL the charm process mid-hook; hang: never answer (the simulator's
+    # hook timeout kills the charm). Either way, wait for the charm to be gone.
+    [ "$action" = kill ] && kill -KILL "$PPID"
     while kill -0 "$PPID" 2>/dev/null; do sleep 0.05; done
     exit 1
 done
@@ -285,7 +288,10 @@ exec '{real}'/"$tool" "$@"
 
     /// Arm a one-shot rule: `tool` called by `unit` with argv containing `pattern`.
     pub fn arm(&self, unit: &str, tool: &str, action: &str, pattern: &str) {
-        assert!(matches!(action, "fail" | "kill"), "unknown action {action}");
+        assert!(
+            matches!(action, "fail" | "kill" | "hang"),
+            "unknown action {action}"
+        );
         let rule = self
             .dir
             .path()
