@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 
 use cargo_charm::sim::Model;
 
+pub mod spec;
+
 /// The example charms the end-to-end tests run.
 pub const EXAMPLES: [&str; 3] = ["database", "mailserver", "webapp"];
 
@@ -335,13 +337,18 @@ pub fn ops_reference_charms() -> Option<&'static Path> {
     DIR.get_or_init(|| {
         python3()?;
         let out = scratch_dir("ops-reference");
-        let status = Command::new("bash")
+        let run = Command::new("bash")
             .arg(workspace_root().join("bench/ops-reference/build.sh"))
             .arg(&out)
-            .stdout(Stdio::null())
-            .status()
+            .output()
             .expect("run bench/ops-reference/build.sh");
-        assert!(status.success(), "bench/ops-reference/build.sh failed");
+        assert!(
+            run.status.success(),
+            "bench/ops-reference/build.sh failed ({}):\n{}{}",
+            run.status,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
         Some(out)
     })
     .as_deref()
