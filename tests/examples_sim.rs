@@ -154,6 +154,52 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
         creds_uri
     );
     check_webapp_ready(&m, "webapp", db2, Some(smtp));
+
+    // A new `config-path`: the file is written there (relative to the charm dir).
+    m.set_config("webapp", [("config-path", "app.conf")])
+        .unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    for u in m.units("webapp") {
+        assert_eq!(
+            m.read_unit_file(&u, "app.conf").unwrap(),
+            m.read_unit_file(&u, "webapp.conf").unwrap(),
+            "{u}"
+        );
+    }
+    check_webapp_ready(&m, "webapp", db2, Some(smtp));
+
+    // The leaders go: the new ones take over.
+    m.remove_unit("database/0").unwrap();
+    m.remove_unit("webapp/0").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(m.leader("database").as_deref(), Some("database/1"));
+    assert_eq!(
+        unit_status(&m, "database/1"),
+        "active: primary, 2 databases"
+    );
+    let peers = peer_relation(&m, "database");
+    assert_eq!(
+        m.relation_data(peers, "database").unwrap()["primary"],
+        "database/1"
+    );
+    assert_eq!(databases(&m), ["a_blog", "webapp"]);
+    assert_eq!(m.leader("webapp").as_deref(), Some("webapp/1"));
+    check_smtp_users(&m, smtp, &["webapp/1", "webapp/3"]);
+    check_webapp_ready(&m, "webapp", db2, Some(smtp));
+    // The new database leader serves a new client.
+    m.deploy("crm", charms.dir("webapp"), 1, Config::new())
+        .unwrap();
+    let crm = m.integrate("crm:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(databases(&m), ["a_blog", "crm", "webapp"]);
+    assert_eq!(
+        m.relation_data(crm, "database").unwrap()["endpoints"],
+        "database-1.database:5432"
+    );
+    check_webapp_ready(&m, "crm", crm, None);
 }
 
 #[test]
