@@ -279,3 +279,51 @@ fn max_databases_refuses_a_client_and_creates_nothing() {
     check_database_offer(&m, blog2, "blog");
     check_webapp_ready(&m, "blog", blog2, None);
 }
+
+#[test]
+fn webapp_uses_the_first_mailserver_unit_and_moves_on_when_it_goes() {
+    let charms = examples();
+    let mut m = model("two-mailservers");
+    m.deploy("database", charms.dir("database"), 1, Config::new())
+        .unwrap();
+    m.deploy("mailserver", charms.dir("mailserver"), 2, Config::new())
+        .unwrap();
+    m.deploy("webapp", charms.dir("webapp"), 2, Config::new())
+        .unwrap();
+    let db = m.integrate("webapp:db", "database:db").unwrap();
+    let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    // Both mailserver units made a user for each webapp unit; webapp takes mailserver/0's.
+    for ms in ["mailserver/0", "mailserver/1"] {
+        assert_eq!(unit_status(&m, ms), "active: 2 smtp users");
+        let bag = charm_keys(m.relation_data(smtp, ms).unwrap());
+        assert_eq!(bag["host"], format!("{}.mail", slug(ms)));
+    }
+    check_webapp_ready(&m, "webapp", db, Some(smtp));
+
+    // mailserver/0 goes: webapp moves to mailserver/1's user.
+    m.remove_unit("mailserver/0").unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    for u in m.units("webapp") {
+        let id = &m.relation_data(smtp, "mailserver/1").unwrap()[&format!("user-{}", slug(&u))];
+        let creds = m.secret(id).unwrap().content();
+        let conf = m.read_unit_file(&u, "webapp.conf").unwrap().unwrap();
+        assert!(
+            conf.ends_with(&format!(
+                "smtp_host=mailserver-1.mail\nsmtp_username={}\nsmtp_password={}\n",
+                creds["username"], creds["password"]
+            )),
+            "{u}: {conf}"
+        );
+        assert_eq!(unit_status(&m, &u), "active: ready");
+    }
+
+    // The smtp relation goes: the smtp lines go, the database lines stay.
+    m.remove_relation(smtp).unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(unit_status(&m, "mailserver/1"), "active: 0 smtp users");
+    check_webapp_ready(&m, "webapp", db, None);
+}

@@ -261,3 +261,53 @@ fn webapp_fails_clearly_when_its_config_file_cannot_be_removed_and_recovers() {
     assert_eq!(unit_status(&m, "webapp/0"), "blocked: missing db relation");
     assert_eq!(ready(&m, "webapp/0"), None);
 }
+
+#[test]
+fn webapp_blocks_on_an_unwritable_config_path_and_recovers() {
+    let charms = examples();
+    let mut m = model("bad-config-path");
+    m.deploy("database", charms.dir("database"), 1, Config::new())
+        .unwrap();
+    m.deploy("webapp", charms.dir("webapp"), 2, Config::new())
+        .unwrap();
+    m.integrate("webapp:db", "database:db").unwrap();
+    m.settle().unwrap();
+    assert_eq!(app_status(&m, "webapp"), "active: 2 of 2 units ready");
+
+    // A directory that does not exist: blocked, saying so; no half-written file.
+    m.set_config("webapp", [("config-path", "no-such-dir/app.conf")])
+        .unwrap();
+    m.settle().unwrap();
+    assert!(failures(&m).is_empty(), "{:#?}", failures(&m));
+    for u in m.units("webapp") {
+        let status = unit_status(&m, &u);
+        assert!(
+            status.starts_with("blocked: cannot write ") && status.contains("no-such-dir/app.conf"),
+            "{u}: {status}"
+        );
+        assert_eq!(ready(&m, &u), None, "{u}");
+        let dir = m.unit_dir(&u).unwrap();
+        assert!(!dir.join("no-such-dir").exists());
+        let stray: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".webapp-config-")
+            })
+            .collect();
+        assert!(stray.is_empty(), "{u}: {stray:?}");
+    }
+
+    // Fixed: ready again.
+    m.set_config("webapp", [("config-path", "app.conf")])
+        .unwrap();
+    m.settle().unwrap();
+    assert!(failures(&m).is_empty(), "{:#?}", failures(&m));
+    for u in m.units("webapp") {
+        assert_eq!(unit_status(&m, &u), "active: ready", "{u}");
+        assert!(m.read_unit_file(&u, "app.conf").unwrap().is_some());
+    }
+    assert_eq!(app_status(&m, "webapp"), "active: 2 of 2 units ready");
+}

@@ -112,6 +112,8 @@ pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
         for p in &packages {
             assert!(bins.contains_key(*p), "cargo build did not report `{p}`");
         }
+        // Model::new looks for the hook-tools binary itself: point it at this one.
+        std::env::set_var("CARGO_CHARM_BIN", &bins["cargo-charm"]);
         bins
     })
 }
@@ -179,8 +181,6 @@ pub fn examples() -> &'static ExampleCharms {
 /// A new model whose hook tools are the workspace's `cargo-charm`.
 pub fn model(name: &str) -> Model {
     let tools = cargo_charm_bin();
-    // Model::new looks for the tools binary itself: point it at ours.
-    std::env::set_var("CARGO_CHARM_BIN", tools);
     let mut m = Model::new(name).expect("model");
     m.set_tool_binary(tools).expect("tool binary");
     m
