@@ -74,48 +74,85 @@ pub fn scratch_dir(what: &str) -> PathBuf {
 /// `cargo test --workspace` has built them already (the examples and cargo-charm have
 /// integration tests, so cargo builds their binaries) and a `cargo build` is then a
 /// no-op; run alone (`cargo test -p charm-tests`), this builds them. The build uses the
-/// same target directory: cargo releases its build lock before it runs the tests.
+/// same target directory (cargo releases its build lock before it runs the tests); should
+/// it ever wait for that lock, it is stopped and redone in `<target>/charm-tests-build`.
 pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
     static BINS: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
     BINS.get_or_init(|| {
-        let mut cmd = Command::new(cargo());
-        cmd.current_dir(workspace_root())
-            .args([
-                "build",
-                "--bins",
-                "--message-format=json-render-diagnostics",
-            ])
-            .env("CARGO_TARGET_DIR", target_dir())
-            .stderr(Stdio::inherit());
-        let packages: Vec<&str> = EXAMPLES.iter().copied().chain(["cargo-charm"]).collect();
-        for p in &packages {
-            cmd.args(["-p", p]);
-        }
-        let out = cmd.output().expect("run cargo build");
-        assert!(
-            out.status.success(),
-            "`cargo build -p database -p mailserver -p webapp -p cargo-charm` failed"
-        );
-        let mut bins = BTreeMap::new();
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            let (Some(exe), Some(name)) = (v["executable"].as_str(), v["target"]["name"].as_str())
-            else {
-                continue;
-            };
-            if packages.contains(&name) {
-                bins.insert(name.to_string(), PathBuf::from(exe));
-            }
-        }
-        for p in &packages {
-            assert!(bins.contains_key(*p), "cargo build did not report `{p}`");
-        }
+        let bins = build_binaries(&target_dir()).unwrap_or_else(|| {
+            eprintln!("charm-tests: the target directory is locked; building in a separate one");
+            build_binaries(&target_dir().join("charm-tests-build"))
+                .expect("cargo build is blocked on a lock")
+        });
         // Model::new looks for the hook-tools binary itself: point it at this one.
         std::env::set_var("CARGO_CHARM_BIN", &bins["cargo-charm"]);
         bins
     })
+}
+
+/// `cargo build --bins -p database -p mailserver -p webapp -p cargo-charm` in `target`;
+/// `None` if cargo blocks waiting for a file lock.
+fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
+    use std::io::{BufRead, BufReader};
+    let packages: Vec<&str> = EXAMPLES.iter().copied().chain(["cargo-charm"]).collect();
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(workspace_root())
+        .args([
+            "build",
+            "--bins",
+            "--message-format=json-render-diagnostics",
+        ])
+        .env("CARGO_TARGET_DIR", target)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for p in &packages {
+        cmd.args(["-p", p]);
+    }
+    let mut child = cmd.spawn().expect("run cargo build");
+    let stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stdout), &mut out);
+        out
+    });
+    let mut blocked = false;
+    for line in BufReader::new(child.stderr.take().expect("piped"))
+        .lines()
+        .map_while(Result::ok)
+    {
+        if line.contains("Blocking waiting for file lock") {
+            blocked = true;
+            let _ = child.kill();
+            break;
+        }
+        eprintln!("{line}");
+    }
+    let status = child.wait().expect("wait for cargo build");
+    let stdout = reader.join().unwrap_or_default();
+    if blocked {
+        return None;
+    }
+    assert!(
+        status.success(),
+        "`cargo build -p database -p mailserver -p webapp -p cargo-charm` failed"
+    );
+    let mut bins = BTreeMap::new();
+    for line in stdout.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(exe), Some(name)) = (v["executable"].as_str(), v["target"]["name"].as_str())
+        else {
+            continue;
+        };
+        if packages.contains(&name) {
+            bins.insert(name.to_string(), PathBuf::from(exe));
+        }
+    }
+    for p in &packages {
+        assert!(bins.contains_key(*p), "cargo build did not report `{p}`");
+    }
+    Some(bins)
 }
 
 /// The `cargo-charm` binary (hook tools and CLI).
