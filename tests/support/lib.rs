@@ -1,6 +1,19 @@
-//! Helpers shared by the workspace's cross-crate tests (`tests/*.rs`).
+//! Helpers shared by the workspace's cross-crate tests (`tests/*.rs`): the example charms
+//! (debug builds) laid out as charm directories, simulator models whose hook tools are the
+//! workspace's `cargo-charm`, fault injection into hook tools, and the Python side
+//! (`python3`, the `ops` reference charms, charmcraft).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use cargo_charm::sim::Model;
+
+pub mod spec;
+
+/// The example charms the end-to-end tests run.
+pub const EXAMPLES: [&str; 3] = ["database", "mailserver", "webapp"];
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -12,3 +25,374 @@ pub fn workspace_root() -> PathBuf {
 /// (and checks that every `compile_fail` snippet fails with the error code the page shows).
 #[doc = include_str!("../../docs/how-to/add-an-integration.md")]
 pub mod how_to_add_an_integration {}
+
+/// The cargo this test runs under (`CARGO`, set by `cargo test`), else `cargo`.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The directory of the workspace's debug binaries: where the running test binary's
+/// profile directory is (`<target>/debug/deps/<test>` -> `<target>/debug`), else
+/// `$CARGO_TARGET_DIR/debug`, else `<workspace>/target/debug`.
+pub fn debug_dir() -> PathBuf {
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(deps) = exe.parent().filter(|d| d.ends_with("deps")) {
+            if let Some(profile) = deps.parent() {
+                return profile.to_path_buf();
+            }
+        }
+    }
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(t) => workspace_root().join(t).join("debug"),
+        None => workspace_root().join("target").join("debug"),
+    }
+}
+
+/// The target directory (`debug_dir()`'s parent).
+pub fn target_dir() -> PathBuf {
+    let d = debug_dir();
+    d.parent().map(Path::to_path_buf).unwrap_or(d)
+}
+
+/// A directory under `<target>/tmp/` private to this process. Directories left by
+/// processes that are gone are removed on first use.
+pub fn scratch_dir(what: &str) -> PathBuf {
+    let base = target_dir().join("tmp").join("charm-tests");
+    let _ = std::fs::create_dir_all(&base);
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
+            if let Some(pid) = pid {
+                if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
+    let dir = base.join(format!("{what}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// The debug binaries of the example charms and of `cargo-charm`, by package name.
+///
+/// `cargo test --workspace` has built them already (the examples and cargo-charm have
+/// integration tests, so cargo builds their binaries) and a `cargo build` is then a
+/// no-op; run alone (`cargo test -p charm-tests`), this builds them. The build uses the
+/// same target directory (cargo releases its build lock before it runs the tests); should
+/// it ever wait for that lock, it is stopped and redone in `<target>/charm-tests-build`.
+pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
+    static BINS: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
+    BINS.get_or_init(|| {
+        let bins = build_binaries(&target_dir()).unwrap_or_else(|| {
+            eprintln!("charm-tests: the target directory is locked; building in a separate one");
+            build_binaries(&target_dir().join("charm-tests-build"))
+                .expect("cargo build is blocked on a lock")
+        });
+        // Model::new looks for the hook-tools binary itself: point it at this one.
+        std::env::set_var("CARGO_CHARM_BIN", &bins["cargo-charm"]);
+        bins
+    })
+}
+
+/// `cargo build --bins -p database -p mailserver -p webapp -p cargo-charm` in `target`;
+/// `None` if cargo blocks waiting for a file lock.
+fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
+    use std::io::{BufRead, BufReader};
+    let packages: Vec<&str> = EXAMPLES.iter().copied().chain(["cargo-charm"]).collect();
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(workspace_root())
+        .args([
+            "build",
+            "--bins",
+            "--message-format=json-render-diagnostics",
+        ])
+        .env("CARGO_TARGET_DIR", target)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for p in &packages {
+        cmd.args(["-p", p]);
+    }
+    let mut child = cmd.spawn().expect("run cargo build");
+    let stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stdout), &mut out);
+        out
+    });
+    let mut blocked = false;
+    for line in BufReader::new(child.stderr.take().expect("piped"))
+        .lines()
+        .map_while(Result::ok)
+    {
+        if line.contains("Blocking waiting for file lock") {
+            blocked = true;
+            let _ = child.kill();
+            break;
+        }
+        eprintln!("{line}");
+    }
+    let status = child.wait().expect("wait for cargo build");
+    let stdout = reader.join().unwrap_or_default();
+    if blocked {
+        return None;
+    }
+    assert!(
+        status.success(),
+        "`cargo build -p database -p mailserver -p webapp -p cargo-charm` failed"
+    );
+    let mut bins = BTreeMap::new();
+    for line in stdout.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(exe), Some(name)) = (v["executable"].as_str(), v["target"]["name"].as_str())
+        else {
+            continue;
+        };
+        if packages.contains(&name) {
+            bins.insert(name.to_string(), PathBuf::from(exe));
+        }
+    }
+    for p in &packages {
+        assert!(bins.contains_key(*p), "cargo build did not report `{p}`");
+    }
+    Some(bins)
+}
+
+/// The `cargo-charm` binary (hook tools and CLI).
+pub fn cargo_charm_bin() -> &'static Path {
+    &binaries()["cargo-charm"]
+}
+
+/// Lay out a compiled charm as the directory `charmcraft pack` would produce (what the
+/// simulator deploys); `dispatch` is a hard link to `binary` when possible.
+pub fn lay_out_charm(binary: &Path, dir: &Path) -> String {
+    let yaml = cargo_charm::build::charmcraft_yaml_of(binary).expect("charmcraft-yaml");
+    let (files, _) = cargo_charm::build::charm_files(binary, &yaml).expect("charm files");
+    let _ = std::fs::remove_dir_all(dir);
+    for f in files {
+        let p = dir.join(&f.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        if f.symlink {
+            std::os::unix::fs::symlink(String::from_utf8_lossy(&f.data).as_ref(), &p).unwrap();
+        } else if f.path == "dispatch" && std::fs::hard_link(binary, &p).is_ok() {
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(&p, &f.data).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
+        }
+    }
+    std::fs::write(dir.join("charmcraft.yaml"), &yaml).unwrap();
+    yaml
+}
+
+/// The example charms laid out as charm directories (once per process).
+pub struct ExampleCharms {
+    dir: PathBuf,
+    yaml: BTreeMap<String, String>,
+}
+
+impl ExampleCharms {
+    /// The charm directory of example `name`.
+    pub fn dir(&self, name: &str) -> PathBuf {
+        assert!(self.yaml.contains_key(name), "no example charm {name:?}");
+        self.dir.join(name)
+    }
+
+    /// The `charmcraft.yaml` the example's binary generates.
+    pub fn charmcraft_yaml(&self, name: &str) -> &str {
+        &self.yaml[name]
+    }
+}
+
+/// The example charms (debug builds), laid out once per process.
+pub fn examples() -> &'static ExampleCharms {
+    static CHARMS: OnceLock<ExampleCharms> = OnceLock::new();
+    CHARMS.get_or_init(|| {
+        let dir = scratch_dir("charms");
+        let bins = binaries();
+        let yaml = EXAMPLES
+            .iter()
+            .map(|n| (n.to_string(), lay_out_charm(&bins[*n], &dir.join(n))))
+            .collect();
+        ExampleCharms { dir, yaml }
+    })
+}
+
+/// A new model whose hook tools are the workspace's `cargo-charm`.
+pub fn model(name: &str) -> Model {
+    let tools = cargo_charm_bin();
+    let mut m = Model::new(name).expect("model");
+    m.set_tool_binary(tools).expect("tool binary");
+    m
+}
+
+/// The peer relation id of `app` (endpoint `replicas`).
+pub fn peer_relation(m: &Model, app: &str) -> u32 {
+    let ep = format!("{app}:replicas");
+    m.relations()
+        .iter()
+        .find(|r| r.peer && r.endpoints == [ep.clone()])
+        .unwrap_or_else(|| panic!("no peer relation {ep}"))
+        .id
+}
+
+/// Status `"<status>: <message>"` of a unit.
+pub fn unit_status(m: &Model, unit: &str) -> String {
+    m.unit_status(unit).expect("unit").to_string()
+}
+
+/// Status `"<status>: <message>"` of an application.
+pub fn app_status(m: &Model, app: &str) -> String {
+    m.app_status(app).expect("app").to_string()
+}
+
+/// `slug(x)`: `/` replaced by `-`.
+pub fn slug(unit: &str) -> String {
+    unit.replace('/', "-")
+}
+
+/// Every failed hook of the history, as `unit hook: stderr` lines (for assertion messages).
+pub fn failures(m: &Model) -> Vec<String> {
+    m.history()
+        .iter()
+        .filter(|r| !r.succeeded())
+        .map(|r| format!("{} {}: {}", r.unit, r.hook, r.stderr.trim()))
+        .collect()
+}
+
+/// Fault injection into hook tools: a tools binary (a `sh` wrapper around `cargo-charm`)
+/// that, when a rule matches, fails the tool call, kills the charm process calling it, or
+/// hangs until the simulator's hook timeout kills it.
+///
+/// A rule is a file `<dir>/<slug(unit)>.<tool>.<action>` (`action`: `fail`, `kill` or
+/// `hang`)
+/// whose content, if not empty, must occur in the tool's argv (joined by spaces). A rule
+/// fires once: the wrapper removes it and appends `<unit> <tool> <action>` to
+/// `<dir>/fired`.
+pub struct Faults {
+    dir: tempfile::TempDir,
+}
+
+impl Faults {
+    /// A rules directory and its wrapper; install it with [`Faults::install`].
+    pub fn new() -> Faults {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        for t in cargo_charm::sim::TOOL_NAMES {
+            std::os::unix::fs::symlink(cargo_charm_bin(), real.join(t)).unwrap();
+        }
+        let rules = dir.path().join("rules");
+        std::fs::create_dir(&rules).unwrap();
+        let script = format!(
+            r#"#!/bin/sh
+rules='{rules}'
+tool=$(basename "$0")
+unit=$(printf '%s' "$JUJU_UNIT_NAME" | tr / -)
+for action in fail kill hang; do
+    rule="$rules/$unit.$tool.$action"
+    [ -f "$rule" ] || continue
+    want=$(cat "$rule")
+    case " $* " in
+        *"$want"*) ;;
+        *) continue ;;
+    esac
+    rm -f "$rule"
+    echo "$JUJU_UNIT_NAME $tool $action" >> "$rules/fired"
+    if [ "$action" = fail ]; then
+        echo "ERROR injected failure of $tool" >&2
+        exit 1
+    fi
+    # kill: SIGKILL the charm process mid-hook; hang: never answer (the simulator's
+    # hook timeout kills the charm). Either way, wait for the charm to be gone.
+    [ "$action" = kill ] && kill -KILL "$PPID"
+    while kill -0 "$PPID" 2>/dev/null; do sleep 0.05; done
+    exit 1
+done
+exec '{real}'/"$tool" "$@"
+"#,
+            rules = rules.display(),
+            real = real.display()
+        );
+        let wrapper = dir.path().join("tool");
+        std::fs::write(&wrapper, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Faults { dir }
+    }
+
+    /// Make `model`'s hook tools go through the wrapper.
+    pub fn install(&self, model: &mut Model) {
+        model
+            .set_tool_binary(&self.dir.path().join("tool"))
+            .expect("install fault wrapper");
+    }
+
+    /// Arm a one-shot rule: `tool` called by `unit` with argv containing `pattern`.
+    pub fn arm(&self, unit: &str, tool: &str, action: &str, pattern: &str) {
+        assert!(
+            matches!(action, "fail" | "kill" | "hang"),
+            "unknown action {action}"
+        );
+        let rule = self
+            .dir
+            .path()
+            .join("rules")
+            .join(format!("{}.{tool}.{action}", slug(unit)));
+        std::fs::write(rule, pattern).unwrap();
+    }
+
+    /// The rules that fired so far (`<unit> <tool> <action>`).
+    pub fn fired(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("rules").join("fired"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults::new()
+    }
+}
+
+/// `python3`, if on `PATH`.
+pub fn python3() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// The Python `ops` reference charms (`bench/ops-reference/build.sh`: `ops` installed from
+/// PyPI, cached under `target/`), built once per process: the directory holding
+/// `database/`, `mailserver/`, `webapp/`. `None` when `python3` is absent.
+pub fn ops_reference_charms() -> Option<&'static Path> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        python3()?;
+        let out = scratch_dir("ops-reference");
+        let run = Command::new("bash")
+            .arg(workspace_root().join("bench/ops-reference/build.sh"))
+            .arg(&out)
+            .output()
+            .expect("run bench/ops-reference/build.sh");
+        assert!(
+            run.status.success(),
+            "bench/ops-reference/build.sh failed ({}):\n{}{}",
+            run.status,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        Some(out)
+    })
+    .as_deref()
+}

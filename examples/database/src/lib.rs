@@ -70,9 +70,17 @@ impl Database {
         if let Some(blocked) = self.blocked.take() {
             event.add_status(blocked);
         }
-        if ctx.leader()?.is_none() {
+        let Some(leader) = ctx.leader()? else {
             event.add_status(Status::active("replica"));
             return Ok(());
+        };
+        // A client application refused for `max-databases` has no database published on
+        // its relation: the unit stays blocked while that relation exists, not only in
+        // the hook that refused it (that relation's joined and changed hooks come next).
+        for relation in ctx.relations(Self::DB)? {
+            if relation.local_app_data(&leader).get("database")?.is_none() {
+                event.add_status(Status::blocked("too many databases"));
+            }
         }
         let Some(peers) = ctx.relation(Self::REPLICAS)? else {
             event.add_status(Status::active("primary, 0 databases"));

@@ -1,0 +1,73 @@
+//! `cargo charm sim <model.yaml>`, the CLI path of `cargo charm demo` (the README's first
+//! command) without its release build: the `cargo-charm` binary deploys the demo model
+//! (`tests/fixtures/demo-model.yaml`: database x2, mailserver x1, webapp x3, integrated)
+//! with the example charms, settles it and prints the status table.
+
+use std::process::Command;
+
+use charm_tests::{cargo_charm_bin, examples, scratch_dir, workspace_root};
+
+/// The table's rows, each split on whitespace.
+fn rows(table: &str) -> Vec<Vec<&str>> {
+    table
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+#[test]
+fn cargo_charm_sim_runs_the_demo_model_and_prints_its_status() {
+    let charms = examples();
+    // The model file next to the charm directories its relative paths name.
+    let dir = scratch_dir("demo");
+    for name in ["database", "mailserver", "webapp"] {
+        std::os::unix::fs::symlink(charms.dir(name), dir.join(name)).unwrap();
+    }
+    let model = dir.join("demo.yaml");
+    std::fs::copy(
+        workspace_root().join("tests/fixtures/demo-model.yaml"),
+        &model,
+    )
+    .unwrap();
+
+    let out = Command::new(cargo_charm_bin())
+        .args(["charm", "sim"])
+        .arg(&model)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "cargo charm sim failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        stderr.contains("hooks (0 failed)") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+
+    let expected = "\
+Model Controller Cloud/Region Version
+demo sim local/local 3.6.8
+App Version Status Scale Charm Rev Message
+database active 2 database 0 primary, 1 databases
+mailserver active 1 mailserver 0 3 smtp users
+webapp active 3 webapp 0 3 of 3 units ready
+Unit Workload Agent Machine Address Ports Message
+database/0* active idle 0 10.0.0.2 primary, 1 databases
+database/1 active idle 1 10.0.0.3 replica
+mailserver/0* active idle 2 10.0.0.4 3 smtp users
+webapp/0* active idle 3 10.0.0.5 ready
+webapp/1 active idle 4 10.0.0.6 ready
+webapp/2 active idle 5 10.0.0.7 ready
+Integration provider Requirer Interface Type
+database:replicas database:replicas database_peers peer
+webapp:replicas webapp:replicas charm_gossip peer
+database:db webapp:db postgresql_client regular
+mailserver:smtp webapp:smtp smtp regular
+";
+    assert_eq!(rows(&stdout), rows(expected), "the table:\n{stdout}");
+}
