@@ -49,8 +49,8 @@ testing() {
     setup
     log "testing: Scenario-style runs per second"
     local rust ops
-    rust="$(cargo bench -q -p charm-runtime --features testing --bench scenario | tee /dev/stderr)"
-    ops="$("$py" bench/testing/scenario_bench.py | tee /dev/stderr)"
+    rust="$(cargo bench -q -p charm-runtime --features testing --bench scenario)"
+    ops="$("$py" bench/testing/scenario_bench.py)"
     local r o
     r="$(sed -n 's/.*: \([0-9]*\) runs\/s.*/\1/p' <<<"$rust")"
     o="$(sed -n 's/.*: \([0-9]*\) runs\/s.*/\1/p' <<<"$ops")"
