@@ -10,6 +10,7 @@
 //! ```text
 //! bench/ops-reference/build.sh                     # the ops charm dirs (target/ops-reference)
 //! cargo bench -p cargo-charm --bench story -- [--reps 3] [--ops-dir DIR] [--out FILE.md]
+//!     [--only rust|ops] [--calls "webapp install"]...   (--calls: print that hook's tool calls)
 //! ```
 //!
 //! `bench/run.sh hooks` does both. The Rust charm dirs are built here (release), like
@@ -33,6 +34,7 @@ struct Args {
     ops_dir: PathBuf,
     out: Option<PathBuf>,
     only: Option<String>,
+    calls: Vec<String>,
 }
 
 fn args(root: &Path) -> Args {
@@ -41,6 +43,7 @@ fn args(root: &Path) -> Args {
         ops_dir: root.join("target/ops-reference"),
         out: None,
         only: None,
+        calls: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -49,6 +52,7 @@ fn args(root: &Path) -> Args {
             "--ops-dir" => a.ops_dir = it.next().map(PathBuf::from).expect("--ops-dir DIR"),
             "--out" => a.out = it.next().map(PathBuf::from),
             "--only" => a.only = it.next(),
+            "--calls" => a.calls.extend(it.next()),
             "--bench" => {}
             other => panic!("unknown argument {other:?}"),
         }
@@ -271,6 +275,9 @@ fn main() {
             );
             stories.entry(flavour).or_default().push(took.as_secs_f64());
             hooks_per_story.insert(flavour, records.len());
+            if rep == 0 {
+                print_calls(flavour, &records, &a.calls);
+            }
             let d = data.entry(flavour).or_default();
             for r in &records {
                 d.entry(kind(r)).or_default().add(r);
@@ -373,6 +380,24 @@ fn main() {
         }
         std::fs::write(path, out).unwrap();
         eprintln!("wrote {}", path.display());
+    }
+}
+
+/// `--calls "<app> <hook>"`: the tool calls of the first such hook, to see where the
+/// calls go.
+fn print_calls(flavour: &str, records: &[HookRecord], kinds: &[String]) {
+    for k in kinds {
+        if let Some(r) = records.iter().find(|r| &kind(r) == k) {
+            eprintln!(
+                "{flavour} {} {}: {} tool calls",
+                r.unit,
+                r.hook,
+                r.tool_calls.len()
+            );
+            for c in &r.tool_calls {
+                eprintln!("    {}", c.argv.join(" "));
+            }
+        }
     }
 }
 
