@@ -9,7 +9,8 @@
 #             CPU time, peak RSS and hook-tool calls per hook kind (REPS=3 stories each)
 #   testing   Scenario-style runs per second: charm-runtime's testing module vs ops.testing
 #   size      the packed .charm of each example: `cargo charm pack` vs ops + its venv
-#   scale     replicas-relation-changed on webapp's leader with 1, 10, 100, 1000 peers
+#   scale     replicas-relation-changed on webapp's leader with 1, 10, 100, 1000 peers,
+#             in process (testing modules) and as one real hook process (fake hook tools)
 #   build     clean build of the workspace and incremental rebuild of webapp after a
 #             one-line change (own --target-dir: target/bench-build)
 #   all       all of the above, in that order
@@ -98,6 +99,10 @@ scale() {
         echo "ops 3.9 (ops.testing, in process):"
         echo
         "$py" bench/testing/peers_bench.py
+        echo
+        echo "One real hook process each, against fake hook tools (out of process):"
+        echo
+        cargo bench -q -p cargo-charm --bench peers
     } | tee "$out/scale.md"
 }
 
@@ -134,7 +139,7 @@ build() {
     } | tee "$out/build.md"
 }
 
-[[ $# -gt 0 ]] || { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -gt 0 ]] || { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 for cmd in "$@"; do
     case "$cmd" in
         setup | hooks | testing | size | scale | build) "$cmd" ;;
