@@ -813,3 +813,33 @@ fn upgrade_charm_and_update_status() {
         .unwrap()
         .is_some());
 }
+
+#[test]
+fn hook_records_have_peak_rss_and_cpu_time() {
+    // The hook waits for a child that touches 96 MiB: `wait4` counts the children the
+    // hook process waited for.
+    let has_python = std::process::Command::new("python3")
+        .args(["-c", "pass"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let script = if has_python {
+        "python3 -c 'b = bytearray(96 << 20)'"
+    } else {
+        "true"
+    };
+    let dir = charm("name: hungry\n", script);
+    let mut m = model("rss");
+    m.deploy("hungry", dir.path(), 1, Config::new()).unwrap();
+    m.settle().unwrap();
+    let install = &m.history()[0];
+    assert_eq!(install.hook, "install");
+    let rss = install.peak_rss.expect("peak RSS of the hook");
+    assert!(rss > 0);
+    assert!(install.cpu_time.is_some());
+    if has_python {
+        assert!(
+            rss >= 96 << 20,
+            "peak RSS {rss} below the 96 MiB the hook touched"
+        );
+    }
+}

@@ -195,6 +195,14 @@ pub struct HookRecord {
     pub exit_code: Option<i32>,
     /// Wall time.
     pub duration: Duration,
+    /// Peak resident set size of the hook process and the children it waited for, in
+    /// bytes (`ru_maxrss` from `wait4`); `None` when it could not be read. Linux counts
+    /// the spawning process's RSS at the time of the spawn into this high-water mark, so
+    /// it is never below the simulator's own RSS.
+    pub peak_rss: Option<u64>,
+    /// User plus system CPU time of the hook process and the children it waited for
+    /// (`wait4`); `None` when it could not be read.
+    pub cpu_time: Option<Duration>,
     /// Hook-tool calls, in order.
     pub tool_calls: Vec<ToolCall>,
     /// The charm's stdout (truncated to 64 KiB).
@@ -1313,6 +1321,8 @@ impl Model {
             remote_unit: hook.as_ref().and_then(|h| h.remote_unit.clone()),
             exit_code: Some(0),
             duration: Duration::ZERO,
+            peak_rss: None,
+            cpu_time: None,
             tool_calls: Vec::new(),
             stdout: String::new(),
             stderr: String::new(),
@@ -1363,7 +1373,16 @@ impl Model {
         let socket = self.socket.clone();
         let wake_id = context_id.clone();
         std::thread::spawn(move || {
-            let status = child.wait();
+            // `wait4` also gives the resource usage; on failure (EINTR) the child is not
+            // reaped yet and a plain `wait` still works.
+            let status = match wait4::Wait4::wait4(&mut child) {
+                Ok(r) => Ok((
+                    r.status,
+                    Some(r.rusage.maxrss),
+                    Some(r.rusage.utime + r.rusage.stime),
+                )),
+                Err(_) => child.wait().map(|s| (s, None, None)),
+            };
             let _ = tx.send(status);
             let wake = serde_json::to_vec(&ToolRequest {
                 context_id: wake_id,
@@ -1418,9 +1437,14 @@ impl Model {
             };
             let _ = stream.write_all(&serde_json::to_vec(&resp).unwrap_or_default());
         }
-        let status = rx.recv().ok().and_then(|s| s.ok());
+        let waited = rx.recv().ok().and_then(|s| s.ok());
         drop(done_tx);
         record.duration = start.elapsed();
+        let status = waited.map(|(s, _, _)| s);
+        if let Some((_, rss, cpu)) = waited {
+            record.peak_rss = rss;
+            record.cpu_time = cpu;
+        }
         record.exit_code = status.and_then(|s| s.code());
         record.stdout = truncate(std::fs::read_to_string(&out_path).unwrap_or_default());
         record.stderr = truncate(std::fs::read_to_string(&err_path).unwrap_or_default());

@@ -1,0 +1,415 @@
+//! The example charms, Rust and Python `ops`, through the same simulator story, hook by
+//! hook: wall time, peak RSS and hook-tool calls per hook kind, medians and p95, and the
+//! ratio ops / Rust.
+//!
+//! The story: deploy database x2, mailserver x1, webapp x3; integrate `webapp:db
+//! database:db` and `webapp:smtp mailserver:smtp`; settle; set webapp's `config-path`;
+//! settle; remove the smtp relation; settle. Run `--reps` times per flavour, alternating
+//! Rust and ops so that noise on the machine hits both.
+//!
+//! ```text
+//! bench/ops-reference/build.sh                     # the ops charm dirs (target/ops-reference)
+//! cargo bench -p cargo-charm --bench story -- [--reps 3] [--ops-dir DIR] [--out FILE.md]
+//!     [--only rust|ops] [--calls "webapp install"]...   (--calls: print that hook's tool calls)
+//! ```
+//!
+//! `bench/run.sh hooks` does both. The Rust charm dirs are built here (release), like
+//! `cargo charm demo` does. The ops charm dirs are the ones `build.sh` makes: charmcraft's
+//! layout, so `install`, `start` and `upgrade-charm` run `dispatch` and then, through the
+//! legacy `hooks/<name>` links, `dispatch` a second time as ops' child process. That is what
+//! Juju runs, so that is what is measured (the second process is inside the first one's
+//! wall time, and in its peak RSS since ops waits for it).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use cargo_charm::build::{charm_dir, Workspace};
+use cargo_charm::sim::{Config, HookRecord, Model};
+
+const CHARMS: [&str; 3] = ["database", "mailserver", "webapp"];
+
+struct Args {
+    reps: usize,
+    ops_dir: PathBuf,
+    out: Option<PathBuf>,
+    only: Option<String>,
+    calls: Vec<String>,
+}
+
+fn args(root: &Path) -> Args {
+    let mut a = Args {
+        reps: 3,
+        ops_dir: root.join("target/ops-reference"),
+        out: None,
+        only: None,
+        calls: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--reps" => a.reps = it.next().and_then(|v| v.parse().ok()).expect("--reps N"),
+            "--ops-dir" => a.ops_dir = it.next().map(PathBuf::from).expect("--ops-dir DIR"),
+            "--out" => a.out = it.next().map(PathBuf::from),
+            "--only" => a.only = it.next(),
+            "--calls" => a.calls.extend(it.next()),
+            "--bench" => {}
+            other => panic!("unknown argument {other:?}"),
+        }
+    }
+    a
+}
+
+/// One run of the story; returns the hook records, the wall time of the whole story and,
+/// per unit, the lines the `/usr/bin/time` dispatch wrapper wrote (see [`wrap_dispatch`]).
+fn story(dirs: &BTreeMap<String, PathBuf>) -> (Vec<HookRecord>, Duration, Peaks) {
+    let start = Instant::now();
+    let mut m = Model::new("bench").expect("a model");
+    m.set_history_limit(100_000);
+    for (app, units) in [("database", 2), ("mailserver", 1), ("webapp", 3)] {
+        m.deploy(app, &dirs[app], units, Config::new())
+            .expect("deploy");
+    }
+    m.integrate("webapp:db", "database:db")
+        .expect("integrate db");
+    let smtp = m
+        .integrate("webapp:smtp", "mailserver:smtp")
+        .expect("integrate smtp");
+    m.settle().expect("settle");
+    for u in ["webapp/0", "webapp/1", "webapp/2"] {
+        assert_eq!(
+            m.unit_status(u).unwrap().to_string(),
+            "active: ready",
+            "{u}"
+        );
+    }
+    m.set_config("webapp", [("config-path", "webapp-2.conf")])
+        .expect("config");
+    m.settle().expect("settle after config change");
+    m.remove_relation(smtp).expect("remove smtp");
+    m.settle().expect("settle after relation removal");
+    assert_eq!(
+        m.read_unit_file("webapp/0", "webapp-2.conf")
+            .unwrap()
+            .map(|c| c.lines().count()),
+        Some(3),
+        "the smtp lines are gone after the relation removal"
+    );
+    let failed: Vec<String> = m
+        .history()
+        .iter()
+        .filter(|r| !r.succeeded())
+        .map(|r| format!("{} {} {:?}\n{}", r.unit, r.hook, r.exit_code, r.stderr))
+        .collect();
+    assert!(failed.is_empty(), "failed hooks:\n{}", failed.join("\n"));
+    let took = start.elapsed();
+    let mut peaks = Peaks::new();
+    for app in ["database", "mailserver", "webapp"] {
+        for u in m.units(app) {
+            let log = m
+                .unit_dir(&u)
+                .ok()
+                .and_then(|d| std::fs::read_to_string(d.join("../peak-rss.log")).ok());
+            if let Some(log) = log {
+                peaks.insert(u, parse_peaks(&log));
+            }
+        }
+    }
+    (m.history().to_vec(), took, peaks)
+}
+
+/// Unit -> peak RSS in KiB of each of its hooks, in order.
+type Peaks = BTreeMap<String, Vec<u64>>;
+
+/// The wrapper's lines are `<JUJU_CONTEXT_ID> <max RSS KiB>`, one per process it wrapped;
+/// ops' legacy-hook child writes its own line (same context) before its parent does, and
+/// the parent's figure already counts the child, so take the max per context.
+fn parse_peaks(log: &str) -> Vec<u64> {
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for line in log.lines() {
+        let Some((ctx, kib)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(kib) = kib.trim().parse::<u64>() else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((c, k)) if c == ctx => *k = (*k).max(kib),
+            _ => out.push((ctx.to_string(), kib)),
+        }
+    }
+    out.into_iter().map(|(_, k)| k).collect()
+}
+
+/// A copy of each charm dir whose `dispatch` runs the real one (`dispatch.real`) under
+/// GNU `time`, which appends the peak RSS (`wait4` `ru_maxrss`, children it waited for
+/// included) to `<unit dir>/../peak-rss.log`. The simulator's own `peak_rss` cannot go
+/// below the simulator's RSS (a spawned process starts from its parent's high-water
+/// mark); `time` is ~1 MiB, so this pass gives the charm's own figure. It adds a `sh`
+/// and a `time` process to each hook, so its timings are not used.
+fn wrap_dispatch(dirs: &BTreeMap<String, PathBuf>, into: &Path) -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    for (name, dir) in dirs {
+        let dst = into.join(name);
+        let _ = std::fs::remove_dir_all(&dst);
+        std::fs::create_dir_all(into).unwrap();
+        let ok = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(dir)
+            .arg(&dst)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "cp -a {} {}", dir.display(), dst.display());
+        std::fs::rename(dst.join("dispatch"), dst.join("dispatch.real")).unwrap();
+        std::fs::write(
+            dst.join("dispatch"),
+            "#!/bin/sh\nexec /usr/bin/time -a -o \"$JUJU_CHARM_DIR/../peak-rss.log\" -f \"$JUJU_CONTEXT_ID %M\" ./dispatch.real\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dst.join("dispatch"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        out.insert(name.clone(), dst);
+    }
+    out
+}
+
+#[derive(Default)]
+struct Samples {
+    ms: Vec<f64>,
+    cpu_ms: Vec<f64>,
+    rss_mib: Vec<f64>,
+    calls: Vec<f64>,
+}
+
+impl Samples {
+    fn add(&mut self, r: &HookRecord) {
+        self.ms.push(r.duration.as_secs_f64() * 1e3);
+        self.cpu_ms
+            .push(r.cpu_time.unwrap_or_default().as_secs_f64() * 1e3);
+        self.rss_mib
+            .push(r.peak_rss.unwrap_or_default() as f64 / (1024.0 * 1024.0));
+        self.calls.push(r.tool_calls.len() as f64);
+    }
+}
+
+fn quantile(v: &[f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    // Nearest rank.
+    let rank = ((q * s.len() as f64).ceil() as usize).clamp(1, s.len());
+    s[rank - 1]
+}
+
+fn med(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// `<app> <hook kind>`: relation hooks by endpoint (`webapp db-relation-changed`).
+fn kind(r: &HookRecord) -> String {
+    let app = r.unit.split('/').next().unwrap_or_default();
+    format!("{app} {}", r.hook)
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = root.canonicalize().expect("workspace root");
+    let a = args(&root);
+    std::env::set_current_dir(&root).unwrap();
+    std::env::set_var("CARGO_CHARM_BIN", env!("CARGO_BIN_EXE_cargo-charm"));
+
+    eprintln!("building the Rust example charms (release) ...");
+    let ws = Workspace::load().expect("workspace");
+    let names: Vec<String> = CHARMS.iter().map(|s| s.to_string()).collect();
+    let base = ws.target_dir.join("bench").join("rust-charms");
+    let mut rust = BTreeMap::new();
+    for c in ws
+        .charms(&names, true)
+        .expect("release build of the examples")
+    {
+        let dir = base.join(&c.name);
+        charm_dir(&c.binary, &c.charmcraft_yaml, &dir).expect("charm dir");
+        rust.insert(c.name.clone(), dir);
+    }
+    let mut ops = BTreeMap::new();
+    for n in CHARMS {
+        let dir = a.ops_dir.join(n);
+        assert!(
+            dir.join("dispatch").exists() && dir.join("venv").exists(),
+            "no ops charm at {}: run bench/ops-reference/build.sh first",
+            dir.display()
+        );
+        ops.insert(n.to_string(), dir);
+    }
+
+    let flavours: Vec<(&str, &BTreeMap<String, PathBuf>)> = [("rust", &rust), ("ops", &ops)]
+        .into_iter()
+        .filter(|(f, _)| a.only.as_deref().is_none_or(|o| o == *f))
+        .collect();
+    // flavour -> kind -> samples; "all hooks" gathers every hook.
+    let mut data: BTreeMap<&str, BTreeMap<String, Samples>> = BTreeMap::new();
+    let mut stories: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut hooks_per_story: BTreeMap<&str, usize> = BTreeMap::new();
+    for rep in 0..a.reps {
+        for (flavour, dirs) in &flavours {
+            let (records, took, _) = story(dirs);
+            eprintln!(
+                "rep {}/{} {flavour:<4}: {} hooks in {:.2} s",
+                rep + 1,
+                a.reps,
+                records.len(),
+                took.as_secs_f64()
+            );
+            stories.entry(flavour).or_default().push(took.as_secs_f64());
+            hooks_per_story.insert(flavour, records.len());
+            if rep == 0 {
+                print_calls(flavour, &records, &a.calls);
+            }
+            let d = data.entry(flavour).or_default();
+            for r in &records {
+                d.entry(kind(r)).or_default().add(r);
+                d.entry("(all hooks)".into()).or_default().add(r);
+            }
+        }
+    }
+
+    // The peak-RSS pass: one more story per flavour with the dispatch wrapped in `time`.
+    let mut rss: BTreeMap<&str, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+    let have_time = Path::new("/usr/bin/time").exists();
+    if have_time {
+        for (flavour, dirs) in &flavours {
+            let wrapped = wrap_dispatch(
+                dirs,
+                &ws.target_dir.join("bench").join(format!("rss-{flavour}")),
+            );
+            let (records, _, peaks) = story(&wrapped);
+            let mut next: BTreeMap<&str, usize> = BTreeMap::new();
+            let d = rss.entry(flavour).or_default();
+            for r in &records {
+                let i = next.entry(r.unit.as_str()).or_default();
+                if let Some(kib) = peaks.get(&r.unit).and_then(|p| p.get(*i)) {
+                    let mib = *kib as f64 / 1024.0;
+                    d.entry(kind(r)).or_default().push(mib);
+                    d.entry("(all hooks)".into()).or_default().push(mib);
+                }
+                *i += 1;
+            }
+            eprintln!("peak-RSS pass {flavour}: {} hooks", records.len());
+        }
+    } else {
+        eprintln!("no /usr/bin/time: no peak-RSS pass (the simulator's floored figure only)");
+    }
+    let sim_rss = self_max_rss_mib();
+    let mut out = String::new();
+    let push = |out: &mut String, s: String| {
+        println!("{s}");
+        out.push_str(&s);
+        out.push('\n');
+    };
+    push(
+        &mut out,
+        format!(
+            "story x{}: Rust {} hooks, median {:.2} s per story; ops {} hooks, median {:.2} s per story; ratio ops/Rust {:.1}x",
+            a.reps,
+            hooks_per_story.get("rust").copied().unwrap_or(0),
+            med(stories.get("rust").map(Vec::as_slice).unwrap_or(&[])),
+            hooks_per_story.get("ops").copied().unwrap_or(0),
+            med(stories.get("ops").map(Vec::as_slice).unwrap_or(&[])),
+            med(stories.get("ops").map(Vec::as_slice).unwrap_or(&[]))
+                / med(stories.get("rust").map(Vec::as_slice).unwrap_or(&[])),
+        ),
+    );
+    push(
+        &mut out,
+        format!("peak RSS: under `/usr/bin/time` in a separate pass (floor ~1 MiB); the simulator's `wait4` figure (floor: its own peak RSS, {sim_rss:.1} MiB) in brackets\n"),
+    );
+    push(
+        &mut out,
+        "| hook kind | n | wall ms Rust med / p95 | wall ms ops med / p95 | ratio (med) | CPU ms Rust / ops (med) | peak RSS MiB Rust / ops (med) [sim wait4] | tool calls Rust / ops (med) |".into(),
+    );
+    push(&mut out, "|---|---:|---:|---:|---:|---:|---:|---:|".into());
+    let empty = BTreeMap::new();
+    let r = data.get("rust").unwrap_or(&empty);
+    let o = data.get("ops").unwrap_or(&empty);
+    let mut kinds: Vec<&String> = r.keys().chain(o.keys()).collect();
+    kinds.sort();
+    kinds.dedup();
+    // "(all hooks)" sorts first.
+    let none = Samples::default();
+    for k in kinds {
+        let rs = r.get(k).unwrap_or(&none);
+        let os = o.get(k).unwrap_or(&none);
+        push(
+            &mut out,
+            format!(
+                "| {k} | {} / {} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1}x | {:.1} / {:.1} | {:.1} / {:.1} [{:.1} / {:.1}] | {} / {} |",
+                rs.ms.len(),
+                os.ms.len(),
+                med(&rs.ms),
+                quantile(&rs.ms, 0.95),
+                med(&os.ms),
+                quantile(&os.ms, 0.95),
+                med(&os.ms) / med(&rs.ms),
+                med(&rs.cpu_ms),
+                med(&os.cpu_ms),
+                med(rss.get("rust").and_then(|m| m.get(k)).map(Vec::as_slice).unwrap_or(&[])),
+                med(rss.get("ops").and_then(|m| m.get(k)).map(Vec::as_slice).unwrap_or(&[])),
+                med(&rs.rss_mib),
+                med(&os.rss_mib),
+                med(&rs.calls),
+                med(&os.calls),
+            ),
+        );
+    }
+    if let Some(path) = &a.out {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(path, out).unwrap();
+        eprintln!("wrote {}", path.display());
+    }
+}
+
+/// `--calls "<app> <hook>"`: the tool calls of the first such hook, to see where the
+/// calls go.
+fn print_calls(flavour: &str, records: &[HookRecord], kinds: &[String]) {
+    for k in kinds {
+        if let Some(r) = records.iter().find(|r| &kind(r) == k) {
+            eprintln!(
+                "{flavour} {} {}: {} tool calls",
+                r.unit,
+                r.hook,
+                r.tool_calls.len()
+            );
+            for c in &r.tool_calls {
+                eprintln!("    {}", c.argv.join(" "));
+            }
+        }
+    }
+}
+
+/// This process's peak RSS (`/proc/self/status` `VmHWM`), in MiB: the floor of the hooks'
+/// `ru_maxrss`, since a spawned process starts from its parent's high-water mark.
+fn self_max_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
