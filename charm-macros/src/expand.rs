@@ -109,7 +109,7 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
         }
     });
     let consts = endpoints.iter().map(|e| {
-        let cname = Ident::new(&e.const_name(), e.span);
+        let cname = Ident::new(&e.const_name(), e.span.first());
         let name = &e.name;
         let role = match e.role {
             Role::Peers => quote!(Peers),
@@ -181,7 +181,7 @@ pub fn charm(input: syn::DeriveInput) -> syn::Result<TokenStream> {
         }
     });
     let container_consts = containers.iter().map(|c| {
-        let cname = Ident::new(&c.name.replace('-', "_").to_uppercase(), c.span);
+        let cname = Ident::new(&c.name.replace('-', "_").to_uppercase(), c.span.first());
         let name = &c.name;
         let doc = format!("The `{name}` workload container.");
         quote! {

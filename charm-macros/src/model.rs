@@ -1,6 +1,27 @@
 //! The charm as declared: what the parser produces and the expander consumes.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+
+/// Where a declared name stands in the user's code: all of its tokens, so an error
+/// underlines the whole of `log-forwarder`, not just `log`.
+#[derive(Clone)]
+pub struct Place(pub TokenStream);
+
+impl Place {
+    /// An error underlining the name.
+    pub fn error(&self, message: impl std::fmt::Display) -> syn::Error {
+        syn::Error::new_spanned(&self.0, message)
+    }
+    /// The span of the name's first token (for generated identifiers).
+    pub fn first(&self) -> Span {
+        self.0
+            .clone()
+            .into_iter()
+            .next()
+            .map(|t| t.span())
+            .unwrap_or_else(Span::call_site)
+    }
+}
 
 /// peers / provides / requires.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,7 +44,7 @@ impl Role {
 /// One declared endpoint.
 pub struct Endpoint {
     pub name: String,
-    pub span: Span,
+    pub span: Place,
     pub role: Role,
     pub interface: String,
     pub limit: Option<u32>,
@@ -46,7 +67,7 @@ impl Endpoint {
 /// One declared action.
 pub struct Action {
     pub name: String,
-    pub span: Span,
+    pub span: Place,
     pub params: Option<syn::Type>,
     pub description: String,
 }
@@ -61,7 +82,7 @@ impl Action {
 /// `#[storage(name(type = "filesystem", location = "..", ..))]`
 pub struct Storage {
     pub name: String,
-    pub span: Span,
+    pub span: Place,
     pub kind: String,
     pub location: Option<String>,
     pub description: Option<String>,
@@ -72,7 +93,7 @@ pub struct Storage {
 /// `#[containers(name(resource = "..", mount = "storage:/path"))]`
 pub struct Container {
     pub name: String,
-    pub span: Span,
+    pub span: Place,
     pub resource: Option<(String, Span)>,
     pub mounts: Vec<(String, String, Span)>,
 }

@@ -5,7 +5,10 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Token};
 
-use crate::model::{Action, Charm, CharmAttrs, Container, Endpoint, Resource, Role, Storage};
+use crate::model::{
+    Action, Charm, CharmAttrs, Container, Endpoint, Place, Resource, Role, Storage,
+};
+use quote::ToTokens;
 
 /// Collects the doc comments of an item, joined by newlines.
 pub fn docs(attrs: &[Attribute]) -> String {
@@ -45,7 +48,7 @@ pub fn docs(attrs: &[Attribute]) -> String {
 /// A name that may contain dashes: `db`, `log-forwarder`.
 struct DashedName {
     name: String,
-    span: Span,
+    span: Place,
 }
 
 impl Parse for DashedName {
@@ -54,20 +57,24 @@ impl Parse for DashedName {
             let lit: LitStr = input.parse()?;
             return Ok(DashedName {
                 name: lit.value(),
-                span: lit.span(),
+                span: Place(lit.to_token_stream()),
             });
         }
         let first = Ident::parse_any_ident(input)?;
         let mut name = first.to_string();
-        let mut span = first.span();
+        let mut tokens = first.to_token_stream();
         while input.peek(Token![-]) {
-            input.parse::<Token![-]>()?;
+            let dash = input.parse::<Token![-]>()?;
             let next = Ident::parse_any_ident(input)?;
             name.push('-');
             name.push_str(&next.to_string());
-            span = span.join(next.span()).unwrap_or(span);
+            dash.to_tokens(&mut tokens);
+            next.to_tokens(&mut tokens);
         }
-        Ok(DashedName { name, span })
+        Ok(DashedName {
+            name,
+            span: Place(tokens),
+        })
     }
 }
 
@@ -180,8 +187,7 @@ fn endpoint(
 ) -> syn::Result<Endpoint> {
     let EndpointDecl { name, props } = decl;
     if !valid_name(&name.name) {
-        return Err(syn::Error::new(
-            name.span,
+        return Err(name.span.error(
             format!(
                 "invalid endpoint name `{}`: use lowercase letters, digits and single `-` or `_`, starting with a letter",
                 name.name
@@ -191,17 +197,14 @@ fn endpoint(
     let reserved = name.name == "juju" || name.name.starts_with("juju-");
     let exempt = charm.starts_with("juju-") || (subordinate && role == Role::Requires);
     if reserved && !exempt {
-        return Err(syn::Error::new(
-            name.span,
-            format!(
-                "endpoint name `{}` is reserved by Juju (`juju` and `juju-*`)",
-                name.name
-            ),
-        ));
+        return Err(name.span.error(format!(
+            "endpoint name `{}` is reserved by Juju (`juju` and `juju-*`)",
+            name.name
+        )));
     }
     let mut ep = Endpoint {
         name: name.name.clone(),
-        span: name.span,
+        span: name.span.clone(),
         role,
         interface: String::new(),
         limit: None,
@@ -284,13 +287,10 @@ fn endpoint(
         }
     }
     if !interface_seen {
-        return Err(syn::Error::new(
-            name.span,
-            format!(
-                "endpoint `{}` needs an interface: `{}(interface = \"...\")`",
-                name.name, name.name
-            ),
-        ));
+        return Err(name.span.error(format!(
+            "endpoint `{}` needs an interface: `{}(interface = \"...\")`",
+            name.name, name.name
+        )));
     }
     Ok(ep)
 }
@@ -299,17 +299,14 @@ fn endpoint(
 fn action(input: ParseStream) -> syn::Result<Action> {
     let name: DashedName = input.parse()?;
     if !valid_action_name(&name.name) {
-        return Err(syn::Error::new(
-            name.span,
-            format!(
-                "invalid action name `{}`: use letters, digits, `-` and `_`, starting with a letter",
-                name.name
-            ),
-        ));
+        return Err(name.span.error(format!(
+            "invalid action name `{}`: use letters, digits, `-` and `_`, starting with a letter",
+            name.name
+        )));
     }
     let mut action = Action {
         name: name.name.clone(),
-        span: name.span,
+        span: name.span.clone(),
         params: None,
         description: String::new(),
     };
@@ -337,13 +334,10 @@ fn action(input: ParseStream) -> syn::Result<Action> {
         }
     }
     if action.description.is_empty() {
-        return Err(syn::Error::new(
-            name.span,
-            format!(
-                "action `{}` needs a description: `{}(description = \"...\")`",
-                name.name, name.name
-            ),
-        ));
+        return Err(name.span.error(format!(
+            "action `{}` needs a description: `{}(description = \"...\")`",
+            name.name, name.name
+        )));
     }
     Ok(action)
 }
@@ -408,22 +402,16 @@ fn storage(decl: EndpointDecl) -> syn::Result<Storage> {
         }
     }
     if st.kind.is_empty() {
-        return Err(syn::Error::new(
-            st.span,
-            format!(
-                "storage `{}` needs a type: `type = \"filesystem\"` or `\"block\"`",
-                st.name
-            ),
-        ));
+        return Err(st.span.error(format!(
+            "storage `{}` needs a type: `type = \"filesystem\"` or `\"block\"`",
+            st.name
+        )));
     }
     if st.location.is_some() && st.kind == "block" {
-        return Err(syn::Error::new(
-            st.span,
-            format!(
-                "storage `{}`: a location is only for `type = \"filesystem\"`",
-                st.name
-            ),
-        ));
+        return Err(st.span.error(format!(
+            "storage `{}`: a location is only for `type = \"filesystem\"`",
+            st.name
+        )));
     }
     Ok(st)
 }
@@ -486,19 +474,16 @@ fn resource(decl: EndpointDecl) -> syn::Result<Resource> {
         }
     }
     if r.kind.is_empty() {
-        return Err(syn::Error::new(
-            decl.name.span,
-            format!(
-                "resource `{}` needs a type: `type = \"oci-image\"` or `\"file\"`",
-                r.name
-            ),
-        ));
+        return Err(decl.name.span.error(format!(
+            "resource `{}` needs a type: `type = \"oci-image\"` or `\"file\"`",
+            r.name
+        )));
     }
     if r.kind == "file" && r.filename.is_none() {
-        return Err(syn::Error::new(
-            decl.name.span,
-            format!("file resource `{}` needs a `filename`", r.name),
-        ));
+        return Err(decl
+            .name
+            .span
+            .error(format!("file resource `{}` needs a `filename`", r.name)));
     }
     Ok(r)
 }
@@ -574,7 +559,7 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
                 }
             };
             for decl in decls {
-                let span = decl.name.span;
+                let span = decl.name.span.clone();
                 let name = decl.name.name.clone();
                 let (result, dup) = if attr.path().is_ident("storage") {
                     let dup = storages.iter().any(|s| s.name == name);
@@ -587,7 +572,7 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
                     (resource(decl).map(|r| resources.push(r)), dup)
                 };
                 if dup {
-                    push_err(syn::Error::new(span, format!("`{name}` is declared twice")));
+                    push_err(span.error(format!("`{name}` is declared twice")));
                 }
                 if let Err(e) = result {
                     push_err(e);
@@ -601,10 +586,10 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
                 Ok(list) => {
                     for a in list {
                         if actions.iter().any(|p| p.event() == a.event()) {
-                            push_err(syn::Error::new(
-                                a.span,
-                                format!("action `{}` is declared twice", a.name),
-                            ));
+                            push_err(
+                                a.span
+                                    .error(format!("action `{}` is declared twice", a.name)),
+                            );
                         } else {
                             actions.push(a);
                         }
@@ -635,25 +620,23 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
             match endpoint(decl, role, &charm_name, attrs.subordinate) {
                 Ok(ep) => {
                     if let Some(prev) = endpoints.iter().find(|p| p.name == ep.name) {
-                        let mut e = syn::Error::new(
-                            ep.span,
+                        let mut e = ep.span.error(
                             format!(
                                 "endpoint `{}` is declared twice (first in `#[{}]`); endpoint names are unique across peers, provides and requires",
                                 ep.name,
                                 prev.role.attr()
                             ),
                         );
-                        e.combine(syn::Error::new(
-                            prev.span,
-                            format!("`{}` first declared here", ep.name),
-                        ));
+                        e.combine(
+                            prev.span
+                                .error(format!("`{}` first declared here", ep.name)),
+                        );
                         push_err(e);
                     } else if let Some(prev) = endpoints
                         .iter()
                         .find(|p| p.event_prefix() == ep.event_prefix())
                     {
-                        push_err(syn::Error::new(
-                            ep.span,
+                        push_err(ep.span.error(
                             format!(
                                 "endpoints `{}` and `{}` collide: both give events named `{}_relation_*` once `-` becomes `_`",
                                 prev.name,
@@ -698,15 +681,12 @@ pub fn charm(input: &syn::DeriveInput) -> syn::Result<Charm> {
             .iter()
             .find(|e| e.const_name() == c.name.replace('-', "_").to_uppercase())
         {
-            push_err(syn::Error::new(
-                c.span,
-                format!(
-                    "container `{}` and endpoint `{}` would both be `Self::{}`: rename one",
-                    c.name,
-                    ep.name,
-                    ep.const_name()
-                ),
-            ));
+            push_err(c.span.error(format!(
+                "container `{}` and endpoint `{}` would both be `Self::{}`: rename one",
+                c.name,
+                ep.name,
+                ep.const_name()
+            )));
         }
     }
     if attrs.name.is_none() {
