@@ -128,6 +128,16 @@ pub trait HookTools {
             message: "storage is not supported by this backend".into(),
         })
     }
+    /// `storage-list --format=json <name>`: the ids of the attached instances of a
+    /// storage (`data/0`, ...).
+    fn storage_list(&self, name: &str) -> Result<Vec<String>> {
+        let _ = name;
+        Err(Error::Tool {
+            tool: "storage-list".into(),
+            code: 1,
+            message: "storage is not supported by this backend".into(),
+        })
+    }
     /// `action-get --format=json`: the running action's parameters.
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
         Err(not_in_action("action-get"))
@@ -620,6 +630,10 @@ pub mod argv {
     pub fn storage_get(id: &str, key: &str) -> Vec<String> {
         v(["storage-get", "--format=json", "-s", id, key])
     }
+    /// `storage-list --format=json <name>`
+    pub fn storage_list(name: &str) -> Vec<String> {
+        v(["storage-list", "--format=json", name])
+    }
     /// `action-get --format=json`
     pub fn action_get() -> Vec<String> {
         v(["action-get", "--format=json"])
@@ -774,6 +788,10 @@ impl HookTools for ProcessTools {
         output::storage_get(&self.exec(&argv::storage_get(id, key), None)?)
     }
 
+    fn storage_list(&self, name: &str) -> Result<Vec<String>> {
+        output::storage_list(&self.exec(&argv::storage_list(name), None)?)
+    }
+
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
         output::action_get(&self.exec(&argv::action_get(), None)?)
     }
@@ -925,6 +943,12 @@ pub mod output {
     pub fn storage_get(out: &[u8]) -> Result<String> {
         let v: Option<String> = parse_json("storage-get", out)?;
         Ok(v.unwrap_or_default())
+    }
+
+    /// `storage-list --format=json`: storage instance ids (`null` when none).
+    pub fn storage_list(out: &[u8]) -> Result<Vec<String>> {
+        let ids: Option<Vec<String>> = parse_json("storage-list", out)?;
+        Ok(ids.unwrap_or_default())
     }
 
     /// `action-get --format=json`: the action's parameters (`null` when none).

@@ -645,6 +645,21 @@ impl<C: Charm> Context<C> {
         self.model.state_write(key, None);
     }
 
+    /// The attached instances of a declared storage (`storage-list`), e.g. `data/0`.
+    pub fn storage(&self, name: &str) -> Result<Vec<crate::workload::StorageInstance>> {
+        Ok(self
+            .model
+            .tools
+            .storage_list(name)?
+            .into_iter()
+            .map(|id| crate::workload::StorageInstance {
+                model: Rc::clone(&self.model),
+                id,
+                location: None,
+            })
+            .collect())
+    }
+
     /// A workload container, by its typed handle (`Self::WORKLOAD`).
     pub fn container(&self, name: crate::workload::ContainerName) -> crate::workload::Container {
         crate::workload::Container::new(&self.model, name.name())

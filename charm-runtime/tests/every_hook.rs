@@ -138,7 +138,20 @@ mod charm {
 
         #[on(data_storage_detaching)]
         fn detaching(&mut self, ctx: &mut Context<Self>, e: &StorageDetaching) -> Result<()> {
-            saw(ctx, format!("detaching {}", e.storage().id()));
+            let all: Vec<String> = ctx
+                .storage("data")?
+                .iter()
+                .map(|s| s.id().to_string())
+                .collect();
+            let location = e.storage().location()?;
+            saw(
+                ctx,
+                format!(
+                    "detaching {} of {all:?} at {}",
+                    e.storage().id(),
+                    location.display()
+                ),
+            );
             Ok(())
         }
 
@@ -277,9 +290,10 @@ fn actions_storage_and_workload_hooks_reach_their_handler() {
         saw(Event::storage_attached(&data), &state),
         "attached data/0"
     );
+    let state = state.storage(Storage::new("data").index(1));
     assert_eq!(
         saw(Event::storage_detaching(&data), &state),
-        "detaching data/0"
+        r#"detaching data/0 of ["data/0", "data/1"] at /srv/data"#
     );
 
     let state = State::new().container(scenario::Container::new("workload"));

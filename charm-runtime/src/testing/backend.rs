@@ -712,6 +712,20 @@ impl HookTools for MemoryTools {
         }
     }
 
+    fn storage_list(&self, name: &str) -> Result<Vec<String>> {
+        self.tool(argv::storage_list(name), || {
+            let pending = self.pending.borrow();
+            let mut ids: Vec<(u32, String)> = pending
+                .storages
+                .iter()
+                .filter(|s| s.name == name)
+                .map(|s| (s.index, s.id()))
+                .collect();
+            ids.sort();
+            Ok(ids.into_iter().map(|(_, id)| id).collect())
+        })
+    }
+
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
         self.tool(argv::storage_get(id, key), || {
             let pending = self.pending.borrow();
