@@ -445,7 +445,7 @@ pub mod argv {
     use crate::secret::{NewSecret, SecretId, SecretOwner, SecretRead};
     use crate::status::Status;
 
-    use super::LogLevel;
+    use super::{log_message, LogLevel};
 
     fn v<const N: usize>(parts: [&str; N]) -> Vec<String> {
         parts.iter().map(|p| p.to_string()).collect()
@@ -455,9 +455,15 @@ pub mod argv {
         format!("--{name}={}", if value { "True" } else { "False" })
     }
 
-    /// `juju-log --log-level <LEVEL> -- <message>`
+    /// `juju-log --log-level <LEVEL> -- <message>` (the message cut to fit one argument)
     pub fn juju_log(level: LogLevel, message: &str) -> Vec<String> {
-        v(["juju-log", "--log-level", level.as_str(), "--", message])
+        v([
+            "juju-log",
+            "--log-level",
+            level.as_str(),
+            "--",
+            &log_message(message),
+        ])
     }
     /// `is-leader --format=json`
     pub fn is_leader() -> Vec<String> {
@@ -644,9 +650,9 @@ pub mod argv {
         argv.extend(results.iter().map(|(k, v)| format!("{k}={v}")));
         argv
     }
-    /// `action-log -- <message>`
+    /// `action-log -- <message>` (the message cut to fit one argument)
     pub fn action_log(message: &str) -> Vec<String> {
-        v(["action-log", "--", message])
+        v(["action-log", "--", &log_message(message)])
     }
     /// `action-fail -- <message>`
     pub fn action_fail(message: &str) -> Vec<String> {
@@ -656,8 +662,7 @@ pub mod argv {
 
 impl HookTools for ProcessTools {
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<()> {
-        self.exec(&argv::juju_log(level, &log_message(message)), None)
-            .map(drop)
+        self.exec(&argv::juju_log(level, message), None).map(drop)
     }
 
     fn is_leader(&self) -> Result<bool> {
@@ -801,8 +806,7 @@ impl HookTools for ProcessTools {
     }
 
     fn action_log(&self, message: &str) -> Result<()> {
-        self.exec(&argv::action_log(&log_message(message)), None)
-            .map(drop)
+        self.exec(&argv::action_log(message), None).map(drop)
     }
 
     fn action_fail(&self, message: &str) -> Result<()> {
