@@ -31,7 +31,14 @@ pub enum Version {
 }
 
 /// The fields a v1 entry may name its resource with (`RESOURCE_ALIASES`), before `resource`.
-const RESOURCE_ALIASES: [&str; 6] = ["database", "subject", "topic", "index", "plugin-url", "prefix"];
+const RESOURCE_ALIASES: [&str; 6] = [
+    "database",
+    "subject",
+    "topic",
+    "index",
+    "plugin-url",
+    "prefix",
+];
 
 /// A request for a database.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,7 +135,8 @@ fn v0_request(remote_app: &Bag) -> Result<Option<Request>, Error> {
         external_node_connectivity: remote_app
             .get("external-node-connectivity")
             .is_some_and(|v| v == "true"),
-        requested_secrets: json_string_list(remote_app, REQUESTED_SECRETS_FIELD)?.unwrap_or_default(),
+        requested_secrets: json_string_list(remote_app, REQUESTED_SECRETS_FIELD)?
+            .unwrap_or_default(),
         seen: bag_object(remote_app),
     }))
 }
@@ -172,12 +180,18 @@ const V1_REQUEST_FIELDS: [(&str, &[&str]); 13] = [
     ("salt", &["salt"]),
     ("extra-user-roles", &["extra-user-roles"]),
     ("extra-group-roles", &["extra-group-roles"]),
-    ("external-node-connectivity", &["external-node-connectivity"]),
+    (
+        "external-node-connectivity",
+        &["external-node-connectivity"],
+    ),
     ("entity-type", &["entity-type"]),
     ("entity-permissions", &["entity-permissions"]),
     ("secret-mtls", &["secret-mtls"]),
     ("mtls-cert", &["mtls-cert"]),
-    ("secret-requested-entity", &["requested-entity-secret", "secret-requested-entity"]),
+    (
+        "secret-requested-entity",
+        &["requested-entity-secret", "secret-requested-entity"],
+    ),
     ("entity-name", &["entity-name"]),
     ("password", &["entity-password"]),
     ("prefix-matching", &["prefix-matching"]),
@@ -199,7 +213,9 @@ fn v1_request_dump(entry: &Object) -> Object {
     }
     for (name, sources) in V1_REQUEST_FIELDS {
         consumed.extend(sources);
-        let value = sources.iter().find_map(|k| entry.get(k).filter(|v| !v.is_null()));
+        let value = sources
+            .iter()
+            .find_map(|k| entry.get(k).filter(|v| !v.is_null()));
         match value {
             Some(Json::Bool(false)) if name == "external-node-connectivity" => {}
             Some(v) => out.insert(name, v.clone()),
@@ -231,7 +247,10 @@ pub fn relation_changed(remote_app: &Bag, local_app: &Bag) -> Result<ProviderCha
             let diff = Diff::between(&old, &new);
             out.app_writes
                 .insert(DATA_FIELD.into(), Some(Json::Object(new).dumps()));
-            validate(&diff, &["entity-type", "extra-user-roles", "extra-group-roles"])?;
+            validate(
+                &diff,
+                &["entity-type", "extra-user-roles", "extra-group-roles"],
+            )?;
             if let Some(request) = v0_request(remote_app)? {
                 out.events.extend(dispatch(&diff, &["database"], request));
             }
@@ -244,7 +263,11 @@ pub fn relation_changed(remote_app: &Bag, local_app: &Bag) -> Result<ProviderCha
             let statuses = statuses_by_code(local_app)?;
             for request in v1_requests(remote_app)? {
                 let old = match &request.request_id {
-                    Some(rid) => data.get(rid).and_then(Json::as_object).cloned().unwrap_or_default(),
+                    Some(rid) => data
+                        .get(rid)
+                        .and_then(Json::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
                     None => data.clone(),
                 };
                 let diff = Diff::between(&old, &request.seen);
@@ -258,7 +281,12 @@ pub fn relation_changed(remote_app: &Bag, local_app: &Bag) -> Result<ProviderCha
                 }
                 validate(
                     &diff,
-                    &["resource", "entity-type", "extra-user-roles", "extra-group-roles"],
+                    &[
+                        "resource",
+                        "entity-type",
+                        "extra-user-roles",
+                        "extra-group-roles",
+                    ],
                 )?;
                 let mut resource_keys: Vec<&str> = RESOURCE_ALIASES.to_vec();
                 resource_keys.push("resource");
@@ -407,7 +435,11 @@ enum AnswerKind {
     /// Plain fields, and `secret-<group>` fields for the secrets.
     V0 { plain: Bag, local_app: Bag },
     /// The entry of `requests` to update or add.
-    V1 { requests: Vec<Json>, index: Option<usize>, entry: Object },
+    V1 {
+        requests: Vec<Json>,
+        index: Option<usize>,
+        entry: Object,
+    },
 }
 
 /// The answer to `request` (from [`requests`] or a [`ProviderEvent`]), as the library of
@@ -445,8 +477,15 @@ fn answer_v0(
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
         .collect();
-    let allowed_early = ["endpoints", "read-only-endpoints", "replset", "encryption-secret"];
-    if !remote_app.contains_key("database") && fields.iter().any(|(k, _)| !allowed_early.contains(k)) {
+    let allowed_early = [
+        "endpoints",
+        "read-only-endpoints",
+        "replset",
+        "encryption-secret",
+    ];
+    if !remote_app.contains_key("database")
+        && fields.iter().any(|(k, _)| !allowed_early.contains(k))
+    {
         return Err(Error::Premature);
     }
     let requested = json_string_list(remote_app, REQUESTED_SECRETS_FIELD)?.unwrap_or_default();
@@ -476,7 +515,10 @@ fn answer_v0(
     }
     Ok(Answer {
         secrets,
-        kind: AnswerKind::V0 { plain, local_app: local_app.clone() },
+        kind: AnswerKind::V0 {
+            plain,
+            local_app: local_app.clone(),
+        },
     })
 }
 
@@ -514,7 +556,10 @@ fn answer_v1(
     let mut entry = match index.and_then(|i| requests[i].as_object()) {
         Some(existing) => existing.clone(),
         None => {
-            let mut e: Object = V1_RESPONSE_FIELDS.iter().map(|k| (k.to_string(), Json::Null)).collect();
+            let mut e: Object = V1_RESPONSE_FIELDS
+                .iter()
+                .map(|k| (k.to_string(), Json::Null))
+                .collect();
             e.insert("resource", Json::str(request.database.as_str()));
             e.insert("request-id", Json::opt_str(request.request_id.as_deref()));
             e.insert("salt", Json::opt_str(request.salt.as_deref()));
@@ -536,8 +581,15 @@ fn answer_v1(
         }
         secrets.push(SecretWrite {
             group,
-            label: group.label(relation.endpoint, relation.id, request.request_id.as_deref()),
-            set: set.into_iter().map(|(k, v)| (k.to_string(), v.clone().expect("set"))).collect(),
+            label: group.label(
+                relation.endpoint,
+                relation.id,
+                request.request_id.as_deref(),
+            ),
+            set: set
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.clone().expect("set")))
+                .collect(),
             remove: remove.into_iter().map(|(k, _)| k.to_string()).collect(),
         });
     }
@@ -555,7 +607,11 @@ fn answer_v1(
     }
     Ok(Answer {
         secrets,
-        kind: AnswerKind::V1 { requests, index, entry },
+        kind: AnswerKind::V1 {
+            requests,
+            index,
+            entry,
+        },
     })
 }
 
@@ -567,7 +623,10 @@ impl Answer {
 
     /// The writes to this application's databag, given the id of each secret of
     /// [`Answer::secrets`] (created or found by its label).
-    pub fn bag_writes(&self, secret_ids: &BTreeMap<SecretGroup, String>) -> Result<BagWrites, Error> {
+    pub fn bag_writes(
+        &self,
+        secret_ids: &BTreeMap<SecretGroup, String>,
+    ) -> Result<BagWrites, Error> {
         let id = |g: SecretGroup| secret_ids.get(&g).cloned().ok_or(Error::MissingSecret(g));
         let mut out = BagWrites::new();
         match &self.kind {
@@ -583,7 +642,11 @@ impl Answer {
                     out.insert(k.clone(), Some(v.clone()));
                 }
             }
-            AnswerKind::V1 { requests, index, entry } => {
+            AnswerKind::V1 {
+                requests,
+                index,
+                entry,
+            } => {
                 let mut entry = entry.clone();
                 for w in &self.secrets {
                     entry.insert(w.group.field(), Json::String(id(w.group)?));
@@ -616,7 +679,9 @@ pub fn published_secret_labels(relation: RelationRef<'_>, local_app: &Bag) -> Ve
     }
     if let Some(Ok(Json::Array(entries))) = local_app.get("requests").map(|t| Json::parse(t)) {
         for e in entries.iter().filter_map(Json::as_object) {
-            let Some(rid) = e.str("request-id") else { continue };
+            let Some(rid) = e.str("request-id") else {
+                continue;
+            };
             for g in SecretGroup::ALL {
                 if e.str(&g.field()).is_some() {
                     labels.push(g.label(relation.endpoint, relation.id, Some(rid)));
@@ -632,7 +697,10 @@ mod tests {
     use super::*;
 
     fn bag(pairs: &[(&str, &str)]) -> Bag {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn apply(mut bag: Bag, writes: &BagWrites) -> Bag {
@@ -648,7 +716,10 @@ mod tests {
     #[test]
     fn changing_roles_after_the_request_is_an_error() {
         let first = bag(&[("database", "blog"), ("extra-user-roles", "admin")]);
-        let seen = apply(Bag::new(), &relation_changed(&first, &Bag::new()).unwrap().app_writes);
+        let seen = apply(
+            Bag::new(),
+            &relation_changed(&first, &Bag::new()).unwrap().app_writes,
+        );
         let changed = bag(&[("database", "blog"), ("extra-user-roles", "SUPERUSER")]);
         let err = relation_changed(&changed, &seen).unwrap_err();
         assert_eq!(
@@ -674,12 +745,24 @@ mod tests {
             seen: Object::new(),
         };
         let rel = RelationRef::new("database", 1);
-        let creds = Response { username: Some("u".into()), ..Response::default() };
-        assert!(matches!(answer(rel, &request, &remote, &Bag::new(), &creds), Err(Error::Premature)));
-        let endpoints = Response { endpoints: Some("h:5432".into()), ..Response::default() };
+        let creds = Response {
+            username: Some("u".into()),
+            ..Response::default()
+        };
+        assert!(matches!(
+            answer(rel, &request, &remote, &Bag::new(), &creds),
+            Err(Error::Premature)
+        ));
+        let endpoints = Response {
+            endpoints: Some("h:5432".into()),
+            ..Response::default()
+        };
         let a = answer(rel, &request, &remote, &Bag::new(), &endpoints).unwrap();
         assert!(a.secrets().is_empty());
-        assert_eq!(a.bag_writes(&BTreeMap::new()).unwrap()["endpoints"].as_deref(), Some("h:5432"));
+        assert_eq!(
+            a.bag_writes(&BTreeMap::new()).unwrap()["endpoints"].as_deref(),
+            Some("h:5432")
+        );
     }
 
     #[test]
@@ -689,26 +772,55 @@ mod tests {
         let mut response = Response::for_request(request);
         response.username = Some("u".into());
         response.password = Some("p".into());
-        let a = answer(RelationRef::new("db", 3), request, &remote, &Bag::new(), &response).unwrap();
+        let a = answer(
+            RelationRef::new("db", 3),
+            request,
+            &remote,
+            &Bag::new(),
+            &response,
+        )
+        .unwrap();
         assert!(a.secrets().is_empty());
         let w = a.bag_writes(&BTreeMap::new()).unwrap();
-        assert_eq!((w["username"].as_deref(), w["password"].as_deref()), (Some("u"), Some("p")));
+        assert_eq!(
+            (w["username"].as_deref(), w["password"].as_deref()),
+            (Some("u"), Some("p"))
+        );
     }
 
     #[test]
     fn a_missing_secret_id_is_an_error_not_a_half_answer() {
-        let remote = bag(&[("database", "blog"), ("requested-secrets", r#"["username", "password"]"#)]);
+        let remote = bag(&[
+            ("database", "blog"),
+            ("requested-secrets", r#"["username", "password"]"#),
+        ]);
         let request = &requests(&remote).unwrap()[0];
-        let response = Response { username: Some("u".into()), ..Response::default() };
-        let a = answer(RelationRef::new("db", 3), request, &remote, &Bag::new(), &response).unwrap();
-        assert!(matches!(a.bag_writes(&BTreeMap::new()), Err(Error::MissingSecret(SecretGroup::User))));
+        let response = Response {
+            username: Some("u".into()),
+            ..Response::default()
+        };
+        let a = answer(
+            RelationRef::new("db", 3),
+            request,
+            &remote,
+            &Bag::new(),
+            &response,
+        )
+        .unwrap();
+        assert!(matches!(
+            a.bag_writes(&BTreeMap::new()),
+            Err(Error::MissingSecret(SecretGroup::User))
+        ));
     }
 
     #[test]
     fn bad_json_names_the_field() {
         let remote = bag(&[("version", "v1"), ("requests", "{not json")]);
         let err = requests(&remote).unwrap_err().to_string();
-        assert!(err.contains("`requests`") && err.contains("JSON list"), "{err}");
+        assert!(
+            err.contains("`requests`") && err.contains("JSON list"),
+            "{err}"
+        );
         assert!(version(&bag(&[("version", "v2")])).is_err());
     }
 }

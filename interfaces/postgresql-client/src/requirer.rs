@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 use crate::diff::{Diff, DATA_FIELD};
 use crate::json::Json;
 use crate::{
-    bag_object, json_object, json_string_list, Bag, BagWrites, Error, RelationRef,
-    RelationStatus, SecretGroup, SecretRef, SECRET_FIELD_PREFIX, STATUS_FIELD,
+    bag_object, json_object, json_string_list, Bag, BagWrites, Error, RelationRef, RelationStatus,
+    SecretGroup, SecretRef, SECRET_FIELD_PREFIX, STATUS_FIELD,
 };
 
 /// The fields the requirer asks to receive in secrets (`RequirerData.SECRET_FIELDS`),
@@ -182,7 +182,10 @@ pub struct Changed {
 /// `endpoints_changed`, `read_only_endpoints_changed`, `prefix_databases_changed` whose
 /// field appeared or changed. The provider's databag, without `data`, is stored as JSON
 /// in this unit's `data` field for the next comparison.
-pub fn relation_changed(relation: RelationRef<'_>, bags: ChangedBags<'_>) -> Result<Changed, Error> {
+pub fn relation_changed(
+    relation: RelationRef<'_>,
+    bags: ChangedBags<'_>,
+) -> Result<Changed, Error> {
     let mut out = Changed::default();
     let old = json_object(bags.local_unit, DATA_FIELD)?;
 
@@ -190,23 +193,35 @@ pub fn relation_changed(relation: RelationRef<'_>, bags: ChangedBags<'_>) -> Res
     let old_statuses: Vec<RelationStatus> =
         statuses(old.str(STATUS_FIELD).unwrap_or("[]"), "data.status")?;
     let current = statuses(
-        bags.remote_app.get(STATUS_FIELD).map_or("[]", String::as_str),
+        bags.remote_app
+            .get(STATUS_FIELD)
+            .map_or("[]", String::as_str),
         STATUS_FIELD,
     )?;
     let codes = |s: &[RelationStatus]| s.iter().map(|s| s.code).collect::<BTreeSet<_>>();
     let (before, now) = (codes(&old_statuses), codes(&current));
     for code in now.difference(&before) {
-        let s = current.iter().find(|s| s.code == *code).expect("code of current");
+        let s = current
+            .iter()
+            .find(|s| s.code == *code)
+            .expect("code of current");
         out.events.push(RequirerEvent::StatusRaised(s.clone()));
     }
     for code in before.difference(&now) {
-        let s = old_statuses.iter().find(|s| s.code == *code).expect("old code");
+        let s = old_statuses
+            .iter()
+            .find(|s| s.code == *code)
+            .expect("old code");
         out.events.push(RequirerEvent::StatusResolved(s.clone()));
     }
 
     // A subordinate provider answers only once its unit says it is ready.
     if bags.remote_app.get("subordinated").map(String::as_str) == Some("true")
-        && bags.remote_unit.and_then(|u| u.get("state")).map(String::as_str) != Some("ready")
+        && bags
+            .remote_unit
+            .and_then(|u| u.get("state"))
+            .map(String::as_str)
+            != Some("ready")
     {
         return Ok(out);
     }
@@ -216,7 +231,11 @@ pub fn relation_changed(relation: RelationRef<'_>, bags: ChangedBags<'_>) -> Res
     out.unit_writes
         .insert(DATA_FIELD.into(), Some(Json::Object(new).dumps()));
 
-    if diff.added.iter().any(|k| k.starts_with(SECRET_FIELD_PREFIX)) {
+    if diff
+        .added
+        .iter()
+        .any(|k| k.starts_with(SECRET_FIELD_PREFIX))
+    {
         out.secrets_to_label = SecretGroup::ALL
             .into_iter()
             .filter(|g| *g != SecretGroup::Mtls && diff.added(&g.field()))
@@ -239,7 +258,10 @@ pub fn relation_changed(relation: RelationRef<'_>, bags: ChangedBags<'_>) -> Res
         out.events.push(RequirerEvent::DatabaseEntityCreated);
     } else if let Some(event) = [
         ("endpoints", RequirerEvent::EndpointsChanged),
-        ("read-only-endpoints", RequirerEvent::ReadOnlyEndpointsChanged),
+        (
+            "read-only-endpoints",
+            RequirerEvent::ReadOnlyEndpointsChanged,
+        ),
         ("prefix-databases", RequirerEvent::PrefixDatabasesChanged),
     ]
     .into_iter()
@@ -252,7 +274,8 @@ pub fn relation_changed(relation: RelationRef<'_>, bags: ChangedBags<'_>) -> Res
 }
 
 fn statuses(text: &str, field: &str) -> Result<Vec<RelationStatus>, Error> {
-    serde_json::from_str(text).map_err(|_| crate::error::bad_field(field, "a JSON list of statuses", text))
+    serde_json::from_str(text)
+        .map_err(|_| crate::error::bad_field(field, "a JSON list of statuses", text))
 }
 
 fn secret_ref(relation: RelationRef<'_>, remote_app: &Bag, group: SecretGroup) -> SecretRef {
@@ -283,7 +306,10 @@ pub struct ConnectionInfo {
 impl ConnectionInfo {
     /// A field's value, if set and not empty.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.fields.get(field).map(String::as_str).filter(|v| !v.is_empty())
+        self.fields
+            .get(field)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
     /// `username`.
     pub fn username(&self) -> Option<&str> {
@@ -386,22 +412,38 @@ mod tests {
     use super::*;
 
     fn bag(pairs: &[(&str, &str)]) -> Bag {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
-    const REL: RelationRef<'static> = RelationRef { endpoint: "database", id: 2 };
+    const REL: RelationRef<'static> = RelationRef {
+        endpoint: "database",
+        id: 2,
+    };
 
     #[test]
     fn a_subordinate_provider_is_waited_for() {
         let remote = bag(&[("subordinated", "true"), ("secret-user", "secret:x")]);
         let local = Bag::new();
         let not_ready = bag(&[("state", "starting")]);
-        let bags = ChangedBags { remote_app: &remote, remote_unit: Some(&not_ready), local_unit: &local };
+        let bags = ChangedBags {
+            remote_app: &remote,
+            remote_unit: Some(&not_ready),
+            local_unit: &local,
+        };
         let c = relation_changed(REL, bags).unwrap();
         assert!(c.events.is_empty() && c.unit_writes.is_empty());
         let ready = bag(&[("state", "ready")]);
-        let bags = ChangedBags { remote_unit: Some(&ready), ..bags };
-        assert_eq!(relation_changed(REL, bags).unwrap().events, [RequirerEvent::DatabaseCreated]);
+        let bags = ChangedBags {
+            remote_unit: Some(&ready),
+            ..bags
+        };
+        assert_eq!(
+            relation_changed(REL, bags).unwrap().events,
+            [RequirerEvent::DatabaseCreated]
+        );
     }
 
     #[test]
@@ -410,12 +452,32 @@ mod tests {
         let s2 = r#"{"code": 5002, "message": "n", "resolution": "s"}"#;
         let remote = bag(&[("status", &format!("[{s1}]"))]);
         let local = Bag::new();
-        let c = relation_changed(REL, ChangedBags { remote_app: &remote, remote_unit: None, local_unit: &local }).unwrap();
+        let c = relation_changed(
+            REL,
+            ChangedBags {
+                remote_app: &remote,
+                remote_unit: None,
+                local_unit: &local,
+            },
+        )
+        .unwrap();
         assert_eq!(c.events.len(), 1);
         assert!(matches!(&c.events[0], RequirerEvent::StatusRaised(s) if s.code == 4001));
-        let seen: Bag = c.unit_writes.into_iter().map(|(k, v)| (k, v.unwrap())).collect();
+        let seen: Bag = c
+            .unit_writes
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap()))
+            .collect();
         let remote = bag(&[("status", &format!("[{s2}]"))]);
-        let c = relation_changed(REL, ChangedBags { remote_app: &remote, remote_unit: None, local_unit: &seen }).unwrap();
+        let c = relation_changed(
+            REL,
+            ChangedBags {
+                remote_app: &remote,
+                remote_unit: None,
+                local_unit: &seen,
+            },
+        )
+        .unwrap();
         let names: Vec<&str> = c.events.iter().map(RequirerEvent::name).collect();
         assert_eq!(names, ["status_raised", "status_resolved"]);
     }
@@ -424,15 +486,34 @@ mod tests {
     fn a_provider_without_secrets_is_read_from_the_databag() {
         let remote = bag(&[("username", "u"), ("password", "p"), ("endpoints", "h:1")]);
         let info = connection_info(REL, &remote, &Bag::new(), |_| None).unwrap();
-        assert_eq!((info.username(), info.password(), info.endpoints()), (Some("u"), Some("p"), Some("h:1")));
-        let c = relation_changed(REL, ChangedBags { remote_app: &remote, remote_unit: None, local_unit: &Bag::new() }).unwrap();
+        assert_eq!(
+            (info.username(), info.password(), info.endpoints()),
+            (Some("u"), Some("p"), Some("h:1"))
+        );
+        let c = relation_changed(
+            REL,
+            ChangedBags {
+                remote_app: &remote,
+                remote_unit: None,
+                local_unit: &Bag::new(),
+            },
+        )
+        .unwrap();
         assert_eq!(c.events, [RequirerEvent::DatabaseCreated]);
     }
 
     #[test]
     fn a_corrupt_data_field_is_an_error_that_names_it() {
         let local = bag(&[("data", "[1, 2]")]);
-        let err = relation_changed(REL, ChangedBags { remote_app: &Bag::new(), remote_unit: None, local_unit: &local }).unwrap_err();
+        let err = relation_changed(
+            REL,
+            ChangedBags {
+                remote_app: &Bag::new(),
+                remote_unit: None,
+                local_unit: &local,
+            },
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("`data`"), "{err}");
     }
 }

@@ -10,7 +10,10 @@ use charm_postgresql_client::requirer::{self, ChangedBags, DatabaseRequest, Requ
 use charm_postgresql_client::{Bag, BagWrites, RelationRef, Response, SecretGroup};
 use serde_json::Value;
 
-const REL: RelationRef<'static> = RelationRef { endpoint: "database", id: 7 };
+const REL: RelationRef<'static> = RelationRef {
+    endpoint: "database",
+    id: 7,
+};
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -68,12 +71,20 @@ fn check_requirer_changed(name: &str) {
     let before = bag(&f["unit-bag-before"]);
     let changed = requirer::relation_changed(
         REL,
-        ChangedBags { remote_app: &remote, remote_unit: None, local_unit: &before },
+        ChangedBags {
+            remote_app: &remote,
+            remote_unit: None,
+            local_unit: &before,
+        },
     )
     .unwrap();
     let names: Vec<&str> = changed.events.iter().map(RequirerEvent::name).collect();
     assert_eq!(names, events(&f), "{name}: events");
-    assert_eq!(apply(before.clone(), &changed.unit_writes), bag(&f["unit-bag-after"]), "{name}: unit bag");
+    assert_eq!(
+        apply(before.clone(), &changed.unit_writes),
+        bag(&f["unit-bag-after"]),
+        "{name}: unit bag"
+    );
 
     // The secret is found by id the first time, with the label the library gives it.
     let recorded = secrets(&f);
@@ -103,13 +114,20 @@ fn v0_requirer_sees_a_v0_provider_create_the_database() {
     let before = bag(&f["unit-bag-before"]);
     let changed = requirer::relation_changed(
         REL,
-        ChangedBags { remote_app: &remote, remote_unit: None, local_unit: &before },
+        ChangedBags {
+            remote_app: &remote,
+            remote_unit: None,
+            local_unit: &before,
+        },
     )
     .unwrap();
     let (label, id, _) = &secrets(&f)[0];
     assert_eq!(changed.secrets_to_label.len(), 1);
     assert_eq!(changed.secrets_to_label[0].label, *label);
-    assert_eq!(changed.secrets_to_label[0].uri.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        changed.secrets_to_label[0].uri.as_deref(),
+        Some(id.as_str())
+    );
 }
 
 #[test]
@@ -128,7 +146,10 @@ fn v0_requirer_sees_a_v1_provider_create_the_database() {
 fn provider_answers_a_v0_request_as_the_v0_library_does() {
     let f = fixture("v0-provider-database-requested");
     let remote = bag(&f["remote-app-bag"]);
-    assert_eq!(remote, bag(&fixture("v0-requirer-relation-created")["app-bag-after"]));
+    assert_eq!(
+        remote,
+        bag(&fixture("v0-requirer-relation-created")["app-bag-after"])
+    );
     let expected = bag(&f["app-bag-after"]);
     let local = Bag::new();
 
@@ -137,7 +158,10 @@ fn provider_answers_a_v0_request_as_the_v0_library_does() {
     let ProviderEvent::DatabaseRequested(request) = &changed.events[0] else {
         panic!("not a database request: {:?}", changed.events)
     };
-    assert_eq!((request.version, request.database.as_str()), (Version::V0, "blog"));
+    assert_eq!(
+        (request.version, request.database.as_str()),
+        (Version::V0, "blog")
+    );
     assert_eq!(events(&f), ["database_requested"]);
     let local = apply(local, &changed.app_writes);
 
@@ -150,7 +174,10 @@ fn provider_answers_a_v0_request_as_the_v0_library_does() {
     let answer = provider::answer(REL, request, &remote, &local, &response).unwrap();
     assert_eq!(answer.secrets().len(), 1);
     let secret = &answer.secrets()[0];
-    assert_eq!((secret.group, secret.label.as_str()), (SecretGroup::User, label.as_str()));
+    assert_eq!(
+        (secret.group, secret.label.as_str()),
+        (SecretGroup::User, label.as_str())
+    );
     assert_eq!(secret.content(None), *content);
     let writes = answer
         .bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())]))
@@ -171,9 +198,13 @@ fn rotating_the_password_updates_the_secret_and_nothing_else() {
         ..Response::default()
     };
     let answer = provider::answer(REL, request, &remote, &local, &response).unwrap();
-    let old = secrets(&fixture("v0-provider-database-requested"))[0].2.clone();
+    let old = secrets(&fixture("v0-provider-database-requested"))[0]
+        .2
+        .clone();
     assert_eq!(answer.secrets()[0].content(Some(&old)), *content);
-    let writes = answer.bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())])).unwrap();
+    let writes = answer
+        .bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())]))
+        .unwrap();
     assert_eq!(apply(local, &writes), bag(&f["app-bag-after"]));
 }
 
@@ -184,7 +215,10 @@ fn v1_request_is_read_and_answered_as_the_v1_library_does() {
     let expected = bag(&f["app-bag-after"]);
     // The request is what the v1 requirer library wrote, and the answer below is what the
     // v1 requirer library then took for `resource_created`.
-    assert_eq!(remote, bag(&fixture("v1-requirer-relation-created")["app-bag-after"]));
+    assert_eq!(
+        remote,
+        bag(&fixture("v1-requirer-relation-created")["app-bag-after"])
+    );
     let consumed = fixture("v1-requirer-resource-created");
     assert_eq!(expected, bag(&consumed["remote-app-bag"]));
     assert_eq!(events(&consumed), ["resource_created"]);
@@ -195,7 +229,10 @@ fn v1_request_is_read_and_answered_as_the_v1_library_does() {
     };
     assert_eq!(request.version, Version::V1);
     assert_eq!(request.database, "blog");
-    assert_eq!(changed.app_writes["data"].as_deref(), Some(expected["data"].as_str()));
+    assert_eq!(
+        changed.app_writes["data"].as_deref(),
+        Some(expected["data"].as_str())
+    );
     let local = apply(Bag::new(), &changed.app_writes);
 
     let (label, id, content) = &secrets(&f)[0];
@@ -208,17 +245,24 @@ fn v1_request_is_read_and_answered_as_the_v1_library_does() {
     assert_eq!(answer.secrets().len(), 1);
     assert_eq!(answer.secrets()[0].label, *label);
     assert_eq!(answer.secrets()[0].content(None), *content);
-    let writes = answer.bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())])).unwrap();
+    let writes = answer
+        .bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())]))
+        .unwrap();
     assert_eq!(apply(local.clone(), &writes), expected);
 
     // Answering again (a rotation) updates the entry in place.
     let again = provider::answer(REL, request, &remote, &expected, &response).unwrap();
-    let writes = again.bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())])).unwrap();
+    let writes = again
+        .bag_writes(&BTreeMap::from([(SecretGroup::User, id.clone())]))
+        .unwrap();
     assert_eq!(apply(expected.clone(), &writes), expected);
     // Nothing new on the next relation-changed.
     let next = provider::relation_changed(&remote, &expected).unwrap();
     assert!(next.events.is_empty());
-    assert_eq!(provider::published_secret_labels(REL, &expected), [label.clone()]);
+    assert_eq!(
+        provider::published_secret_labels(REL, &expected),
+        [label.as_str()]
+    );
 }
 
 #[test]
