@@ -1,7 +1,9 @@
 //! The databag models of the library (`_RequirerData`, `_ProviderApplicationData`), each
 //! field JSON-encoded as its `_DatabagModel.dump` writes it: `json.dumps` of the pydantic
 //! dump with defaults left out (`exclude_defaults=True`), so empty lists and unset fields
-//! are absent, and fields in model order.
+//! are absent, and fields in model order. One difference: `dump` clears the whole databag
+//! before writing (in a unit databag that deletes Juju's own `ingress-address` and the
+//! like); here only the model's fields are written or deleted.
 
 use serde::{Deserialize, Serialize};
 
