@@ -12,8 +12,8 @@ use crate::relation::RelationId;
 use crate::secret::{SecretContent, SecretId, SecretInfo};
 use crate::status::Status;
 
-/// A failed tool's exit code and stderr as the typed error production returns (see
-/// [`classify`](super::classify)): what the fuzz targets feed the stderr parser through.
+/// A failed tool's exit code and stderr as the typed error production returns: what the
+/// fuzz targets feed the stderr parser through.
 pub fn failure(tool: &str, args: &[&str], code: i32, stderr: &str) -> Error {
     super::classify(tool, args, code, stderr)
 }
