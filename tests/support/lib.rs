@@ -97,7 +97,7 @@ pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
 }
 
 /// `cargo build --bins -p database -p mailserver -p webapp -p cargo-charm` in `target`;
-/// `None` if cargo blocks waiting for a file lock.
+/// `None` if cargo blocks waiting for the lock on the build directory.
 fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
     use std::io::{BufRead, BufReader};
     let packages: Vec<&str> = EXAMPLES.iter().copied().chain(["cargo-charm"]).collect();
@@ -126,7 +126,10 @@ fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
         .lines()
         .map_while(Result::ok)
     {
-        if line.contains("Blocking waiting for file lock") {
+        // The package cache (`~/.cargo`) is shared with every cargo on the machine and
+        // another target directory would wait for it too: only a locked build directory
+        // is worth leaving.
+        if line.contains("Blocking waiting for file lock") && !line.contains("package cache") {
             blocked = true;
             let _ = child.kill();
             break;
