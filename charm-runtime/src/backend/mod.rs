@@ -104,7 +104,7 @@ pub trait HookTools {
     ) -> Result<SecretContent>;
     /// `secret-info-get --format=json <id>` or `--label L`
     fn secret_info_get(&self, id: Option<&SecretId>, label: Option<&str>) -> Result<SecretInfo>;
-    /// `secret-set <id> [--label L] [key#file=...]`
+    /// `secret-set [--label L] <id> [key#file=...]`
     fn secret_set(
         &self,
         id: &SecretId,
