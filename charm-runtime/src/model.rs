@@ -689,9 +689,4 @@ impl<C: Charm> Context<C> {
             ))),
         }
     }
-
-    /// The number of hook-tool calls made so far in this hook.
-    pub fn hook_tool_calls(&self) -> usize {
-        self.model.tools.calls()
-    }
 }
