@@ -131,6 +131,11 @@ pub use charm_macros::handlers;
 
 /// A charm: its declarations as data and its typed configuration.
 /// Implemented by `#[derive(Charm)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a charm",
+    label = "add `#[derive(Charm)]` to `{Self}`",
+    note = "a charm is a struct with `#[derive(Charm, Default)]` and its declarations: `#[charm(name = \"..\", summary = \"..\")]`, endpoints, config, actions"
+)]
 pub trait Charm: Sized + 'static {
     /// The typed configuration ([`NoConfig`] when none is declared).
     type Config: CharmConfig;
@@ -160,7 +165,9 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::action::{action_hash, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType};
+    pub use crate::action::{
+        action_hash, action_params, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType,
+    };
     pub use crate::config::{read_option, OptionValue};
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;
@@ -174,5 +181,27 @@ pub mod __private {
     /// The `TypeId` of `T`, as a `fn` pointer the registry can hold.
     pub fn type_id<T: 'static>() -> TypeId {
         TypeId::of::<T>()
+    }
+
+    /// The options of `C`'s config type, for its metadata.
+    pub fn config_options<C: crate::Charm>() -> Vec<crate::ConfigOption> {
+        <C::Config as crate::CharmConfig>::options()
+    }
+
+    /// What a handler returns: `Result<()>`, and nothing else.
+    #[diagnostic::on_unimplemented(
+        message = "a handler returns `charm_runtime::Result<()>`, not `{Self}`",
+        label = "expected `Result<()>` here",
+        note = "end the body with `Ok(())`; an `Err` is logged and Juju retries the hook"
+    )]
+    pub trait HandlerResult {
+        /// The result, as the registry holds it.
+        fn into_result(self) -> crate::Result<()>;
+    }
+
+    impl HandlerResult for crate::Result<()> {
+        fn into_result(self) -> crate::Result<()> {
+            self
+        }
     }
 }
