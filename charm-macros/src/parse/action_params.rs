@@ -30,11 +30,9 @@ fn param(ctxt: &Ctxt, field: &syn::Field) -> Option<Field> {
         .filter(|a| a.path().is_ident("param"))
         .flat_map(|attr| attr_props(attr, ctxt))
         .collect();
+    // `default` is the only key.
     for prop in known(ctxt, props, "param", &["default"], &[]).list {
-        match prop.name().as_str() {
-            "default" => param.default = default_value(ctxt, &prop),
-            _ => {}
-        }
+        param.default = default_value(ctxt, &prop);
     }
     Some(param)
 }

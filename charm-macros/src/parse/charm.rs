@@ -282,7 +282,7 @@ fn action(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Action> {
     let props = known(ctxt, props, "action", &["params", "description"], &[]);
     for prop in props.list {
         match (prop.name().as_str(), &prop.value) {
-            ("params", Some(Value::Type(ty))) => action.params = Some(ty.clone()),
+            ("params", Some(Value::Type(ty))) => action.params = Some((**ty).clone()),
             ("params", _) => ctxt.error(
                 prop.value_span(),
                 "`params` takes the parameters' type, e.g. `params = BackupParams`",

@@ -98,7 +98,7 @@ impl Parse for DashedName {
 /// (`params = BackupParams`).
 pub enum Value {
     Lit(syn::Lit),
-    Type(syn::Type),
+    Type(Box<syn::Type>),
 }
 
 impl quote::ToTokens for Value {
@@ -124,7 +124,7 @@ impl Parse for Prop {
             Some(if input.peek(syn::Lit) {
                 Value::Lit(input.parse()?)
             } else {
-                Value::Type(input.parse()?)
+                Value::Type(Box::new(input.parse()?))
             })
         } else {
             None
