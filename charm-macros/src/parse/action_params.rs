@@ -28,7 +28,7 @@ fn param(ctxt: &Ctxt, field: &syn::Field) -> Option<Field> {
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("param"))
-        .flat_map(|attr| attr_props(attr, ctxt))
+        .map(|attr| attr_props(attr, ctxt))
         .collect();
     // `default` is the only key.
     for prop in known(ctxt, props, "param", &["default"], &[]).list {

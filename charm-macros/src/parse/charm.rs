@@ -4,9 +4,9 @@
 //! declarations are in [`valid`](crate::valid).
 
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Token};
+use syn::Attribute;
 
-use super::{known, DashedName, Prop, Value};
+use super::{attr_items, items, known, DashedName, Items, Prop, Value};
 use crate::ctxt::Ctxt;
 use crate::model::{
     Action, Charm, CharmAttrs, Container, Endpoint, Mount, Reference, Resource, Role, Storage,
@@ -54,17 +54,8 @@ fn declarations(ctxt: &Ctxt, attr: &Attribute, charm: &mut Charm) {
         "containers" => return charm.containers.extend(each(ctxt, attr, container)),
         "resources" => return charm.resources.extend(each(ctxt, attr, resource)),
         "actions" => {
-            let parsed = attr.parse_args_with(|input: ParseStream| {
-                let mut actions = Vec::new();
-                while !input.is_empty() {
-                    actions.push(action(ctxt, input)?);
-                    if !input.is_empty() {
-                        input.parse::<Token![,]>()?;
-                    }
-                }
-                Ok(actions)
-            });
-            return charm.actions.extend(ctxt.ok(parsed).into_iter().flatten());
+            let actions = attr_items(ctxt, attr, |input| action(ctxt, input));
+            return charm.actions.extend(actions.list);
         }
         "config" => return config(ctxt, attr, &mut charm.config),
         _ => return,
@@ -97,30 +88,21 @@ fn config(ctxt: &Ctxt, attr: &Attribute, config: &mut Option<syn::Type>) {
 /// One declaration: `name(key = value, ..)`.
 pub struct Decl {
     pub name: DashedName,
-    pub props: Vec<Prop>,
+    pub props: Items<Prop>,
 }
 
-impl Parse for Decl {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name: DashedName = input.parse()?;
-        let content;
-        syn::parenthesized!(content in input);
-        Ok(Decl {
-            name,
-            props: super::props(&content)?,
-        })
-    }
+fn decl(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Decl> {
+    let name: DashedName = input.parse()?;
+    let content;
+    syn::parenthesized!(content in input);
+    let props = items(ctxt, content.parse()?, Prop::parse);
+    Ok(Decl { name, props })
 }
 
 /// Each declaration of a list attribute (`#[requires(a(..), b(..))]`), read by `read`.
 fn each<T>(ctxt: &Ctxt, attr: &Attribute, read: impl Fn(&Ctxt, Decl) -> T) -> Vec<T> {
-    let decls =
-        attr.parse_args_with(|input: ParseStream| input.parse_terminated(Decl::parse, Token![,]));
-    ctxt.ok(decls)
-        .into_iter()
-        .flatten()
-        .map(|decl| read(ctxt, decl))
-        .collect()
+    let decls = attr_items(ctxt, attr, |input| decl(ctxt, input));
+    decls.list.into_iter().map(|d| read(ctxt, d)).collect()
 }
 
 /// Whether Juju and `ops` accept `name` as an endpoint or interface name.
@@ -269,9 +251,12 @@ fn action(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Action> {
     let props = if input.peek(syn::token::Paren) {
         let content;
         syn::parenthesized!(content in input);
-        super::props(&content)?
+        items(ctxt, content.parse()?, Prop::parse)
     } else {
-        Vec::new()
+        Items {
+            list: Vec::new(),
+            failed: false,
+        }
     };
     let mut action = Action {
         name: name.name.clone(),
@@ -453,7 +438,7 @@ fn charm_attrs(ctxt: &Ctxt, input: &syn::DeriveInput) -> CharmAttrs {
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("charm"))
-        .flat_map(|attr| super::attr_props(attr, ctxt))
+        .map(|attr| super::attr_props(attr, ctxt))
         .collect();
     let keys = [
         "name",

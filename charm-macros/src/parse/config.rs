@@ -28,7 +28,7 @@ fn option(ctxt: &Ctxt, field: &syn::Field) -> Option<Field> {
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("option"))
-        .flat_map(|attr| attr_props(attr, ctxt))
+        .map(|attr| attr_props(attr, ctxt))
         .collect();
     for prop in known(ctxt, props, "option", &["default", "name"], &[]).list {
         match prop.name().as_str() {

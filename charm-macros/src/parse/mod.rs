@@ -11,9 +11,9 @@ pub mod charm;
 pub mod config;
 pub mod handlers;
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Token};
 
@@ -186,18 +186,93 @@ impl Prop {
     }
 }
 
-/// Comma-separated properties.
-pub fn props(input: ParseStream) -> syn::Result<Vec<Prop>> {
-    Ok(input
-        .parse_terminated(Prop::parse, Token![,])?
-        .into_iter()
-        .collect())
+/// The comma-separated items of a list, each parsed on its own: an item with a mistake
+/// is an error and left out, the others are kept (so one typo loses one item, not the
+/// list).
+pub struct Items<T> {
+    pub list: Vec<T>,
+    /// Whether an item did not parse.
+    pub failed: bool,
 }
 
-/// Parses an attribute's arguments as properties; a syntax error is recorded and gives
-/// none.
-pub fn attr_props(attr: &Attribute, ctxt: &Ctxt) -> Vec<Prop> {
-    ctxt.ok(attr.parse_args_with(props)).unwrap_or_default()
+impl<T> FromIterator<Items<T>> for Items<T> {
+    fn from_iter<I: IntoIterator<Item = Items<T>>>(iter: I) -> Self {
+        let mut all = Items {
+            list: Vec::new(),
+            failed: false,
+        };
+        for items in iter {
+            all.list.extend(items.list);
+            all.failed |= items.failed;
+        }
+        all
+    }
+}
+
+/// Splits `tokens` at its top-level commas (not those of `Type<A, B>`) and parses each
+/// part with `parse`.
+pub fn items<T>(
+    ctxt: &Ctxt,
+    tokens: TokenStream,
+    parse: impl Fn(ParseStream) -> syn::Result<T>,
+) -> Items<T> {
+    let mut parts = vec![TokenStream::new()];
+    let mut angle_depth = 0usize;
+    for token in tokens {
+        if let TokenTree::Punct(p) = &token {
+            match p.as_char() {
+                ',' if angle_depth == 0 => {
+                    parts.push(TokenStream::new());
+                    continue;
+                }
+                '<' => angle_depth += 1,
+                '>' => angle_depth = angle_depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        parts.last_mut().expect("one part at least").extend([token]);
+    }
+    let mut out = Items {
+        list: Vec::new(),
+        failed: false,
+    };
+    let whole = |input: ParseStream| {
+        let item = parse(input)?;
+        if !input.is_empty() {
+            return Err(input.error("expected `,` here: items of a list are separated by commas"));
+        }
+        Ok(item)
+    };
+    for part in parts.into_iter().filter(|p| !p.is_empty()) {
+        match ctxt.ok(whole.parse2(part)) {
+            Some(item) => out.list.push(item),
+            None => out.failed = true,
+        }
+    }
+    out
+}
+
+/// The items of an attribute's parentheses (`#[requires(a(..), b(..))]`).
+pub fn attr_items<T>(
+    ctxt: &Ctxt,
+    attr: &Attribute,
+    parse: impl Fn(ParseStream) -> syn::Result<T>,
+) -> Items<T> {
+    match attr.meta.require_list() {
+        Ok(list) => items(ctxt, list.tokens.clone(), parse),
+        Err(e) => {
+            ctxt.push(e);
+            Items {
+                list: Vec::new(),
+                failed: true,
+            }
+        }
+    }
+}
+
+/// The properties of an attribute: `#[charm(name = "..", subordinate)]`.
+pub fn attr_props(attr: &Attribute, ctxt: &Ctxt) -> Items<Prop> {
+    attr_items(ctxt, attr, Prop::parse)
 }
 
 /// The properties of a `what` (`endpoint`, `storage`, ..) whose keys are `known`.
@@ -213,16 +288,16 @@ pub struct Props {
 /// (`platform`, `mount`: each adds one). Both are left out.
 pub fn known(
     ctxt: &Ctxt,
-    props: Vec<Prop>,
+    props: Items<Prop>,
     what: &str,
     known: &[&str],
     repeatable: &[&str],
 ) -> Props {
     let mut out = Props {
         list: Vec::new(),
-        misspelt: false,
+        misspelt: props.failed,
     };
-    for prop in props {
+    for prop in props.list {
         let key = prop.name();
         if !known.contains(&key.as_str()) {
             let hint = closest(&key, known.iter().copied())
@@ -299,5 +374,40 @@ pub fn default_value(ctxt: &Ctxt, prop: &Prop) -> Option<syn::Lit> {
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn a_mistake_loses_one_item() {
+        let ctxt = Ctxt::new();
+        let props = items(
+            &ctxt,
+            quote!(interface = "pg" limit = 1, params = Map<String, u8>, optional),
+            Prop::parse,
+        );
+        let names: Vec<String> = props.list.iter().map(Prop::name).collect();
+        assert_eq!(names, ["params", "optional"]);
+        assert!(props.failed);
+        assert_eq!(ctxt.check().unwrap_err().into_iter().count(), 1);
+    }
+
+    #[test]
+    fn docs_join_as_rustdoc_does() {
+        let item: syn::DeriveInput = syn::parse_quote! {
+            /// One line
+            /// and its rest.
+            ///
+            /// Second paragraph.
+            struct S;
+        };
+        assert_eq!(
+            docs(&item.attrs),
+            "One line and its rest.\n\nSecond paragraph."
+        );
     }
 }
