@@ -17,8 +17,8 @@
 //! `CHARM_MACROS_DEBUG=1 cargo check -p my-charm` prints each expansion to stderr (as
 //! axum-macros' `AXUM_MACROS_DEBUG` does); rustc does not track the variable, so touch
 //! the charm's source first to make it expand again. `cargo expand` (a separate tool)
-//! shows the same, formatted. `src/tests/expand.rs` keeps a snapshot of a small charm's
-//! expansion.
+//! shows the same, formatted. `src/tests/small_charm.expanded.rs` is a snapshot of a small
+//! charm's expansion, checked by `cargo test -p charm-macros`.
 #![deny(missing_docs)]
 
 mod ctxt;
