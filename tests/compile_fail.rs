@@ -4,7 +4,7 @@
 //! toolchain `rust-toolchain.toml` pins; after a deliberate change (or a toolchain
 //! bump) regenerate them with
 //! `TRYBUILD=overwrite cargo test -p charm-tests --test compile_fail` and review the
-//! diff. One case: `cargo test -p charm-tests --test compile_fail -- trybuild=name.rs`.
+//! diff. One case: `cargo test -p charm-tests --test compile_fail -- ui trybuild=name.rs`.
 
 #[test]
 fn ui() {
