@@ -1,7 +1,11 @@
 //! Which hook a unit runs next, and how committing it advances the unit's view
 //! (the simulator's version of the uniter's resolvers).
 
-use super::state::{app_of, cmp_units, Hook, HookKind, Owner, RelLocal, State, Unit};
+use juju_model::names::app_of;
+use juju_model::Owner;
+
+use super::hook::{Hook, HookKind};
+use super::state::{cmp_units, RelLocal, State, Unit};
 
 fn rel_hook(kind: HookKind, state: &State, unit: &Unit, rel: u32) -> Hook {
     let r = &state.relations[&rel];
@@ -112,7 +116,7 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
         let Some(c) = s.consumers.get(name) else {
             continue;
         };
-        if s.latest > c.tracked && s.latest > c.notified && can_read(state, unit, s) {
+        if s.latest > c.tracked && s.latest > c.notified && s.granted_to(&unit.app, &unit.name) {
             let mut h = Hook::unit(HookKind::SecretChanged);
             h.secret = Some(s.xid.clone());
             h.secret_label = c.label.clone();
@@ -162,17 +166,6 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
         return Some(Hook::unit(HookKind::UpdateStatus));
     }
     None
-}
-
-fn can_read(state: &State, unit: &Unit, s: &super::state::Secret) -> bool {
-    use super::state::Grantee;
-    s.grants.iter().any(|(rel, g)| {
-        state.relations.contains_key(rel)
-            && match g {
-                Grantee::App(a) => a == &unit.app,
-                Grantee::Unit(u) => u == &unit.name,
-            }
-    })
 }
 
 /// Advance the unit's view after `hook` committed. Returns true when the unit is gone.
