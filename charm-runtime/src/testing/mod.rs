@@ -142,6 +142,7 @@ mod consistency;
 mod harness;
 mod scenario;
 mod state;
+mod view;
 
 pub use backend::{ActionOutput, Finished, LogLine, MemoryTools, ToolError};
 pub use charm_pebble::FakePebble;

@@ -8,7 +8,6 @@ use super::HookContext;
 use crate::cli::{boolean, emit, key_values, no_extra, parse, settings_file, val, with_fmt};
 use crate::cli::{Io, Res};
 use crate::error::{quote, Result, ToolError};
-use crate::hook::Pending;
 use crate::model::Bag;
 
 impl HookContext<'_> {
@@ -30,9 +29,10 @@ impl HookContext<'_> {
             .get_or_insert_with(|| model.charm_state().clone())
     }
 
-    /// `state-set`: merges `values` in; an empty value deletes its key.
+    /// `state-set`: sets each value, an empty one too (`SetCharmStateValue` keeps it;
+    /// only `state-delete` deletes).
     pub fn state_set(&mut self, values: Bag) -> Result<()> {
-        Pending::merge_settings(self.state_mut(), values);
+        self.state_mut().extend(values);
         Ok(())
     }
 
