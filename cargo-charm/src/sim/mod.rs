@@ -8,6 +8,12 @@
 //! the model plus the hook's pending changes. When the hook exits 0 the pending changes are
 //! committed; otherwise they are discarded and the hook is retried, as Juju does.
 //!
+//! The answers, and the rules behind them, are `juju_model`'s (the in-memory test backend
+//! of `charm-runtime` answers with the same). Here: [`Model`]'s changes (`ops`), the hook
+//! queue of each unit (`resolver`, `hook`), the settle loop (`settle`), one hook process
+//! (`run`, `env`), its tool calls (`server`) and what it leaves (`commit`), the readers
+//! (`query`), and [`HookSession`], the tools without a process.
+//!
 //! ```no_run
 //! use cargo_charm::sim::{Config, Model};
 //! # fn main() -> Result<(), cargo_charm::sim::SimError> {
