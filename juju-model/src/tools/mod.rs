@@ -16,6 +16,8 @@ mod secret;
 mod state;
 mod status;
 mod storage;
+#[cfg(test)]
+mod tests;
 
 pub use relation::{RelationFlag, RelationGet};
 pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
