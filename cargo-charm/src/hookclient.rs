@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 
-use crate::sim::tools::{ToolRequest, ToolResponse};
+use crate::sim::server::{ToolRequest, ToolResponse};
 use crate::sim::TOOL_NAMES;
 
 /// If `argv0`'s basename is a hook tool name, return that name.

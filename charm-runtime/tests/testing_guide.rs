@@ -13,13 +13,15 @@ use common::MyCharm;
 
 /// Guide: `test_new_smtp_relation`. The original called `add_relation_unit()` without
 /// arguments and asserted on the *remote* unit's bag (which the charm cannot write); the
-/// credentials are in this unit's bag, and the secret is granted to the joining unit.
+/// credentials are in this unit's bag, and the secret is granted to the joining unit. The
+/// original's `consumer_app` is no application name Juju accepts (`secret-grant` refuses
+/// `consumer_app/0`): `consumer-app` here.
 #[test]
 fn test_new_smtp_relation() -> Result<(), HarnessError> {
     let mut harness = Harness::<MyCharm>::new();
-    let relation_id = harness.add_relation("smtp", "consumer_app")?;
+    let relation_id = harness.add_relation("smtp", "consumer-app")?;
     harness.begin();
-    harness.add_relation_unit(relation_id, "consumer_app/0")?;
+    harness.add_relation_unit(relation_id, "consumer-app/0")?;
     assert_eq!(
         harness.fired(),
         ["smtp-relation-joined", "smtp-relation-changed"]
@@ -30,7 +32,7 @@ fn test_new_smtp_relation() -> Result<(), HarnessError> {
     let secret_id = mine.get("smtp_credentials").expect("credentials published");
     // The remote unit's bag is untouched: a unit cannot write it.
     assert!(harness
-        .get_relation_data(relation_id, "consumer_app/0")
+        .get_relation_data(relation_id, "consumer-app/0")
         .unwrap()
         .is_empty());
     let secret = harness
@@ -41,17 +43,17 @@ fn test_new_smtp_relation() -> Result<(), HarnessError> {
         .expect("the secret was created");
     assert_eq!(
         secret.grants[&relation_id].iter().collect::<Vec<_>>(),
-        ["consumer_app/0"]
+        ["consumer-app/0"]
     );
     assert_eq!(
         secret.latest_content().unwrap().get("username"),
-        Some("consumer_app-0")
+        Some("consumer-app-0")
     );
 
     // And when the unit leaves, its user is removed.
-    harness.remove_relation_unit(relation_id, "consumer_app/0")?;
+    harness.remove_relation_unit(relation_id, "consumer-app/0")?;
     assert!(harness.state().secrets.is_empty());
-    assert_eq!(harness.charm_state("smtp-user-consumer_app-0"), None);
+    assert_eq!(harness.charm_state("smtp-user-consumer-app-0"), None);
     Ok(())
 }
 

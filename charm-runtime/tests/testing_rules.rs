@@ -782,9 +782,10 @@ fn the_backend_refuses_what_juju_refuses_with_juju_s_texts() {
         texts,
         [
             (2, "expected unit name, got application name \"postgresql\""),
+            // The controller names the relation by its key, the requirer first.
             (
                 1,
-                "cannot read settings for unit \"postgresql/9\" in relation \"db:1\": unit \"postgresql/9\": settings not found"
+                "cannot read settings for unit \"postgresql/9\" in relation \"probe:db postgresql:db\": unit \"postgresql/9\": settings not found"
             ),
             (
                 2,

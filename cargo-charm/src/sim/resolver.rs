@@ -1,7 +1,11 @@
 //! Which hook a unit runs next, and how committing it advances the unit's view
 //! (the simulator's version of the uniter's resolvers).
 
-use super::state::{app_of, cmp_units, Hook, HookKind, Owner, RelLocal, State, Unit};
+use juju_model::names::app_of;
+use juju_model::Owner;
+
+use super::hook::{Hook, HookKind};
+use super::state::{cmp_units, RelLocal, State, Unit};
 
 fn rel_hook(kind: HookKind, state: &State, unit: &Unit, rel: u32) -> Hook {
     let r = &state.relations[&rel];
@@ -76,11 +80,7 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
     if !unit.installed {
         if unit.dying {
             // Never installed: nothing to tear down but stop/remove.
-            return Some(Hook::unit(if unit.stopped {
-                HookKind::Remove
-            } else {
-                HookKind::Stop
-            }));
+            return Some(stop_or_remove(unit));
         }
         return Some(Hook::unit(HookKind::Install));
     }
@@ -92,34 +92,62 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
         }
     }
     if unit.dying {
-        for (id, local) in &unit.rels {
-            if local.created {
-                if let Some(h) = next_relation_hook(state, unit, *id, local) {
-                    return Some(h);
-                }
-            }
-        }
-        return Some(Hook::unit(if unit.stopped {
-            HookKind::Remove
-        } else {
-            HookKind::Stop
-        }));
+        return Some(relation_hooks(state, unit).unwrap_or_else(|| stop_or_remove(unit)));
     }
     if state.is_leader(name) && !unit.leader_seen {
         return Some(Hook::unit(HookKind::LeaderElected));
     }
+    if let Some(h) = secret_hook(state, unit) {
+        return Some(h);
+    }
+    if unit.upgrade_pending {
+        return Some(Hook::unit(HookKind::UpgradeCharm));
+    }
+    let app = &state.apps[&unit.app];
+    if unit.config_seen != app.config_version {
+        return Some(Hook::unit(HookKind::ConfigChanged));
+    }
+    if !unit.started {
+        return Some(Hook::unit(HookKind::Start));
+    }
+    if let Some(h) = relation_hooks(state, unit) {
+        return Some(h);
+    }
+    unit.update_status_pending
+        .then(|| Hook::unit(HookKind::UpdateStatus))
+}
+
+fn stop_or_remove(unit: &Unit) -> Hook {
+    Hook::unit(if unit.stopped {
+        HookKind::Remove
+    } else {
+        HookKind::Stop
+    })
+}
+
+/// The first hook of the relations the unit has joined.
+fn relation_hooks(state: &State, unit: &Unit) -> Option<Hook> {
+    unit.rels
+        .iter()
+        .filter(|(_, local)| local.created)
+        .find_map(|(id, local)| next_relation_hook(state, unit, *id, local))
+}
+
+/// secret-changed for a consumer whose secret has a new revision; secret-remove for an
+/// owner whose old revision no consumer tracks any more.
+fn secret_hook(state: &State, unit: &Unit) -> Option<Hook> {
+    let name = unit.name.as_str();
     for s in state.secrets.values() {
         let Some(c) = s.consumers.get(name) else {
             continue;
         };
-        if s.latest > c.tracked && s.latest > c.notified && can_read(state, unit, s) {
+        if s.latest > c.tracked && s.latest > c.notified && s.granted_to(&unit.app, name) {
             let mut h = Hook::unit(HookKind::SecretChanged);
             h.secret = Some(s.xid.clone());
             h.secret_label = c.label.clone();
             return Some(h);
         }
     }
-    // secret-remove: the owner learns that an old revision is tracked by no consumer.
     for s in state.secrets.values() {
         let owner = match &s.owner {
             Owner::App(a) => *a == unit.app && state.is_leader(name),
@@ -141,74 +169,24 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
             return Some(h);
         }
     }
-    if unit.upgrade_pending {
-        return Some(Hook::unit(HookKind::UpgradeCharm));
-    }
-    let app = &state.apps[&unit.app];
-    if unit.config_seen != app.config_version {
-        return Some(Hook::unit(HookKind::ConfigChanged));
-    }
-    if !unit.started {
-        return Some(Hook::unit(HookKind::Start));
-    }
-    for (id, local) in &unit.rels {
-        if local.created {
-            if let Some(h) = next_relation_hook(state, unit, *id, local) {
-                return Some(h);
-            }
-        }
-    }
-    if unit.update_status_pending {
-        return Some(Hook::unit(HookKind::UpdateStatus));
-    }
     None
-}
-
-fn can_read(state: &State, unit: &Unit, s: &super::state::Secret) -> bool {
-    use super::state::Grantee;
-    s.grants.iter().any(|(rel, g)| {
-        state.relations.contains_key(rel)
-            && match g {
-                Grantee::App(a) => a == &unit.app,
-                Grantee::Unit(u) => u == &unit.name,
-            }
-    })
 }
 
 /// Advance the unit's view after `hook` committed. Returns true when the unit is gone.
 pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
-    let app_version = state
-        .units
-        .get(name)
-        .and_then(|u| state.apps.get(&u.app))
-        .map(|a| a.config_version)
-        .unwrap_or(0);
-    let rel_versions = hook.relation.and_then(|id| {
-        state.relations.get(&id).map(|r| {
-            let unit_v = hook
-                .remote_unit
-                .as_ref()
-                .and_then(|u| r.unit_bags.get(u))
-                .map(|b| b.version)
-                .unwrap_or(0);
-            let app_v = hook
-                .remote_app
-                .as_ref()
-                .and_then(|a| r.app_bags.get(a))
-                .map(|b| b.version)
-                .unwrap_or(0);
-            (unit_v, app_v)
-        })
-    });
-    let address = match state.units.get(name) {
-        Some(u) => u.address.clone(),
-        None => return true,
+    let Some(unit) = state.units.get_mut(name) else {
+        return true;
     };
-    let unit = state.units.get_mut(name).expect("unit");
     match hook.kind {
         HookKind::Install => unit.installed = true,
         HookKind::Start => unit.started = true,
-        HookKind::ConfigChanged => unit.config_seen = app_version,
+        HookKind::ConfigChanged => {
+            unit.config_seen = state
+                .apps
+                .get(&unit.app)
+                .map(|a| a.config_version)
+                .unwrap_or(0);
+        }
         HookKind::LeaderElected => unit.leader_seen = true,
         HookKind::Stop => unit.stopped = true,
         HookKind::Remove => return true,
@@ -217,24 +195,47 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
             unit.config_seen = 0;
         }
         HookKind::UpdateStatus => unit.update_status_pending = false,
-        HookKind::SecretRemove => {
-            if let (Some(s), Some(rev)) = (
-                hook.secret.as_ref().and_then(|x| state.secrets.get_mut(x)),
-                hook.secret_revision,
-            ) {
-                s.remove_notified.insert(rev);
-            }
+        HookKind::SecretRemove | HookKind::SecretChanged => commit_secret_hook(state, name, hook),
+        _ => commit_relation_hook(state, name, hook),
+    }
+    false
+}
+
+/// The owner was told of an obsolete revision (secret-remove), or the consumer of the
+/// latest one (secret-changed).
+fn commit_secret_hook(state: &mut State, name: &str, hook: &Hook) {
+    let Some(s) = hook.secret.as_ref().and_then(|x| state.secrets.get_mut(x)) else {
+        return;
+    };
+    if hook.kind == HookKind::SecretRemove {
+        if let Some(rev) = hook.secret_revision {
+            s.remove_notified.insert(rev);
         }
-        HookKind::SecretChanged => {
-            if let Some(s) = hook.secret.as_ref().and_then(|x| state.secrets.get_mut(x)) {
-                let latest = s.latest;
-                if let Some(c) = s.consumers.get_mut(name) {
-                    c.notified = latest;
-                }
-            }
+    } else {
+        let latest = s.latest;
+        if let Some(c) = s.consumers.get_mut(name) {
+            c.notified = latest;
         }
+    }
+}
+
+/// What a committed relation hook changes in the unit's view of the relation.
+fn commit_relation_hook(state: &mut State, name: &str, hook: &Hook) {
+    let id = hook.relation.expect("relation hook");
+    let versions = state.relations.get(&id).map(|r| {
+        let unit_v = hook.remote_unit.as_ref().and_then(|u| r.unit_bags.get(u));
+        let app_v = hook.remote_app.as_ref().and_then(|a| r.app_bags.get(a));
+        (
+            unit_v.map(|b| b.version).unwrap_or(0),
+            app_v.map(|b| b.version).unwrap_or(0),
+        )
+    });
+    let Some(unit) = state.units.get_mut(name) else {
+        return;
+    };
+    let address = unit.address.clone();
+    match hook.kind {
         HookKind::RelationCreated => {
-            let id = hook.relation.expect("relation hook");
             if let Some(l) = unit.rels.get_mut(&id) {
                 l.created = true;
             }
@@ -243,53 +244,49 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
                 r.preseed(name, &address);
             }
         }
-        HookKind::RelationJoined => {
-            let id = hook.relation.expect("relation hook");
-            if let Some(l) = unit.rels.get_mut(&id) {
-                let u = hook.remote_unit.clone().unwrap_or_default();
-                l.members.insert(u.clone(), 0);
-                l.changed_pending = Some(u);
-            }
-        }
-        HookKind::RelationChanged => {
-            let id = hook.relation.expect("relation hook");
-            let (unit_v, app_v) = rel_versions.unwrap_or((0, 0));
-            if let Some(l) = unit.rels.get_mut(&id) {
-                match hook.remote_unit.as_deref() {
-                    Some(u) if !u.is_empty() => {
-                        if l.changed_pending.as_deref() == Some(u) {
-                            l.changed_pending = None;
-                        }
-                        if let Some(v) = l.members.get_mut(u) {
-                            *v = unit_v;
-                        }
-                    }
-                    _ => {
-                        if let Some(a) = &hook.remote_app {
-                            l.app_seen.insert(a.clone(), app_v);
-                        }
-                    }
-                }
-            }
-        }
-        HookKind::RelationDeparted => {
-            let id = hook.relation.expect("relation hook");
-            if let Some(l) = unit.rels.get_mut(&id) {
-                if let Some(u) = &hook.remote_unit {
-                    l.members.remove(u);
-                    if l.changed_pending.as_ref() == Some(u) {
-                        l.changed_pending = None;
-                    }
-                }
-            }
-        }
         HookKind::RelationBroken => {
-            let id = hook.relation.expect("relation hook");
             unit.rels.remove(&id);
             if let Some(r) = state.relations.get_mut(&id) {
                 r.scope.remove(name);
             }
         }
+        _ => {
+            if let Some(l) = unit.rels.get_mut(&id) {
+                seen(l, hook, versions.unwrap_or((0, 0)));
+            }
+        }
     }
-    false
+}
+
+/// A committed joined, changed or departed hook: membership and the bag versions the
+/// unit has seen.
+fn seen(l: &mut RelLocal, hook: &Hook, (unit_v, app_v): (u64, u64)) {
+    let remote = hook.remote_unit.clone().filter(|u| !u.is_empty());
+    match (hook.kind, remote) {
+        (HookKind::RelationJoined, u) => {
+            let u = u.unwrap_or_default();
+            l.members.insert(u.clone(), 0);
+            l.changed_pending = Some(u);
+        }
+        (HookKind::RelationChanged, Some(u)) => {
+            if l.changed_pending.as_deref() == Some(u.as_str()) {
+                l.changed_pending = None;
+            }
+            if let Some(v) = l.members.get_mut(&u) {
+                *v = unit_v;
+            }
+        }
+        (HookKind::RelationChanged, None) => {
+            if let Some(a) = &hook.remote_app {
+                l.app_seen.insert(a.clone(), app_v);
+            }
+        }
+        (HookKind::RelationDeparted, Some(u)) => {
+            l.members.remove(&u);
+            if l.changed_pending.as_ref() == Some(&u) {
+                l.changed_pending = None;
+            }
+        }
+        _ => {}
+    }
 }

@@ -1,12 +1,15 @@
-//! The simulated model's data: applications, units, relations, secrets.
+//! The simulated model's data: applications, units, relations, secrets (the core's
+//! [`juju_model::Secret`]s), and what each unit has seen of it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use juju_model::Secrets;
 use serde_json::Value;
 
 use crate::meta::CharmMeta;
 
+use super::hook::Hook;
 use super::{LogLine, Status};
 
 /// A relation databag with a version that changes on every committed content change.
@@ -89,76 +92,6 @@ pub(crate) struct RelLocal {
     pub changed_pending: Option<String>,
 }
 
-/// The hook a unit has to run next.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum HookKind {
-    Install,
-    Start,
-    ConfigChanged,
-    LeaderElected,
-    Stop,
-    Remove,
-    UpgradeCharm,
-    UpdateStatus,
-    RelationCreated,
-    RelationJoined,
-    RelationChanged,
-    RelationDeparted,
-    RelationBroken,
-    SecretChanged,
-    SecretRemove,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Hook {
-    pub kind: HookKind,
-    pub relation: Option<u32>,
-    pub endpoint: Option<String>,
-    pub remote_unit: Option<String>,
-    pub remote_app: Option<String>,
-    pub departing: Option<String>,
-    pub secret: Option<String>,
-    pub secret_label: Option<String>,
-    pub secret_revision: Option<u32>,
-}
-
-impl Hook {
-    pub fn unit(kind: HookKind) -> Hook {
-        Hook {
-            kind,
-            relation: None,
-            endpoint: None,
-            remote_unit: None,
-            remote_app: None,
-            departing: None,
-            secret: None,
-            secret_label: None,
-            secret_revision: None,
-        }
-    }
-
-    pub fn name(&self) -> String {
-        let ep = self.endpoint.as_deref().unwrap_or("");
-        match self.kind {
-            HookKind::Install => "install".into(),
-            HookKind::Start => "start".into(),
-            HookKind::ConfigChanged => "config-changed".into(),
-            HookKind::LeaderElected => "leader-elected".into(),
-            HookKind::Stop => "stop".into(),
-            HookKind::Remove => "remove".into(),
-            HookKind::UpgradeCharm => "upgrade-charm".into(),
-            HookKind::UpdateStatus => "update-status".into(),
-            HookKind::SecretChanged => "secret-changed".into(),
-            HookKind::SecretRemove => "secret-remove".into(),
-            HookKind::RelationCreated => format!("{ep}-relation-created"),
-            HookKind::RelationJoined => format!("{ep}-relation-joined"),
-            HookKind::RelationChanged => format!("{ep}-relation-changed"),
-            HookKind::RelationDeparted => format!("{ep}-relation-departed"),
-            HookKind::RelationBroken => format!("{ep}-relation-broken"),
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub(crate) struct FailedHook {
     pub hook: Hook,
@@ -222,41 +155,6 @@ impl App {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Owner {
-    App(String),
-    Unit(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Grantee {
-    App(String),
-    Unit(String),
-}
-
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Consumer {
-    pub label: Option<String>,
-    pub tracked: u32,
-    pub notified: u32,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct Secret {
-    pub xid: String,
-    pub owner: Owner,
-    pub label: Option<String>,
-    pub description: Option<String>,
-    pub expire: Option<String>,
-    pub rotate: Option<String>,
-    pub revisions: BTreeMap<u32, BTreeMap<String, String>>,
-    pub latest: u32,
-    pub grants: BTreeSet<(u32, Grantee)>,
-    pub consumers: BTreeMap<String, Consumer>,
-    /// Revisions the owner was told (secret-remove) that no consumer tracks any more.
-    pub remove_notified: BTreeSet<u32>,
-}
-
 /// Everything the hook tools can see.
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -265,7 +163,7 @@ pub(crate) struct State {
     pub apps: BTreeMap<String, App>,
     pub units: BTreeMap<String, Unit>,
     pub relations: BTreeMap<u32, Relation>,
-    pub secrets: BTreeMap<String, Secret>,
+    pub secrets: Secrets,
     pub next_relation: u32,
     pub next_machine: u32,
     pub rng: u64,
@@ -289,10 +187,6 @@ pub(crate) fn sort_units(v: &mut [String]) {
     v.sort_by(|a, b| cmp_units(a, b));
 }
 
-pub(crate) fn app_of(unit: &str) -> &str {
-    unit.split('/').next().unwrap_or(unit)
-}
-
 impl State {
     /// Whether `unit` is the leader of its application.
     pub fn is_leader(&self, unit: &str) -> bool {
@@ -304,27 +198,7 @@ impl State {
     }
 
     pub fn secret_uri(&self, xid: &str) -> String {
-        format!("secret://{}/{}", self.uuid, xid)
-    }
-}
-
-/// Extract the xid from `secret://<uuid>/<xid>`, `secret:<xid>` or `<xid>`.
-pub(crate) fn parse_secret_id(s: &str) -> Option<String> {
-    let xid = if let Some(rest) = s.strip_prefix("secret://") {
-        rest.rsplit('/').next()?
-    } else if let Some(rest) = s.strip_prefix("secret:") {
-        rest
-    } else {
-        s
-    };
-    if xid.len() == 20
-        && xid
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
-    {
-        Some(xid.to_string())
-    } else {
-        None
+        juju_model::names::secret_uri(&self.uuid, xid)
     }
 }
 

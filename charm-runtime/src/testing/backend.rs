@@ -1,29 +1,30 @@
 //! [`MemoryTools`]: the hook tools, in memory, over a [`State`].
 //!
-//! It answers as Juju's unit agent does (research/juju-contract.md §2–§4): the same
-//! outputs, the same permission rules, the same error texts (turned into the same typed
-//! [`Error`]s as [`ProcessTools`](crate::backend::ProcessTools) produces, by the same
-//! classification). Like Juju's hook context it keeps a **committed** state (what the
-//! hook started from) and a **pending** one: relation-set, secret add/set/grant/revoke/
-//! remove, secret tracking and state-set/delete change the pending state, which the hook's
-//! own reads see; status-set, application-version-set and juju-log are immediate.
-//! [`MemoryTools::finish`] commits the pending state when the hook exited 0 and drops it
-//! otherwise, keeping the immediate changes, as Juju does (§3.5).
+//! Every tool is answered by `juju_model`, the rules the local simulator's hook tools
+//! follow too: the same permission checks, the same Juju error texts and exit codes
+//! (turned into the same typed [`Error`]s as [`ProcessTools`](crate::backend::ProcessTools)
+//! produces, by the same classification). As Juju's hook context it keeps what the hook
+//! started from and what it changed: relation-set, secret add/set/grant/revoke/remove,
+//! secret tracking and state-set/delete are pending, seen by the hook's own reads and
+//! committed by [`MemoryTools::finish`] only when the hook exited 0; status-set,
+//! application-version-set and juju-log are immediate and stay either way.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use juju_model::{HookContext, RelationFlag, RelationGet, RelationHookKind, Secrets};
+use serde_json::{Map, Value};
 
 use crate::backend::argv;
 use crate::backend::{classify, HookTools, LogLevel};
 use crate::env::RelationHook;
 use crate::error::{Error, Result};
-use crate::relation::RelationId;
+use crate::relation::{RelationId, Role};
 use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretRead};
-use crate::status::{Status, StatusKind};
+use crate::status::Status;
 
-use super::state::{next_secret_id, RelationKind, Secret, SecretOwner, State};
+use super::state::{next_secret_id, State};
+use super::view::{apply, core_secrets, from_core, MemoryView};
 
 /// One `juju-log` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +66,8 @@ pub(crate) struct Setup {
     pub(crate) action_params: Option<serde_json::Map<String, Value>>,
     /// Declared storage: name ⇒ (kind, declared location).
     pub(crate) storage: BTreeMap<String, (String, Option<String>)>,
+    /// Declared endpoints' roles (they order a relation's key in Juju's messages).
+    pub(crate) roles: BTreeMap<String, Role>,
 }
 
 /// What an action did: its results, progress messages and failure.
@@ -85,18 +88,13 @@ pub struct ActionOutput {
 /// [`dispatch`](crate::dispatch::dispatch), the production code path).
 #[derive(Debug)]
 pub struct MemoryTools {
-    app_name: String,
+    setup: Setup,
     unit_name: String,
-    config_defaults: serde_json::Map<String, Value>,
-    hook: Option<HookRelation>,
-    action_params: Option<serde_json::Map<String, Value>>,
-    storage: BTreeMap<String, (String, Option<String>)>,
-    action: RefCell<ActionOutput>,
     committed: State,
-    pending: RefCell<State>,
-    unit_status: RefCell<Option<Status>>,
-    app_status: RefCell<Option<Status>>,
-    workload_version: RefCell<Option<String>>,
+    /// The committed secrets, as `juju_model` keeps them.
+    secrets: Secrets,
+    /// The running hook: its relation, action and pending changes.
+    hook: RefCell<juju_model::Hook>,
     calls: RefCell<Vec<String>>,
     logs: RefCell<Vec<LogLine>>,
     tool_errors: RefCell<Vec<ToolError>>,
@@ -124,24 +122,29 @@ pub struct Finished {
     pub action: Option<ActionOutput>,
 }
 
-type Failure = (i32, String);
-
 impl MemoryTools {
     pub(crate) fn new(setup: Setup, state: State) -> Self {
         let unit_name = format!("{}/{}", setup.app_name, state.unit_id);
+        let mut hook = juju_model::Hook::new(|| next_secret_id().xid().to_string());
+        hook.relation = setup.hook.as_ref().and_then(|h| {
+            let rel = state.get_relation(h.id)?;
+            Some(juju_model::HookRelation {
+                id: h.id.number(),
+                endpoint: rel.endpoint.clone(),
+                kind: relation_hook_kind(h.kind),
+                remote_unit: h.remote_unit.clone(),
+                remote_app: Some(rel.remote_app_or(&setup.app_name).to_string()),
+            })
+        });
+        if let Some(params) = &setup.action_params {
+            hook = hook.action(Value::Object(params.clone()));
+        }
         MemoryTools {
-            app_name: setup.app_name,
+            secrets: core_secrets(&state, &setup.app_name, &unit_name),
+            setup,
             unit_name,
-            config_defaults: setup.config_defaults,
-            hook: setup.hook,
-            action_params: setup.action_params,
-            storage: setup.storage,
-            action: RefCell::new(ActionOutput::default()),
-            pending: RefCell::new(state.clone()),
             committed: state,
-            unit_status: RefCell::new(None),
-            app_status: RefCell::new(None),
-            workload_version: RefCell::new(None),
+            hook: RefCell::new(hook),
             calls: RefCell::new(Vec::new()),
             logs: RefCell::new(Vec::new()),
             tool_errors: RefCell::new(Vec::new()),
@@ -157,7 +160,14 @@ impl MemoryTools {
 
     /// The state as the hook sees it now, pending changes included.
     pub fn pending_state(&self) -> State {
-        self.pending.borrow().clone()
+        let mut state = self.committed.clone();
+        apply(
+            &mut state,
+            &self.hook.borrow().pending,
+            true,
+            &self.unit_name,
+        );
+        state
     }
 
     /// The calls made so far, argv-like.
@@ -169,20 +179,10 @@ impl MemoryTools {
     /// otherwise (keeping statuses and the workload version, which Juju applies at once).
     /// Call it once: it hands over what the hook recorded.
     pub fn finish(&self, exit_code: i32) -> Finished {
-        let mut state = if exit_code == 0 {
-            std::mem::take(&mut *self.pending.borrow_mut())
-        } else {
-            self.committed.clone()
-        };
-        if let Some(s) = self.unit_status.borrow_mut().take() {
-            state.unit_status = s;
-        }
-        if let Some(s) = self.app_status.borrow_mut().take() {
-            state.app_status = s;
-        }
-        if let Some(v) = self.workload_version.borrow_mut().take() {
-            state.workload_version = Some(v);
-        }
+        let mut hook = self.hook.borrow_mut();
+        let pending = std::mem::take(&mut hook.pending);
+        let mut state = self.committed.clone();
+        apply(&mut state, &pending, exit_code == 0, &self.unit_name);
         Finished {
             state,
             logs: std::mem::take(&mut *self.logs.borrow_mut()),
@@ -190,10 +190,11 @@ impl MemoryTools {
             tool_errors: std::mem::take(&mut *self.tool_errors.borrow_mut()),
             unit_status_history: std::mem::take(&mut *self.unit_status_history.borrow_mut()),
             app_status_history: std::mem::take(&mut *self.app_status_history.borrow_mut()),
-            action: self
-                .action_params
-                .as_ref()
-                .map(|_| std::mem::take(&mut *self.action.borrow_mut())),
+            action: hook.action.take().map(|a| ActionOutput {
+                results: flatten(&a.results),
+                logs: a.logs,
+                failure: a.failure,
+            }),
         }
     }
 
@@ -202,117 +203,105 @@ impl MemoryTools {
     }
 
     /// Turns Juju's failure into the typed error production would give, and records it.
-    fn fail(&self, argv: &[String], (code, message): Failure) -> Error {
-        let stderr = format!("ERROR {message}\n");
+    fn fail(&self, argv: &[String], failure: juju_model::ToolError) -> Error {
+        let stderr = failure.stderr();
         let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
-        let error = classify(&argv[0], &args, code, &stderr);
-        let copy = classify(&argv[0], &args, code, &stderr);
+        let error = classify(&argv[0], &args, failure.code, &stderr);
+        let copy = classify(&argv[0], &args, failure.code, &stderr);
         self.tool_errors.borrow_mut().push(ToolError {
             call: argv.join(" "),
-            code,
-            message,
+            code: failure.code,
+            message: failure.message,
             error: copy,
         });
         error
     }
 
-    /// Runs `f` as the tool `argv`: records the call, maps a failure.
-    fn tool<T>(&self, argv: Vec<String>, f: impl FnOnce() -> Result<T, Failure>) -> Result<T> {
+    /// Runs tool `argv` through `juju_model`: records the call, maps a failure.
+    fn tool<T>(
+        &self,
+        argv: Vec<String>,
+        f: impl FnOnce(&mut HookContext) -> juju_model::Result<T>,
+    ) -> Result<T> {
         self.record(&argv);
-        f().map_err(|failure| self.fail(&argv, failure))
+        let view = MemoryView {
+            state: &self.committed,
+            setup: &self.setup,
+            unit: &self.unit_name,
+            secrets: &self.secrets,
+        };
+        let mut hook = self.hook.borrow_mut();
+        let result = f(&mut HookContext::new(&view, &mut hook));
+        drop(hook);
+        result.map_err(|failure| self.fail(&argv, failure))
     }
+}
 
-    fn leader(&self) -> bool {
-        self.committed.leader
+fn relation_hook_kind(kind: RelationHook) -> RelationHookKind {
+    match kind {
+        RelationHook::Created => RelationHookKind::Created,
+        RelationHook::Joined => RelationHookKind::Joined,
+        RelationHook::Changed => RelationHookKind::Changed,
+        RelationHook::Departed => RelationHookKind::Departed,
+        RelationHook::Broken => RelationHookKind::Broken,
     }
+}
 
-    fn relation_not_found(flag: &str, value: &str) -> Failure {
-        (
-            2,
-            format!("invalid value \"{value}\" for flag {flag}: relation not found"),
-        )
-    }
-
-    fn not_leader() -> Failure {
-        (1, "this unit is not the leader".into())
-    }
-
-    /// Index of relation `id` in the pending state.
-    fn relation_index(&self, id: RelationId, flag: &str) -> Result<usize, Failure> {
-        self.pending
-            .borrow()
-            .relations
-            .iter()
-            .position(|r| r.id == id)
-            .ok_or_else(|| Self::relation_not_found(flag, &id.to_string()))
-    }
-
-    fn is_peer(&self, kind: RelationKind) -> bool {
-        kind == RelationKind::Peer
-    }
-
-    /// The remote units `relation-list` shows for relation `index`.
-    fn members(&self, index: usize) -> Vec<String> {
-        let state = self.pending.borrow();
-        let rel = &state.relations[index];
-        let app = rel.remote_app_or(&self.app_name).to_string();
-        let mut units: Vec<String> = rel
-            .remote_units_data
-            .keys()
-            .map(|n| format!("{app}/{n}"))
-            .filter(|u| *u != self.unit_name)
-            .collect();
-        if let Some(hook) = self.hook.as_ref().filter(|h| h.id == rel.id) {
-            match hook.kind {
-                RelationHook::Departed => {
-                    units.retain(|u| Some(u) != hook.remote_unit.as_ref());
+/// `action-set` results with nested keys joined by `.`.
+fn flatten(results: &Map<String, Value>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in results {
+        match v {
+            Value::Object(inner) => {
+                for (ik, iv) in flatten(inner) {
+                    out.insert(format!("{k}.{ik}"), iv);
                 }
-                RelationHook::Broken => units.clear(),
-                _ => {}
+            }
+            Value::String(s) => {
+                out.insert(k.clone(), s.clone());
+            }
+            other => {
+                out.insert(k.clone(), other.to_string());
             }
         }
-        units.sort();
-        units
     }
+    out
+}
 
-    fn secret_index(&self, id: Option<&SecretId>, label: Option<&str>) -> Result<usize, Failure> {
-        let state = self.pending.borrow();
-        let found = match (id, label) {
-            (Some(id), _) => state.secrets.iter().position(|s| &s.id == id),
-            (None, Some(label)) => state
-                .secrets
-                .iter()
-                .position(|s| s.is_owned() && s.label.as_deref() == Some(label))
-                .or_else(|| {
-                    state
-                        .secrets
-                        .iter()
-                        .position(|s| !s.is_owned() && s.label.as_deref() == Some(label))
-                }),
-            (None, None) => None,
-        };
-        found.ok_or_else(|| {
-            let what = id
-                .map(|i| i.xid().to_string())
-                .or(label.map(str::to_string))
-                .unwrap_or_default();
-            (1, format!("secret \"{what}\" not found"))
-        })
-    }
+/// `-r <id>`, as the relation tools' argv gives it.
+fn r(id: &str) -> Option<RelationFlag<'_>> {
+    Some(RelationFlag::r(id))
+}
 
-    /// The checks Juju makes before changing an owned secret.
-    fn check_manage(&self, secret: &Secret) -> Result<(), Failure> {
-        match secret.owner {
-            SecretOwner::Remote => Err((1, "permission denied".into())),
-            SecretOwner::App if !self.leader() => Err(Self::not_leader()),
-            _ => Ok(()),
-        }
-    }
+/// `--relation <number>`, as `secret-grant`/`secret-revoke`'s argv gives it.
+fn relation_flag(number: &str) -> Option<RelationFlag<'_>> {
+    Some(RelationFlag {
+        flag: "--relation",
+        value: number,
+    })
+}
+
+/// `key#file=<tmp>/key`: what the recorded calls show for secret content (the values
+/// never appear).
+fn content_args(content: &SecretContent) -> Vec<String> {
+    content
+        .keys()
+        .map(|k| format!("{k}#file=<tmp>/{k}"))
+        .collect()
+}
+
+fn bag(content: &SecretContent) -> juju_model::Bag {
+    content
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 impl HookTools for MemoryTools {
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<()> {
-        self.record(&argv::juju_log(level, message));
+        self.tool(argv::juju_log(level, message), |cx| {
+            cx.juju_log(level.as_str(), message)
+        })?;
         self.logs.borrow_mut().push(LogLine {
             level,
             message: message.to_string(),
@@ -321,51 +310,29 @@ impl HookTools for MemoryTools {
     }
 
     fn is_leader(&self) -> Result<bool> {
-        self.record(&argv::is_leader());
-        Ok(self.leader())
+        self.tool(argv::is_leader(), |cx| cx.is_leader())
     }
 
     fn config_get(&self) -> Result<serde_json::Map<String, Value>> {
-        self.record(&argv::config_get());
-        let mut values = self.config_defaults.clone();
-        for (k, v) in &self.pending.borrow().config {
-            values.insert(k.clone(), v.clone());
-        }
-        values.retain(|_, v| !v.is_null());
-        Ok(values)
+        self.tool(argv::config_get(), |cx| cx.config_get(false))
     }
 
     fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>> {
-        self.record(&argv::relation_ids(endpoint));
-        let mut ids: Vec<RelationId> = self
-            .pending
-            .borrow()
-            .relations
-            .iter()
-            .filter(|r| r.endpoint == endpoint)
-            .map(|r| r.id)
-            .collect();
-        // Juju sorts `<endpoint>:<id>` as strings.
-        ids.sort_by_key(|id| id.to_string());
-        Ok(ids)
+        let ids = self.tool(argv::relation_ids(endpoint), |cx| {
+            cx.relation_ids(Some(endpoint))
+        })?;
+        Ok(ids.iter().filter_map(|id| RelationId::parse(id)).collect())
     }
 
     fn relation_list(&self, relation: RelationId) -> Result<Vec<String>> {
-        self.tool(argv::relation_list(relation), || {
-            let index = self.relation_index(relation, "-r")?;
-            Ok(self.members(index))
-        })
+        let id = relation.to_string();
+        self.tool(argv::relation_list(relation), |cx| cx.relation_list(r(&id)))
     }
 
     fn relation_remote_app(&self, relation: RelationId) -> Result<Option<String>> {
-        self.tool(argv::relation_remote_app(relation), || {
-            let index = self.relation_index(relation, "-r")?;
-            let state = self.pending.borrow();
-            Ok(Some(
-                state.relations[index]
-                    .remote_app_or(&self.app_name)
-                    .to_string(),
-            ))
+        let id = relation.to_string();
+        self.tool(argv::relation_remote_app(relation), |cx| {
+            cx.relation_remote_app(r(&id)).map(Some)
         })
     }
 
@@ -375,60 +342,13 @@ impl HookTools for MemoryTools {
         owner: &str,
         app: bool,
     ) -> Result<BTreeMap<String, String>> {
-        self.tool(argv::relation_get(relation, owner, app), || {
-            let index = self.relation_index(relation, "-r")?;
-            let pending = self.pending.borrow();
-            let rel = &pending.relations[index];
-            let remote_app = rel.remote_app_or(&self.app_name);
-            let key = format!("{}:{}", rel.endpoint, rel.id);
-            if !app {
-                let Some((unit_app, number)) = owner.split_once('/') else {
-                    return Err((
-                        2,
-                        format!("expected unit name, got application name \"{owner}\""),
-                    ));
-                };
-                if owner == self.unit_name {
-                    return Ok(rel.local_unit_data.clone());
-                }
-                let number: Option<u32> = number.parse().ok();
-                let bag = number
-                    .filter(|_| unit_app == remote_app)
-                    .and_then(|n| rel.remote_units_data.get(&n));
-                return match bag {
-                    Some(bag) => Ok(bag.clone()),
-                    None if number.is_none() => Err((2, format!("invalid unit name \"{owner}\""))),
-                    None => Err((
-                        1,
-                        format!(
-                            "cannot read settings for unit \"{owner}\" in relation \"{key}\": unit \"{owner}\": settings not found"
-                        ),
-                    )),
-                };
-            }
-            let owner_app = owner.split('/').next().unwrap_or(owner);
-            if owner_app == self.app_name {
-                if self.is_peer(rel.kind) && !self.leader() {
-                    // Followers read the controller's copy: committed data only.
-                    let committed = self
-                        .committed
-                        .get_relation(relation)
-                        .map(|r| r.local_app_data.clone())
-                        .unwrap_or_default();
-                    return Ok(committed);
-                }
-                if !self.leader() {
-                    return Err((1, "permission denied".into()));
-                }
-                return Ok(rel.local_app_data.clone());
-            }
-            if owner_app == remote_app {
-                return Ok(rel.remote_app_data.clone());
-            }
-            Err((
-                1,
-                format!("cannot read settings for application \"{owner_app}\" in relation \"{key}\": permission denied"),
-            ))
+        let id = relation.to_string();
+        self.tool(argv::relation_get(relation, owner, app), |cx| {
+            cx.relation_get(RelationGet {
+                relation: r(&id),
+                app,
+                target: Some(owner),
+            })
         })
     }
 
@@ -438,124 +358,53 @@ impl HookTools for MemoryTools {
         app: bool,
         changes: &BTreeMap<String, String>,
     ) -> Result<()> {
-        self.tool(argv::relation_set(relation, app), || {
-            let index = self.relation_index(relation, "-r")?;
-            if app && !self.leader() {
-                return Err((1, "cannot write relation settings".into()));
-            }
-            let mut pending = self.pending.borrow_mut();
-            let rel = &mut pending.relations[index];
-            let bag = if app {
-                &mut rel.local_app_data
-            } else {
-                &mut rel.local_unit_data
-            };
-            for (k, v) in changes {
-                if v.is_empty() {
-                    bag.remove(k);
-                } else {
-                    bag.insert(k.clone(), v.clone());
-                }
-            }
-            Ok(())
+        let id = relation.to_string();
+        self.tool(argv::relation_set(relation, app), |cx| {
+            cx.relation_set(r(&id), app, changes.clone())
         })
     }
 
     fn status_set(&self, app: bool, status: &Status) -> Result<()> {
-        self.tool(
-            argv::status_set(app, status),
-            || {
-                if matches!(status.kind(), StatusKind::Unknown | StatusKind::Error) {
-                    return Err((
-                        2,
-                        format!(
-                            "invalid status \"{}\", expected one of [maintenance blocked waiting active]",
-                            status.kind().as_str()
-                        ),
-                    ));
-                }
-                if app && !self.leader() {
-                    return Err(Self::not_leader());
-                }
-                // Immediate: survives a failing hook.
-                if app {
-                    *self.app_status.borrow_mut() = Some(status.clone());
-                    self.app_status_history.borrow_mut().push(status.clone());
-                    self.pending.borrow_mut().app_status = status.clone();
-                } else {
-                    *self.unit_status.borrow_mut() = Some(status.clone());
-                    self.unit_status_history.borrow_mut().push(status.clone());
-                    self.pending.borrow_mut().unit_status = status.clone();
-                }
-                Ok(())
-            },
-        )
+        self.tool(argv::status_set(app, status), |cx| {
+            cx.status_set(status.kind().as_str(), status.message(), app)
+        })?;
+        let history = if app {
+            &self.app_status_history
+        } else {
+            &self.unit_status_history
+        };
+        history.borrow_mut().push(status.clone());
+        Ok(())
     }
 
     fn status_get(&self, app: bool) -> Result<Status> {
-        self.tool(argv::status_get(app), || {
-            let state = self.pending.borrow();
-            if app {
-                if !self.leader() {
-                    return Err((
-                        1,
-                        "finding application status: this unit is not the leader".into(),
-                    ));
-                }
-                Ok(state.app_status.clone())
-            } else {
-                Ok(state.unit_status.clone())
-            }
+        self.tool(argv::status_get(app), |cx| match app {
+            true => cx.app_status().map(|s| from_core(&s.status)),
+            false => Ok(from_core(&cx.unit_status())),
         })
     }
 
     fn application_version_set(&self, version: &str) -> Result<()> {
-        self.record(&argv::application_version_set(version));
-        *self.workload_version.borrow_mut() = Some(version.to_string());
-        self.pending.borrow_mut().workload_version = Some(version.to_string());
-        Ok(())
+        self.tool(argv::application_version_set(version), |cx| {
+            cx.application_version_set(version)
+        })
     }
 
     fn secret_add(&self, secret: &NewSecret) -> Result<SecretId> {
-        let content_args: Vec<String> = secret
-            .content
-            .keys()
-            .map(|k| format!("{k}#file=<tmp>/{k}"))
-            .collect();
-        self.tool(argv::secret_add(secret, &content_args), || {
-            if secret.content.is_empty() {
-                return Err((1, "empty secret value not valid".into()));
-            }
-            let owner = match secret.owner {
-                crate::secret::SecretOwner::Application => {
-                    if !self.leader() {
-                        return Err(Self::not_leader());
-                    }
-                    SecretOwner::App
-                }
-                crate::secret::SecretOwner::Unit => SecretOwner::Unit,
-            };
-            let mut pending = self.pending.borrow_mut();
-            if let Some(label) = &secret.label {
-                if pending
-                    .secrets
-                    .iter()
-                    .any(|s| s.owner == owner && s.label.as_ref() == Some(label))
-                {
-                    return Err((1, format!("secret with label \"{label}\" already exists")));
-                }
-            }
-            let id = next_secret_id();
-            let uri = SecretId::parse(&format!("secret://{}/{}", pending.model_uuid, id.xid()))
-                .unwrap_or(id);
-            let mut new = Secret::new(secret.content.clone())
-                .id(uri.clone())
-                .owner(owner);
-            new.label = secret.label.clone();
-            new.description = secret.description.clone();
-            pending.secrets.push(new);
-            Ok(uri)
-        })
+        let argv = argv::secret_add(secret, &content_args(&secret.content));
+        let uri = self.tool(argv, |cx| {
+            cx.secret_add(&juju_model::SecretAdd {
+                owner: Some(match secret.owner {
+                    crate::secret::SecretOwner::Application => "application",
+                    crate::secret::SecretOwner::Unit => "unit",
+                }),
+                label: secret.label.as_deref(),
+                description: secret.description.as_deref(),
+                content: bag(&secret.content),
+                ..juju_model::SecretAdd::default()
+            })
+        })?;
+        SecretId::parse(&uri).ok_or_else(|| Error::msg(format!("secret-add printed {uri:?}")))
     }
 
     fn secret_get(
@@ -564,50 +413,25 @@ impl HookTools for MemoryTools {
         label: Option<&str>,
         read: SecretRead,
     ) -> Result<SecretContent> {
-        self.tool(argv::secret_get(id, label, read), || {
-            let index = self.secret_index(id, label)?;
-            let mut pending = self.pending.borrow_mut();
-            let secret = &mut pending.secrets[index];
-            if secret.owner == SecretOwner::Remote && !secret.granted {
-                return Err((1, "permission denied".into()));
-            }
-            if let (Some(_), Some(label)) = (id, label) {
-                secret.label = Some(label.to_string());
-            }
-            let revision = if secret.is_owned() {
-                secret.latest_revision()
-            } else {
-                match read {
-                    SecretRead::Tracked => secret.tracked_revision,
-                    SecretRead::Peek => secret.latest_revision(),
-                    SecretRead::Refresh => {
-                        secret.tracked_revision = secret.latest_revision();
-                        secret.tracked_revision
-                    }
-                }
-            };
-            secret
-                .revisions
-                .get(&revision)
-                .cloned()
-                .ok_or_else(|| (1, format!("secret revision {revision} not found")))
-        })
+        let content = self.tool(argv::secret_get(id, label, read), |cx| {
+            cx.secret_get(juju_model::SecretGet {
+                id: id.map(SecretId::as_str),
+                label,
+                peek: read == SecretRead::Peek,
+                refresh: read == SecretRead::Refresh,
+            })
+        })?;
+        Ok(SecretContent::from(content))
     }
 
     fn secret_info_get(&self, id: Option<&SecretId>, label: Option<&str>) -> Result<SecretInfo> {
-        self.tool(argv::secret_info_get(id, label), || {
-            let index = self.secret_index(id, label)?;
-            let pending = self.pending.borrow();
-            let secret = &pending.secrets[index];
-            if !secret.is_owned() {
-                let what = id.map(|i| i.xid()).or(label).unwrap_or_default();
-                return Err((1, format!("secret \"{what}\" not found")));
-            }
-            Ok(SecretInfo {
-                id: secret.id.xid().to_string(),
-                revision: secret.latest_revision(),
-                label: secret.label.clone(),
-            })
+        let info = self.tool(argv::secret_info_get(id, label), |cx| {
+            cx.secret_info_get(id.map(SecretId::as_str), label)
+        })?;
+        Ok(SecretInfo {
+            id: info.xid,
+            revision: info.revision,
+            label: info.label,
         })
     }
 
@@ -617,81 +441,56 @@ impl HookTools for MemoryTools {
         content: Option<&SecretContent>,
         label: Option<&str>,
     ) -> Result<()> {
-        let content_args: Vec<String> = content
-            .map(|c| c.keys().map(|k| format!("{k}#file=<tmp>/{k}")).collect())
-            .unwrap_or_default();
-        self.tool(argv::secret_set(id, label, &content_args), || {
-            let index = self.secret_index(Some(id), None)?;
-            let mut pending = self.pending.borrow_mut();
-            let secret = &mut pending.secrets[index];
-            self.check_manage(secret)?;
-            if let Some(content) = content {
-                if secret.latest_content() != Some(content) {
-                    let next = secret.latest_revision() + 1;
-                    secret.revisions.insert(next, content.clone());
-                }
-            }
-            if let Some(label) = label {
-                secret.label = Some(label.to_string());
-            }
-            Ok(())
+        let args = content.map(content_args).unwrap_or_default();
+        self.tool(argv::secret_set(id, label, &args), |cx| {
+            cx.secret_set(&juju_model::SecretSet {
+                id: id.as_str(),
+                content: content.map(bag).unwrap_or_default(),
+                label,
+                ..juju_model::SecretSet::default()
+            })
         })
     }
 
     fn secret_grant(&self, id: &SecretId, relation: RelationId, unit: Option<&str>) -> Result<()> {
-        self.grant_or_revoke(id, relation, unit, true)
+        let number = relation.number().to_string();
+        self.tool(argv::secret_grant(id, relation, unit), |cx| {
+            cx.secret_grant(id.as_str(), relation_flag(&number), unit)
+        })
     }
 
     fn secret_revoke(&self, id: &SecretId, relation: RelationId, unit: Option<&str>) -> Result<()> {
-        self.grant_or_revoke(id, relation, unit, false)
+        let number = relation.number().to_string();
+        self.tool(argv::secret_revoke(id, relation, unit), |cx| {
+            cx.secret_revoke(id.as_str(), relation_flag(&number), None, unit)
+        })
     }
 
     fn secret_remove(&self, id: &SecretId, revision: Option<u64>) -> Result<()> {
-        self.tool(argv::secret_remove(id, revision), || {
-            let index = self.secret_index(Some(id), None)?;
-            let mut pending = self.pending.borrow_mut();
-            self.check_manage(&pending.secrets[index])?;
-            match revision {
-                Some(rev) => {
-                    let secret = &mut pending.secrets[index];
-                    if secret.revisions.remove(&rev).is_none() {
-                        return Err((1, format!("secret revision {rev} not found")));
-                    }
-                    if secret.revisions.is_empty() {
-                        pending.secrets.remove(index);
-                    }
-                }
-                None => {
-                    pending.secrets.remove(index);
-                }
-            }
-            Ok(())
+        self.tool(argv::secret_remove(id, revision), |cx| {
+            cx.secret_remove(id.as_str(), revision)
         })
     }
 
     fn state_get(&self) -> Result<BTreeMap<String, String>> {
-        self.record(&argv::state_get());
-        Ok(self.pending.borrow().charm_state.clone())
+        self.tool(argv::state_get(), |cx| cx.state_get())
     }
 
     fn state_set(&self, values: &BTreeMap<String, String>) -> Result<()> {
-        self.record(&argv::state_set());
-        let mut pending = self.pending.borrow_mut();
-        for (k, v) in values {
-            pending.charm_state.insert(k.clone(), v.clone());
-        }
-        Ok(())
+        self.tool(argv::state_set(), |cx| cx.state_set(values.clone()))
     }
 
     fn state_delete(&self, key: &str) -> Result<()> {
-        self.record(&argv::state_delete(key));
-        self.pending.borrow_mut().charm_state.remove(key);
-        Ok(())
+        self.tool(argv::state_delete(key), |cx| cx.state_delete(key))
     }
 
     fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {
-        let pending = self.pending.borrow();
-        match pending.containers.iter().find(|c| c.name == container) {
+        match self
+            .committed
+            .containers
+            .iter()
+            .find(|c| c.name == container)
+        {
             Some(c) => {
                 c.pebble.set_ready(c.can_connect);
                 Box::new(std::sync::Arc::clone(&c.pebble))
@@ -706,165 +505,29 @@ impl HookTools for MemoryTools {
     }
 
     fn storage_list(&self, name: &str) -> Result<Vec<String>> {
-        self.tool(argv::storage_list(name), || {
-            let pending = self.pending.borrow();
-            let mut ids: Vec<(u32, String)> = pending
-                .storages
-                .iter()
-                .filter(|s| s.name == name)
-                .map(|s| (s.index, s.id()))
-                .collect();
-            ids.sort();
-            Ok(ids.into_iter().map(|(_, id)| id).collect())
-        })
+        self.tool(argv::storage_list(name), |cx| cx.storage_list(Some(name)))
     }
 
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
-        self.tool(argv::storage_get(id, key), || {
-            let pending = self.pending.borrow();
-            let Some(instance) = pending.storages.iter().find(|s| s.id() == id) else {
-                return Err((
-                    2,
-                    format!("invalid value \"{id}\" for flag -s: storage not found"),
-                ));
-            };
-            let (kind, declared) = self
-                .storage
-                .get(&instance.name)
-                .cloned()
-                .unwrap_or_else(|| ("filesystem".into(), None));
-            match key {
-                "location" => Ok(instance
-                    .location
-                    .as_ref()
-                    .map(|l| l.display().to_string())
-                    .or(declared)
-                    .unwrap_or_else(|| {
-                        format!("/var/lib/juju/storage/{}/{}", instance.name, instance.index)
-                    })),
-                "kind" => Ok(kind),
-                other => Err((1, format!("invalid storage attribute \"{other}\""))),
-            }
-        })
+        self.tool(argv::storage_get(id, key), |cx| cx.storage_get(id, key))
     }
 
     fn action_get(&self) -> Result<serde_json::Map<String, Value>> {
-        self.tool(argv::action_get(), || {
-            self.action_params.clone().ok_or_else(not_in_action)
-        })
+        let params = self.tool(argv::action_get(), |cx| cx.action_get())?;
+        Ok(params.as_object().cloned().unwrap_or_default())
     }
 
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<()> {
-        self.tool(argv::action_set(results), || {
-            if self.action_params.is_none() {
-                return Err(not_in_action());
-            }
-            for key in results.keys() {
-                check_action_key(key)?;
-            }
-            self.action
-                .borrow_mut()
-                .results
-                .extend(results.iter().map(|(k, v)| (k.clone(), v.clone())));
-            Ok(())
-        })
+        self.tool(argv::action_set(results), |cx| cx.action_set(results))
     }
 
     fn action_log(&self, message: &str) -> Result<()> {
-        self.tool(argv::action_log(message), || {
-            if self.action_params.is_none() {
-                return Err(not_in_action());
-            }
-            self.action.borrow_mut().logs.push(message.to_string());
-            Ok(())
-        })
+        self.tool(argv::action_log(message), |cx| cx.action_log(message))
     }
 
     fn action_fail(&self, message: &str) -> Result<()> {
-        self.tool(argv::action_fail(message), || {
-            if self.action_params.is_none() {
-                return Err(not_in_action());
-            }
-            self.action.borrow_mut().failure = Some(message.to_string());
-            Ok(())
-        })
-    }
-}
-
-fn not_in_action() -> Failure {
-    (1, "not running an action".into())
-}
-
-/// Juju's rule for `action-set` keys: lowercase alphanumerics, `-` and `.` inside, not a
-/// reserved key.
-fn check_action_key(key: &str) -> Result<(), Failure> {
-    for part in key.split('.') {
-        let ok = !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !part.starts_with('-')
-            && !part.ends_with('-');
-        if !ok {
-            return Err((
-                2,
-                format!("key \"{key}\" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"),
-            ));
-        }
-    }
-    if ["stdout", "stdout-encoding", "stderr", "stderr-encoding"].contains(&key) {
-        return Err((2, format!("cannot set reserved action key \"{key}\"")));
-    }
-    Ok(())
-}
-
-impl MemoryTools {
-    fn grant_or_revoke(
-        &self,
-        id: &SecretId,
-        relation: RelationId,
-        unit: Option<&str>,
-        grant: bool,
-    ) -> Result<()> {
-        let argv = if grant {
-            argv::secret_grant(id, relation, unit)
-        } else {
-            argv::secret_revoke(id, relation, unit)
-        };
-        self.tool(argv, || {
-            let rel_index = self.relation_index(relation, "--relation")?;
-            let index = self.secret_index(Some(id), None)?;
-            let mut pending = self.pending.borrow_mut();
-            let remote_app = pending.relations[rel_index]
-                .remote_app_or(&self.app_name)
-                .to_string();
-            let secret = &mut pending.secrets[index];
-            if !secret.is_owned() {
-                return Err((1, format!("secret \"{}\" not found", id.xid())));
-            }
-            self.check_manage(secret)?;
-            let target = match unit {
-                Some(unit) => {
-                    if unit.split('/').next() != Some(remote_app.as_str()) {
-                        return Err((
-                            2,
-                            format!("cannot specify unit \"{unit}\" in relation to application \"{remote_app}\""),
-                        ));
-                    }
-                    unit.to_string()
-                }
-                None => remote_app,
-            };
-            let grants = secret.grants.entry(relation).or_default();
-            if grant {
-                grants.insert(target);
-            } else {
-                grants.remove(&target);
-                if grants.is_empty() {
-                    secret.grants.remove(&relation);
-                }
-            }
-            Ok(())
+        self.tool(argv::action_fail(message), |cx| {
+            cx.action_fail(Some(message))
         })
     }
 }

@@ -12,6 +12,9 @@
 //!
 //! # What the in-memory Juju does
 //!
+//! The rules below are `juju-model`'s, the crate the local simulator (`cargo charm sim`)
+//! answers hook tools with too: a call answers, or is refused, the same way in both.
+//!
 //! - **Commit rule** (Juju's hook context): relation-set, secret add/set/grant/revoke/
 //!   remove, secret tracking (`--refresh`) and state-set/delete go to a *pending* state
 //!   the hook's own reads see; they are committed only when the dispatch exits 0.
@@ -142,6 +145,7 @@ mod consistency;
 mod harness;
 mod scenario;
 mod state;
+mod view;
 
 pub use backend::{ActionOutput, Finished, LogLine, MemoryTools, ToolError};
 pub use charm_pebble::FakePebble;

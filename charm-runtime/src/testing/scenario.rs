@@ -478,6 +478,12 @@ impl<C: Charm + Default> Context<C> {
             .iter()
             .map(|s| (s.name.clone(), (s.kind.clone(), s.location.clone())))
             .collect();
+        let roles = self
+            .meta
+            .endpoints
+            .iter()
+            .map(|e| (e.name.clone(), e.role))
+            .collect();
         MemoryTools::new(
             Setup {
                 app_name: self.app_name.clone(),
@@ -485,6 +491,7 @@ impl<C: Charm + Default> Context<C> {
                 hook,
                 action_params,
                 storage,
+                roles,
             },
             state,
         )

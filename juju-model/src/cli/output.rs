@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::tools::ToolError;
+use crate::error::{quote, ToolError};
 
 /// Output format requested with `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,9 +18,12 @@ impl Format {
             None | Some("smart") => Ok(Format::Smart),
             Some("json") => Ok(Format::Json),
             Some("yaml") => Ok(Format::Yaml),
-            Some(other) => Err(ToolError::usage(format!(
-                "invalid value {other:?} for flag --format: unknown format {other:?}"
-            ))),
+            Some(other) => {
+                let other = quote(other);
+                Err(ToolError::usage(format!(
+                    "invalid value {other} for flag --format: unknown format {other}"
+                )))
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::tools::ToolError;
+use crate::error::{quote, ToolError};
 
 /// One flag a tool accepts.
 #[derive(Clone, Copy)]
@@ -41,25 +41,14 @@ impl Parsed {
     pub fn flag(&self, name: &str) -> bool {
         self.bools.get(name).copied().unwrap_or(false)
     }
-    /// How the flag was spelled on the command line (`-r`, `--relation`).
-    pub fn spelling(&self, name: &str) -> String {
-        self.spelled
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| dashed(name))
-    }
-}
-
-fn dashed(name: &str) -> String {
-    if name.chars().count() == 1 {
-        format!("-{name}")
-    } else {
-        format!("--{name}")
+    /// How value flag `name` was spelled on the command line (`-r`, `--relation`).
+    pub fn spelling(&self, name: &str) -> Option<&str> {
+        self.spelled.get(name).map(String::as_str)
     }
 }
 
 /// Go's `strconv.ParseBool`.
-pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+fn parse_bool(s: &str) -> Option<bool> {
     match s {
         "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
@@ -120,8 +109,9 @@ pub(crate) fn parse(args: &[String], flags: &[Flag]) -> Result<Parsed, ToolError
             let v = match inline {
                 None => true,
                 Some(v) => parse_bool(&v).ok_or_else(|| {
+                    let v = quote(&v);
                     ToolError::usage(format!(
-                        "invalid value {v:?} for flag {spelled}: strconv.ParseBool: parsing {v:?}: invalid syntax"
+                        "invalid value {v} for flag {spelled}: strconv.ParseBool: parsing {v}: invalid syntax"
                     ))
                 })?,
             };
@@ -152,7 +142,7 @@ mod tests {
         assert!(!p.flag("app"));
         assert_eq!(p.args, s(&["-", "x/0"]));
         let p = parse(&s(&["--relation", "3", "--app", "--", "--app"]), &flags).unwrap();
-        assert_eq!(p.spelling("r"), "--relation");
+        assert_eq!(p.spelling("r"), Some("--relation"));
         assert!(p.flag("app"));
         assert_eq!(p.args, s(&["--app"]));
         let e = parse(&s(&["--nope"]), &flags).unwrap_err();

@@ -1,0 +1,84 @@
+//! The hook tools, typed: [`HookContext`] runs each tool against a [`Model`] and the
+//! running [`Hook`], with Juju's checks in Juju's order and Juju's error texts.
+//!
+//! One module per family of tools, as Juju's `jujuc` and ops' `hookcmds` split them. Each
+//! tool's arguments are what its command line holds once parsed (the value of `-r` as
+//! given, names as given), so a typed call and the same call through [`crate::cli`] fail
+//! the same way.
+
+mod action;
+mod config;
+mod log;
+mod network;
+mod ports;
+mod relation;
+mod secret;
+mod state;
+mod status;
+mod storage;
+#[cfg(test)]
+mod tests;
+
+pub use relation::{RelationFlag, RelationGet};
+pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
+pub use status::AppStatus;
+
+pub(crate) use self::action::cli as action_cli;
+pub(crate) use self::config::cli as config_cli;
+pub(crate) use self::log::cli as log_cli;
+pub(crate) use self::network::cli as network_cli;
+pub(crate) use self::ports::cli as ports_cli;
+pub(crate) use self::relation::cli as relation_cli;
+pub(crate) use self::secret::cli as secret_cli;
+pub(crate) use self::state::cli as state_cli;
+pub(crate) use self::status::cli as status_cli;
+pub(crate) use self::storage::cli as storage_cli;
+
+use crate::hook::Hook;
+use crate::model::Model;
+use crate::secret::Secrets;
+
+/// The hook tools of one running hook: reads see the [`Model`] with the hook's pending
+/// changes on top; writes go to [`Hook::pending`].
+pub struct HookContext<'a> {
+    model: &'a dyn Model,
+    hook: &'a mut Hook,
+}
+
+impl<'a> HookContext<'a> {
+    /// The tools of `hook`, running on `model`.
+    pub fn new(model: &'a dyn Model, hook: &'a mut Hook) -> Self {
+        HookContext { model, hook }
+    }
+
+    /// The model the hook started from.
+    pub fn model(&self) -> &'a dyn Model {
+        self.model
+    }
+
+    /// The running hook.
+    pub fn hook(&self) -> &Hook {
+        self.hook
+    }
+
+    fn leader(&self) -> bool {
+        self.model.is_leader()
+    }
+
+    /// Every secret as the hook sees it: its own changes on top of the model's.
+    fn secrets(&self) -> &Secrets {
+        match &self.hook.pending.secrets {
+            Some(s) => s,
+            None => self.model.secrets(),
+        }
+    }
+
+    /// The secrets, for a change (copied from the model on the first change).
+    fn secrets_mut(&mut self) -> &mut Secrets {
+        let model = self.model;
+        self.hook
+            .pending
+            .secrets
+            .get_or_insert_with(|| model.secrets().clone())
+    }
+}

@@ -1,0 +1,944 @@
+//! One table of Juju's hook-tool rules, run through both adapters of `juju-model`: the
+//! in-memory backend (`testing::MemoryTools`, typed calls, in-process) and the
+//! simulator's tool server (the same calls as the argv production sends,
+//! `charm_runtime::backend::argv`, answered by a `sim::HookSession`, the output parsed by
+//! production's parsers). Both paths must return the same values, refuse with the same
+//! exit code and Juju text, and leave the same state when the hook commits or fails.
+//!
+//! The model: `webapp` (2 units, peer relation `replicas`) requires `db` from `database`
+//! (2 units). The simulator's model is built and filled through hook sessions; the
+//! in-memory backend gets the same model as a Scenario state, snapshotted from the
+//! simulator for the unit under test.
+
+use std::collections::BTreeMap;
+
+use cargo_charm::sim::{Config, HookSession, Model};
+use charm_runtime::backend::{argv, output, HookTools};
+use charm_runtime::secret::{NewSecret, SecretOwner as Owner, SecretRead};
+use charm_runtime::testing::{self as scenario, Event, MemoryTools, Relation, Secret};
+use charm_runtime::testing::{SecretOwner, State};
+use charm_runtime::{Charm, RelationId, SecretContent, SecretId, Status, StatusKind};
+
+mod charm {
+    use charm_runtime::prelude::*;
+
+    #[derive(Charm, Default)]
+    #[charm(
+        name = "webapp",
+        summary = "A web app",
+        description = "Rules under test."
+    )]
+    #[requires(db(interface = "pg"))]
+    #[peers(replicas(interface = "webapp_peers"))]
+    pub struct Webapp;
+}
+
+const DATABASE: &str =
+    "name: database\nsummary: s\ndescription: d\nprovides:\n  db:\n    interface: pg\n";
+
+/// Which relation a call is about.
+#[derive(Clone, Copy, Debug)]
+enum Rel {
+    Db,
+    Peers,
+    /// A relation id the unit is not in.
+    Missing,
+}
+
+/// A secret of the model, by the name the set-up gave it, or one the model never had.
+type Sec = &'static str;
+
+/// Pairs for a bag or a secret's content.
+type Kv = &'static [(&'static str, &'static str)];
+
+/// One hook-tool call, as the charm's backend makes it.
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    IsLeader,
+    ConfigGet,
+    RelationIds(&'static str),
+    RelationList(Rel),
+    RemoteApp(Rel),
+    RelationGet(Rel, &'static str, bool),
+    RelationSet(Rel, bool, Kv),
+    StatusSet(bool, StatusKind, &'static str),
+    StatusGet(bool),
+    SecretAdd(Owner, Option<&'static str>, Kv),
+    SecretGet(Option<Sec>, Option<&'static str>, SecretRead),
+    SecretInfo(Option<Sec>, Option<&'static str>),
+    SecretSet(Sec, Kv, Option<&'static str>),
+    SecretGrant(Sec, Rel, Option<&'static str>),
+    SecretRevoke(Sec, Rel, Option<&'static str>),
+    SecretRemove(Sec, Option<u64>),
+    StateGet,
+    StateSet(Kv),
+    StateDelete(&'static str),
+    ActionGet,
+    ActionSet(Kv),
+    StorageList(&'static str),
+}
+
+/// The hook the calls run in.
+#[derive(Clone, Copy, Debug)]
+enum H {
+    UpdateStatus,
+    Created(Rel),
+    Joined(Rel, u32),
+    Changed(Rel, u32),
+    Departed(Rel, u32),
+    Broken(Rel),
+}
+
+/// What a call returned (its value, shown) or how it failed (exit code, Juju's message).
+type Outcome = Result<String, (i32, String)>;
+
+fn bag(kv: Kv) -> BTreeMap<String, String> {
+    kv.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn content(kv: Kv) -> SecretContent {
+    kv.iter()
+        .fold(SecretContent::new(), |c, (k, v)| c.with(*k, *v))
+}
+
+fn shown(c: &SecretContent) -> String {
+    format!("{:?}", c.iter().collect::<BTreeMap<&str, &str>>())
+}
+
+/// The model under test, and what its set-up named.
+struct World {
+    model: Model,
+    ids: Ids,
+}
+
+/// The relations and secrets the set-up made, and a directory for secret content files.
+struct Ids {
+    db: u32,
+    peers: u32,
+    secrets: BTreeMap<&'static str, SecretId>,
+    dir: tempfile::TempDir,
+}
+
+impl Ids {
+    fn rel(&self, r: Rel) -> RelationId {
+        RelationId::new(match r {
+            Rel::Db => self.db,
+            Rel::Peers => self.peers,
+            Rel::Missing => 99,
+        })
+    }
+
+    fn secret(&self, name: Sec) -> SecretId {
+        match self.secrets.get(name) {
+            Some(id) => id.clone(),
+            None => SecretId::parse("secret:aaaaaaaaaaaaaaaaaaaa").unwrap(),
+        }
+    }
+}
+
+/// Runs `args` in `session`, which must succeed; its stdout.
+fn ok(session: &mut HookSession, args: &[&str], stdin: Option<&str>) -> String {
+    let call = session.run(args, stdin);
+    assert_eq!(call.exit_code, 0, "{args:?}: {}", call.stderr);
+    call.stdout.trim().to_string()
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let (webapp, database) = (dir.path().join("webapp"), dir.path().join("database"));
+    std::fs::create_dir_all(&webapp).unwrap();
+    std::fs::create_dir_all(&database).unwrap();
+    let yaml = charm::Webapp::metadata().charmcraft_yaml();
+    std::fs::write(webapp.join("charmcraft.yaml"), yaml).unwrap();
+    std::fs::write(database.join("metadata.yaml"), DATABASE).unwrap();
+    // Neither charm has a dispatch: every hook is skipped, the model settles at once.
+    let mut m = Model::new("rules").unwrap();
+    m.deploy("webapp", &webapp, 2, Config::new()).unwrap();
+    m.deploy("database", &database, 2, Config::new()).unwrap();
+    let db = m.integrate("webapp:db", "database:db").unwrap();
+    m.settle().unwrap();
+    let peers = m.relations().iter().find(|r| r.peer).unwrap().id;
+    let mut w = World {
+        model: m,
+        ids: Ids {
+            db,
+            peers,
+            secrets: BTreeMap::new(),
+            dir,
+        },
+    };
+    fill(&mut w);
+    w
+}
+
+/// Relation data, secrets (owned, granted to the application or to one unit, not
+/// granted, labelled by a consumer, with a second revision) and charm state.
+fn fill(w: &mut World) {
+    let (db, peers) = (w.ids.db.to_string(), w.ids.peers.to_string());
+    let m = &mut w.model;
+    let mut ids = BTreeMap::new();
+    let mut s = m
+        .hook_session("database/0", "update-status", None, None)
+        .unwrap();
+    ok(
+        &mut s,
+        &["relation-set", "-r", &db, "--app", "host=db0", "port=5432"],
+        None,
+    );
+    ok(&mut s, &["relation-set", "-r", &db, "ready=true"], None);
+    for (name, kv) in [
+        ("creds", "password=s3cret"),
+        ("private", "key=value"),
+        ("for-one", "token=t1"),
+    ] {
+        ids.insert(name, ok(&mut s, &["secret-add", "--label", name, kv], None));
+    }
+    ok(
+        &mut s,
+        &["secret-grant", "--relation", &db, &ids["creds"]],
+        None,
+    );
+    ok(
+        &mut s,
+        &[
+            "secret-grant",
+            "-r",
+            &db,
+            "--unit",
+            "webapp/1",
+            &ids["for-one"],
+        ],
+        None,
+    );
+    s.finish(0);
+    let mut s = m
+        .hook_session("database/1", "update-status", None, None)
+        .unwrap();
+    ok(&mut s, &["relation-set", "-r", &db, "ready=false"], None);
+    s.finish(0);
+    let mut s = m
+        .hook_session("webapp/0", "update-status", None, None)
+        .unwrap();
+    ok(
+        &mut s,
+        &["relation-set", "-r", &db, "--app", "url=http://webapp"],
+        None,
+    );
+    ok(
+        &mut s,
+        &["relation-set", "-r", &peers, "--app", "members=2"],
+        None,
+    );
+    ok(&mut s, &["relation-set", "-r", &peers, "seen=0"], None);
+    ids.insert(
+        "app-secret",
+        ok(
+            &mut s,
+            &["secret-add", "--label", "app-secret", "api=k1"],
+            None,
+        ),
+    );
+    ids.insert(
+        "mine0",
+        ok(
+            &mut s,
+            &[
+                "secret-add",
+                "--owner",
+                "unit",
+                "--label",
+                "mine",
+                "token=m0",
+            ],
+            None,
+        ),
+    );
+    ok(
+        &mut s,
+        &["state-set", "--file", "-"],
+        Some("{\"count\": \"1\"}"),
+    );
+    s.finish(0);
+    let mut s = m
+        .hook_session("webapp/1", "update-status", None, None)
+        .unwrap();
+    ok(&mut s, &["relation-set", "-r", &peers, "seen=1"], None);
+    ids.insert(
+        "mine1",
+        ok(
+            &mut s,
+            &[
+                "secret-add",
+                "--owner",
+                "unit",
+                "--label",
+                "mine",
+                "token=m1",
+            ],
+            None,
+        ),
+    );
+    ok(
+        &mut s,
+        &["secret-get", &ids["creds"], "--label", "dbcreds"],
+        None,
+    );
+    s.finish(0);
+    let mut s = m
+        .hook_session("database/0", "update-status", None, None)
+        .unwrap();
+    ok(
+        &mut s,
+        &["secret-set", &ids["creds"], "password=rotated"],
+        None,
+    );
+    s.finish(0);
+    w.ids.secrets = ids
+        .into_iter()
+        .map(|(k, v)| (k, SecretId::parse(&v).unwrap()))
+        .collect();
+}
+
+/// The simulator's model as `unit` of `webapp` sees it, as a Scenario state.
+fn snapshot(m: &Model, unit: &str) -> State {
+    let leader = m.leader("webapp").as_deref() == Some(unit);
+    let unit_id: u32 = unit.rsplit('/').next().unwrap().parse().unwrap();
+    let mut state = State::new()
+        .leader(leader)
+        .unit_id(unit_id)
+        .model_name(m.name());
+    state.model_uuid = m.uuid().to_string();
+    for r in m.relations() {
+        let peer = r.peer;
+        let remote = if peer { "webapp" } else { "database" };
+        let mut rel = if peer {
+            Relation::peer("replicas")
+        } else {
+            Relation::new("db").remote_app_name(remote)
+        }
+        .id(r.id);
+        rel.local_unit_data = m.relation_data(r.id, unit).unwrap();
+        if leader || peer {
+            rel.local_app_data = m.relation_data(r.id, "webapp").unwrap();
+        }
+        if !peer {
+            rel.remote_app_data = m.relation_data(r.id, remote).unwrap();
+        }
+        for u in m.relation_units(r.id).unwrap() {
+            if u != unit && u.starts_with(&format!("{remote}/")) {
+                let n = u.rsplit('/').next().unwrap().parse().unwrap();
+                rel.remote_units_data
+                    .insert(n, m.relation_data(r.id, &u).unwrap());
+            }
+        }
+        state.relations.push(rel);
+    }
+    for s in m.secrets() {
+        let revisions = s
+            .revisions
+            .iter()
+            .map(|(r, c)| {
+                (
+                    u64::from(*r),
+                    c.iter()
+                        .fold(SecretContent::new(), |x, (k, v)| x.with(k, v)),
+                )
+            })
+            .collect();
+        let mut secret = Secret::new(SecretContent::new()).id(SecretId::parse(&s.uri).unwrap());
+        secret.revisions = revisions;
+        if s.owner == "webapp" || s.owner == unit {
+            secret.owner = if s.owner == unit {
+                SecretOwner::Unit
+            } else {
+                SecretOwner::App
+            };
+            secret.label = s.label.clone();
+            for (rel, to) in &s.grants {
+                secret
+                    .grants
+                    .entry(RelationId::new(*rel))
+                    .or_default()
+                    .insert(to.clone());
+            }
+        } else {
+            let consumer = s.consumers.get(unit);
+            secret.granted = s.grants.iter().any(|(_, to)| to == "webapp" || to == unit);
+            secret.label = consumer.and_then(|c| c.0.clone());
+            secret.tracked_revision = consumer
+                .map(|c| u64::from(c.1))
+                .unwrap_or(u64::from(s.revision));
+        }
+        state.secrets.push(secret);
+    }
+    state.charm_state = m.unit_state(unit).unwrap();
+    let status = m.workload_status(unit).unwrap();
+    state.unit_status = Status::new(StatusKind::parse(&status.status).unwrap(), status.message);
+    state
+}
+
+fn event(state: &State, h: H, w: &Ids) -> Event {
+    let rel = |r: Rel| state.get_relation(w.rel(r)).unwrap().clone();
+    match h {
+        H::UpdateStatus => Event::update_status(),
+        H::Created(r) => Event::relation_created(&rel(r)),
+        H::Joined(r, n) => Event::relation_joined(&rel(r), n),
+        H::Changed(r, n) => Event::relation_changed_unit(&rel(r), n),
+        H::Departed(r, n) => Event::relation_departed(&rel(r), n),
+        H::Broken(r) => Event::relation_broken(&rel(r)),
+    }
+}
+
+/// The hook name, relation and remote unit of `h`, for a simulator session.
+fn sim_hook(h: H, w: &Ids) -> (String, Option<u32>, Option<String>) {
+    let of = |r: Rel| match r {
+        Rel::Peers => ("replicas", "webapp"),
+        _ => ("db", "database"),
+    };
+    let rel = |r: Rel, kind: &str, n: Option<u32>| {
+        let (ep, app) = of(r);
+        let remote = n.map(|n| format!("{app}/{n}"));
+        (
+            format!("{ep}-relation-{kind}"),
+            Some(w.rel(r).number()),
+            remote,
+        )
+    };
+    match h {
+        H::UpdateStatus => ("update-status".into(), None, None),
+        H::Created(r) => rel(r, "created", None),
+        H::Joined(r, n) => rel(r, "joined", Some(n)),
+        H::Changed(r, n) => rel(r, "changed", Some(n)),
+        H::Departed(r, n) => rel(r, "departed", Some(n)),
+        H::Broken(r) => rel(r, "broken", None),
+    }
+}
+
+/// `call` on the in-memory backend: its value, shown (a failure is read from the
+/// backend's record of refused calls afterwards).
+fn on_memory(t: &MemoryTools, w: &Ids, call: Call) -> Result<String, ()> {
+    let show = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    let r = match call {
+        Call::IsLeader => t.is_leader().map(|v| show(&v)),
+        Call::ConfigGet => t.config_get().map(|v| show(&v)),
+        Call::RelationIds(ep) => t.relation_ids(ep).map(|v| show(&v)),
+        Call::RelationList(r) => t.relation_list(w.rel(r)).map(|v| show(&v)),
+        Call::RemoteApp(r) => t.relation_remote_app(w.rel(r)).map(|v| show(&v)),
+        Call::RelationGet(r, owner, app) => t.relation_get(w.rel(r), owner, app).map(|v| show(&v)),
+        Call::RelationSet(r, app, kv) => t.relation_set(w.rel(r), app, &bag(kv)).map(|v| show(&v)),
+        Call::StatusSet(app, kind, msg) => {
+            t.status_set(app, &Status::new(kind, msg)).map(|v| show(&v))
+        }
+        Call::StatusGet(app) => t.status_get(app).map(|v| show(&v)),
+        Call::SecretAdd(owner, label, kv) => t
+            .secret_add(&NewSecret {
+                content: content(kv),
+                owner,
+                label: label.map(str::to_string),
+                description: None,
+            })
+            .map(|_| "added".to_string()),
+        Call::SecretGet(id, label, read) => t
+            .secret_get(id.map(|s| w.secret(s)).as_ref(), label, read)
+            .map(|c| shown(&c)),
+        Call::SecretInfo(id, label) => t
+            .secret_info_get(id.map(|s| w.secret(s)).as_ref(), label)
+            .map(|v| show(&v)),
+        Call::SecretSet(id, kv, label) => {
+            let c = (!kv.is_empty()).then(|| content(kv));
+            t.secret_set(&w.secret(id), c.as_ref(), label)
+                .map(|v| show(&v))
+        }
+        Call::SecretGrant(id, r, unit) => t
+            .secret_grant(&w.secret(id), w.rel(r), unit)
+            .map(|v| show(&v)),
+        Call::SecretRevoke(id, r, unit) => t
+            .secret_revoke(&w.secret(id), w.rel(r), unit)
+            .map(|v| show(&v)),
+        Call::SecretRemove(id, rev) => t.secret_remove(&w.secret(id), rev).map(|v| show(&v)),
+        Call::StateGet => t.state_get().map(|v| show(&v)),
+        Call::StateSet(kv) => t.state_set(&bag(kv)).map(|v| show(&v)),
+        Call::StateDelete(k) => t.state_delete(k).map(|v| show(&v)),
+        Call::ActionGet => t.action_get().map(|v| show(&v)),
+        Call::ActionSet(kv) => t.action_set(&bag(kv)).map(|v| show(&v)),
+        Call::StorageList(name) => t.storage_list(name).map(|v| show(&v)),
+    };
+    r.map_err(drop)
+}
+
+/// The argv and stdin production sends for `call`; secret content goes through files in
+/// `dir`.
+fn production_argv(w: &Ids, call: Call) -> (Vec<String>, Option<String>) {
+    let files = |kv: Kv| -> Vec<String> {
+        kv.iter()
+            .map(|(k, v)| {
+                let path = w.dir.path().join(k);
+                std::fs::write(&path, v).unwrap();
+                format!("{k}#file={}", path.display())
+            })
+            .collect()
+    };
+    let json = |kv: Kv| Some(serde_json::to_string(&bag(kv)).unwrap());
+    let secret = |id: Option<Sec>| id.map(|s| w.secret(s));
+    match call {
+        Call::IsLeader => (argv::is_leader(), None),
+        Call::ConfigGet => (argv::config_get(), None),
+        Call::RelationIds(ep) => (argv::relation_ids(ep), None),
+        Call::RelationList(r) => (argv::relation_list(w.rel(r)), None),
+        Call::RemoteApp(r) => (argv::relation_remote_app(w.rel(r)), None),
+        Call::RelationGet(r, owner, app) => (argv::relation_get(w.rel(r), owner, app), None),
+        Call::RelationSet(r, app, kv) => (argv::relation_set(w.rel(r), app), json(kv)),
+        Call::StatusSet(app, kind, msg) => (argv::status_set(app, &Status::new(kind, msg)), None),
+        Call::StatusGet(app) => (argv::status_get(app), None),
+        Call::SecretAdd(owner, label, kv) => {
+            let new = NewSecret {
+                content: content(kv),
+                owner,
+                label: label.map(str::to_string),
+                description: None,
+            };
+            (argv::secret_add(&new, &files(kv)), None)
+        }
+        Call::SecretGet(id, label, read) => {
+            (argv::secret_get(secret(id).as_ref(), label, read), None)
+        }
+        Call::SecretInfo(id, label) => (argv::secret_info_get(secret(id).as_ref(), label), None),
+        Call::SecretSet(id, kv, label) => {
+            (argv::secret_set(&w.secret(id), label, &files(kv)), None)
+        }
+        Call::SecretGrant(id, r, unit) => (argv::secret_grant(&w.secret(id), w.rel(r), unit), None),
+        Call::SecretRevoke(id, r, unit) => {
+            (argv::secret_revoke(&w.secret(id), w.rel(r), unit), None)
+        }
+        Call::SecretRemove(id, rev) => (argv::secret_remove(&w.secret(id), rev), None),
+        Call::StateGet => (argv::state_get(), None),
+        Call::StateSet(kv) => (argv::state_set(), json(kv)),
+        Call::StateDelete(k) => (argv::state_delete(k), None),
+        Call::ActionGet => (argv::action_get(), None),
+        Call::ActionSet(kv) => (argv::action_set(&bag(kv)), None),
+        Call::StorageList(name) => (argv::storage_list(name), None),
+    }
+}
+
+/// `call` through the simulator's tool server, its output read by production's parsers.
+fn on_sim(session: &mut HookSession, w: &Ids, call: Call) -> Outcome {
+    let (argv, stdin) = production_argv(w, call);
+    let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let c = session.run(&args, stdin.as_deref());
+    if c.exit_code != 0 {
+        let message = c.stderr.trim_end().trim_start_matches("ERROR ").to_string();
+        return Err((c.exit_code, message));
+    }
+    let out = c.stdout.as_bytes();
+    let show = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    let parsed = match call {
+        Call::IsLeader => output::is_leader(out).map(|v| show(&v)),
+        Call::ConfigGet => output::config_get(out).map(|v| show(&v)),
+        Call::RelationIds(_) => output::relation_ids(out).map(|v| show(&v)),
+        Call::RelationList(_) => output::relation_list(out).map(|v| show(&v)),
+        Call::RemoteApp(_) => output::relation_remote_app(out).map(|v| show(&v)),
+        Call::RelationGet(..) => output::relation_get(out).map(|v| show(&v)),
+        Call::StatusGet(app) => output::status_get(out, app).map(|v| show(&v)),
+        Call::SecretAdd(..) => output::secret_add(out).map(|_| "added".to_string()),
+        Call::SecretGet(..) => output::secret_get(out).map(|c| shown(&c)),
+        Call::SecretInfo(..) => output::secret_info_get(out).map(|v| show(&v)),
+        Call::StateGet => output::state_get(out).map(|v| show(&v)),
+        Call::ActionGet => output::action_get(out).map(|v| show(&v)),
+        Call::StorageList(_) => output::storage_list(out).map(|v| show(&v)),
+        _ => Ok(show(&())),
+    };
+    Ok(parsed.unwrap_or_else(|e| panic!("{argv:?}: {e}")))
+}
+
+/// Runs `calls` in hook `h` of `unit` through both paths; returns both outcomes and both
+/// states after the hook exits with `exit_code`.
+fn run_both(
+    w: &mut World,
+    unit: &str,
+    h: H,
+    calls: &[Call],
+    exit_code: i32,
+) -> (Vec<Outcome>, Vec<Outcome>, State, State) {
+    let ids = &w.ids;
+    let state = snapshot(&w.model, unit);
+    let ctx = scenario::Context::<charm::Webapp>::new();
+    let tools = ctx.backend(&event(&state, h, ids), &state).unwrap();
+    let memory: Vec<Result<String, ()>> =
+        calls.iter().map(|c| on_memory(&tools, ids, *c)).collect();
+    let finished = tools.finish(exit_code);
+    let mut refused = finished.tool_errors.into_iter();
+    let memory = memory
+        .into_iter()
+        .map(|r| {
+            r.map_err(|()| {
+                let e = refused.next().expect("a refused call is recorded");
+                (e.code, e.message)
+            })
+        })
+        .collect();
+    let (hook, relation, remote) = sim_hook(h, ids);
+    let mut session = w
+        .model
+        .hook_session(unit, &hook, relation, remote.as_deref())
+        .unwrap();
+    let sim = calls
+        .iter()
+        .map(|c| on_sim(&mut session, ids, *c))
+        .collect();
+    session.finish(exit_code);
+    let after = snapshot(&w.model, unit);
+    (memory, sim, finished.state, after)
+}
+
+/// The parts of a state the hook tools change, comparable across both paths (secrets by
+/// owner and label: ids made in the hook differ).
+fn essence(state: &State) -> String {
+    let relations: Vec<_> = state
+        .relations
+        .iter()
+        .map(|r| (r.id, &r.local_unit_data, &r.local_app_data))
+        .collect();
+    let mut secrets: Vec<_> = state
+        .secrets
+        .iter()
+        .map(|s| {
+            let latest = s.latest_content().map(shown);
+            let grants: Vec<_> = s.grants.iter().collect();
+            (
+                s.owner,
+                s.label.clone(),
+                s.latest_revision(),
+                latest,
+                s.tracked_revision,
+                grants,
+            )
+        })
+        .collect();
+    secrets.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    format!(
+        "relations {relations:?}\nsecrets {secrets:?}\ncharm state {:?}\nunit status {:?}",
+        state.charm_state, state.unit_status
+    )
+}
+
+/// One case: `unit` runs `calls` in hook `h`; `expect` pins some outcomes to Juju's
+/// answer (index, value or `code: message`).
+struct Case {
+    name: &'static str,
+    unit: &'static str,
+    h: H,
+    calls: &'static [Call],
+    expect: &'static [(usize, &'static str)],
+}
+
+const LEADER: &str = "webapp/0";
+const FOLLOWER: &str = "webapp/1";
+
+use Call::*;
+
+const CASES: &[Case] = &[
+    Case {
+        name: "relation data: who may read which bag",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            RelationGet(Rel::Db, "database", true),
+            RelationGet(Rel::Db, "webapp", true),
+            RelationGet(Rel::Peers, "webapp", true),
+            RelationGet(Rel::Db, "database/0", false),
+            RelationGet(Rel::Db, "database/9", false),
+            RelationGet(Rel::Db, "other/0", false),
+            RelationGet(Rel::Db, "other", true),
+            RelationGet(Rel::Db, "database", false),
+            RelationGet(Rel::Db, "Bad!", false),
+            RelationGet(Rel::Missing, "database/0", false),
+            RelationGet(Rel::Peers, "webapp/0", false),
+        ],
+        expect: &[
+            (1, "1: permission denied"),
+            (4, "1: cannot read settings for unit \"database/9\" in relation \"webapp:db database:db\": unit \"database/9\": settings not found"),
+            (5, "1: permission denied"),
+            (6, "1: permission denied"),
+            (7, "2: expected unit name, got application name \"database\""),
+            (8, "2: invalid unit name \"Bad!\""),
+            (9, "2: invalid value \"99\" for flag -r: relation not found"),
+        ],
+    },
+    Case {
+        name: "relation data: writes are the hook's own until it commits",
+        unit: LEADER,
+        h: H::Changed(Rel::Db, 0),
+        calls: &[
+            RelationSet(Rel::Db, true, &[("url", "http://new"), ("extra", "1")]),
+            RelationGet(Rel::Db, "webapp", true),
+            RelationSet(Rel::Db, false, &[("a", "1"), ("ingress-address", "")]),
+            RelationGet(Rel::Db, "webapp/0", false),
+            RelationSet(Rel::Missing, false, &[("a", "1")]),
+        ],
+        expect: &[(4, "2: invalid value \"99\" for flag -r: relation not found")],
+    },
+    Case {
+        name: "relation data: a follower may not write its application's bag",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[RelationSet(Rel::Db, true, &[("url", "x")]), RelationSet(Rel::Peers, true, &[("x", "y")])],
+        expect: &[(0, "1: cannot write relation settings"), (1, "1: cannot write relation settings")],
+    },
+    Case {
+        name: "membership: joined lists the joining unit",
+        unit: LEADER,
+        h: H::Joined(Rel::Db, 1),
+        calls: &[RelationList(Rel::Db), RelationList(Rel::Peers), RemoteApp(Rel::Db), RemoteApp(Rel::Peers)],
+        expect: &[(0, "[\"database/0\", \"database/1\"]"), (3, "Some(\"webapp\")")],
+    },
+    Case {
+        name: "membership: departed leaves the departing unit out, its bag readable",
+        unit: LEADER,
+        h: H::Departed(Rel::Db, 1),
+        calls: &[RelationList(Rel::Db), RelationGet(Rel::Db, "database/1", false)],
+        expect: &[(0, "[\"database/0\"]")],
+    },
+    Case {
+        name: "membership: broken lists no unit, relation-ids still lists the relation",
+        unit: FOLLOWER,
+        h: H::Broken(Rel::Db),
+        calls: &[RelationList(Rel::Db), RelationIds("db"), RelationIds("replicas"), RelationIds("nope")],
+        expect: &[(0, "[]"), (3, "[]")],
+    },
+    Case {
+        name: "membership: relation-created",
+        unit: FOLLOWER,
+        h: H::Created(Rel::Peers),
+        calls: &[RelationList(Rel::Peers), RelationGet(Rel::Peers, "webapp/0", false)],
+        expect: &[],
+    },
+    Case {
+        name: "leadership and statuses",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            IsLeader,
+            StatusSet(true, StatusKind::Active, "app"),
+            StatusGet(true),
+            StatusSet(false, StatusKind::Error, "no"),
+            StatusSet(false, StatusKind::Blocked, "waiting for db"),
+            StatusGet(false),
+            ConfigGet,
+        ],
+        expect: &[
+            (0, "false"),
+            (1, "1: this unit is not the leader"),
+            (2, "1: finding application status: this unit is not the leader"),
+            (3, "2: invalid status \"error\", expected one of [maintenance blocked waiting active]"),
+        ],
+    },
+    Case {
+        name: "the leader's statuses",
+        unit: LEADER,
+        h: H::UpdateStatus,
+        calls: &[IsLeader, StatusSet(true, StatusKind::Active, "serving"), StatusGet(true)],
+        expect: &[(0, "true")],
+    },
+    Case {
+        name: "secrets: a consumer reads what it tracks, peeks, refreshes",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            SecretGet(Some("creds"), None, SecretRead::Tracked),
+            SecretGet(Some("creds"), None, SecretRead::Peek),
+            SecretGet(None, Some("dbcreds"), SecretRead::Tracked),
+            SecretGet(Some("creds"), None, SecretRead::Refresh),
+            SecretGet(Some("creds"), None, SecretRead::Tracked),
+            SecretGet(Some("for-one"), None, SecretRead::Tracked),
+            SecretGet(Some("private"), None, SecretRead::Tracked),
+            SecretGet(Some("unknown"), None, SecretRead::Tracked),
+            SecretGet(None, Some("nope"), SecretRead::Tracked),
+        ],
+        expect: &[
+            (0, "{\"password\": \"s3cret\"}"),
+            (1, "{\"password\": \"rotated\"}"),
+            (4, "{\"password\": \"rotated\"}"),
+            (6, "1: permission denied"),
+            (7, "1: secret \"aaaaaaaaaaaaaaaaaaaa\" not found"),
+            (8, "1: secret \"nope\" not found"),
+        ],
+    },
+    Case {
+        name: "secrets: granted to one unit only, and a first read labels it",
+        unit: LEADER,
+        h: H::UpdateStatus,
+        calls: &[
+            SecretGet(Some("for-one"), None, SecretRead::Tracked),
+            SecretGet(Some("creds"), Some("db-password"), SecretRead::Tracked),
+            SecretGet(None, Some("db-password"), SecretRead::Tracked),
+        ],
+        expect: &[(0, "1: permission denied"), (2, "{\"password\": \"rotated\"}")],
+    },
+    Case {
+        name: "secrets: owners read the latest, see their metadata; others see nothing",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            SecretGet(Some("app-secret"), None, SecretRead::Tracked),
+            SecretInfo(None, Some("mine")),
+            SecretInfo(Some("creds"), None),
+            SecretInfo(Some("mine0"), None),
+            SecretGet(Some("mine0"), None, SecretRead::Tracked),
+        ],
+        expect: &[(0, "{\"api\": \"k1\"}"), (4, "1: permission denied")],
+    },
+    Case {
+        name: "secrets: who may change, grant, revoke and remove",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            SecretSet("creds", &[("password", "mine")], None),
+            SecretSet("app-secret", &[("api", "k2")], None),
+            SecretAdd(Owner::Application, None, &[("api", "k3")]),
+            SecretAdd(Owner::Unit, Some("mine"), &[("token", "again")]),
+            SecretAdd(Owner::Unit, None, &[]),
+            SecretGrant("creds", Rel::Db, None),
+            SecretGrant("app-secret", Rel::Db, None),
+            SecretRemove("creds", None),
+            SecretRemove("mine1", Some(7)),
+            SecretSet("mine1", &[("token", "m2")], Some("renamed")),
+            SecretInfo(None, Some("renamed")),
+            SecretRemove("mine1", None),
+            SecretGet(Some("mine1"), None, SecretRead::Tracked),
+        ],
+        expect: &[
+            (0, "1: permission denied"),
+            (1, "1: this unit is not the leader"),
+            (2, "1: this unit is not the leader"),
+            (3, "1: secret with label \"mine\" already exists"),
+            (4, "2: missing secret value or filename"),
+            (6, "1: this unit is not the leader"),
+            (7, "1: permission denied"),
+        ],
+    },
+    Case {
+        name: "secrets: the leader grants and revokes its application's secret",
+        unit: LEADER,
+        h: H::Joined(Rel::Db, 0),
+        calls: &[
+            SecretGrant("app-secret", Rel::Db, Some("database/0")),
+            SecretGrant("app-secret", Rel::Db, None),
+            SecretRevoke("app-secret", Rel::Db, Some("database/0")),
+            SecretGrant("app-secret", Rel::Db, None),
+            SecretGrant("app-secret", Rel::Db, Some("database/1")),
+            SecretGrant("app-secret", Rel::Db, Some("webapp/1")),
+            SecretGrant("app-secret", Rel::Missing, None),
+            SecretGrant("private", Rel::Db, None),
+            SecretRevoke("app-secret", Rel::Db, None),
+            SecretSet("app-secret", &[("api", "k2")], None),
+            SecretGet(Some("app-secret"), None, SecretRead::Tracked),
+        ],
+        expect: &[
+            (1, "1: any unit level grants need to be revoked before granting access to the corresponding application"),
+            (5, "2: cannot specify unit \"webapp/1\" in relation to application \"database\""),
+            (6, "2: invalid value \"99\" for flag --relation: relation not found"),
+            (10, "{\"api\": \"k2\"}"),
+        ],
+    },
+    Case {
+        name: "charm state",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            StateGet,
+            StateSet(&[("count", "3"), ("empty", "")]),
+            StateDelete("count"),
+            StateDelete("absent"),
+            StateGet,
+        ],
+        expect: &[(4, "{\"empty\": \"\"}")],
+    },
+    Case {
+        name: "actions and storage outside an action",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[ActionGet, ActionSet(&[("ok", "1")]), ActionSet(&[("Bad", "1")]), StorageList("data")],
+        expect: &[
+            (0, "1: not running an action"),
+            (1, "1: not running an action"),
+            (2, "2: key \"Bad\" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"),
+            (3, "[]"),
+        ],
+    },
+];
+
+fn text(o: &Outcome) -> String {
+    match o {
+        Ok(v) => v.clone(),
+        Err((code, message)) => format!("{code}: {message}"),
+    }
+}
+
+#[test]
+fn every_rule_answers_the_same_in_memory_and_in_the_simulator() {
+    let mut w = world();
+    for case in CASES {
+        let mut before = snapshot(&w.model, case.unit);
+        let (memory, sim, in_memory, after) = run_both(&mut w, case.unit, case.h, case.calls, 1);
+        for (i, call) in case.calls.iter().enumerate() {
+            assert_eq!(
+                text(&memory[i]),
+                text(&sim[i]),
+                "{}: call {i} {call:?}: in memory vs in the simulator",
+                case.name
+            );
+        }
+        for (i, expected) in case.expect {
+            assert_eq!(text(&memory[*i]), *expected, "{}: call {i}", case.name);
+        }
+        // The hook exits 1: of what the calls changed only the statuses stay.
+        assert_eq!(essence(&in_memory), essence(&after), "{}", case.name);
+        before.unit_status = after.unit_status.clone();
+        assert_eq!(essence(&after), essence(&before), "{}", case.name);
+    }
+}
+
+#[test]
+fn both_commit_on_success_and_keep_only_statuses_on_failure() {
+    const HOOK: &[Call] = &[
+        RelationSet(Rel::Db, true, &[("url", "http://committed")]),
+        RelationSet(Rel::Peers, false, &[("seen", "2")]),
+        StateSet(&[("count", "9")]),
+        SecretAdd(Owner::Unit, Some("fresh"), &[("token", "f")]),
+        SecretSet("app-secret", &[("api", "k9")], Some("renamed")),
+        SecretGrant("mine0", Rel::Db, Some("database/1")),
+        SecretGet(Some("creds"), None, SecretRead::Refresh),
+        StatusSet(false, StatusKind::Maintenance, "working"),
+    ];
+    let mut w = world();
+    let before = snapshot(&w.model, LEADER);
+    for exit_code in [1, 0] {
+        let (memory, sim, in_memory, in_sim) =
+            run_both(&mut w, LEADER, H::UpdateStatus, HOOK, exit_code);
+        assert!(
+            memory.iter().chain(&sim).all(Result::is_ok),
+            "{memory:?} {sim:?}"
+        );
+        assert_eq!(
+            essence(&in_memory),
+            essence(&in_sim),
+            "exit code {exit_code}"
+        );
+        let changed = essence(&in_sim) != essence(&before);
+        assert!(
+            changed,
+            "exit code {exit_code}: the status at least is kept"
+        );
+        let app =
+            |s: &State| s.get_relation(w.ids.rel(Rel::Db)).unwrap().local_app_data["url"].clone();
+        let expected = if exit_code == 0 {
+            "http://committed"
+        } else {
+            "http://webapp"
+        };
+        assert_eq!(app(&in_sim), expected);
+        assert_eq!(in_sim.unit_status, Status::maintenance("working"));
+    }
+}
