@@ -4,13 +4,13 @@
 //!
 //! ## How each macro runs
 //!
-//! As serde_derive and thiserror do: [`parse`] reads the attributes into the [`model`],
-//! recording every mistake in a [`Ctxt`](ctxt::Ctxt) instead of stopping at the first;
-//! [`valid`] checks declarations against each other; [`expand`] writes the code, one
-//! file per macro; after an error, [`fallback`] writes what did parse, so one mistake
+//! As serde_derive and thiserror do: `parse` reads the attributes into the `model`,
+//! recording every mistake in a `ctxt::Ctxt` instead of stopping at the first;
+//! `valid` checks declarations against each other; `expand` writes the code, one
+//! file per macro; after an error, `fallback` writes what did parse, so one mistake
 //! is one error. `#[handlers]` learns what `#[derive(Charm)]` declared through the
-//! [`handshake`] macro, and checks event names with [`event_name`] against the
-//! catalogue in [`events`].
+//! `handshake` macro, and checks event names with `event_name` against the
+//! catalogue in `events`.
 //!
 //! ## Seeing the expansion
 //!

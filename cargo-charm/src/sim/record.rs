@@ -70,7 +70,7 @@ impl HookRecord {
     }
 }
 
-/// Bounds and output of [`Model::settle_with`].
+/// Bounds and output of [`Model::settle_with`](super::Model::settle_with).
 #[derive(Clone, Debug)]
 pub struct SettleOptions {
     /// Stop with an error after this many hooks.
@@ -94,7 +94,7 @@ impl Default for SettleOptions {
     }
 }
 
-/// What a [`Model::settle`] did.
+/// What a [`Model::settle`](super::Model::settle) did.
 #[derive(Clone, Debug, Default)]
 pub struct SettleReport {
     /// Hooks run.
@@ -151,7 +151,7 @@ impl SecretInfo {
     }
 }
 
-/// Outcome of [`Model::run_action`].
+/// Outcome of [`Model::run_action`](super::Model::run_action).
 #[derive(Clone, Debug)]
 pub struct ActionOutcome {
     /// `completed` or `failed`.

@@ -4,7 +4,7 @@
 //! databag that no longer match a requested [`CertificateRequestAttributes`] or the
 //! current private key are removed, and a new CSR is sent for each request without one,
 //! so changing the requested names, or the key, asks for new certificates. Then
-//! [`Requirer::available`] finds the certificates the provider published for this
+//! [`Requirer::published`] finds the certificates the provider published for this
 //! unit's CSRs (`certificate_available`), to keep in a secret that expires at the
 //! renewal time ([`Requirer::renewal_time`]); [`Requirer::renew`] replaces a CSR.
 

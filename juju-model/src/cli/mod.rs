@@ -97,7 +97,7 @@ pub struct Response {
     pub stderr: String,
 }
 
-/// The tool's name from its argv[0] (a path to a symlink named after the tool, or the
+/// The tool's name from its `argv[0]` (a path to a symlink named after the tool, or the
 /// name).
 pub fn tool_name(argv0: &str) -> &str {
     argv0.rsplit('/').next().unwrap_or(argv0)
