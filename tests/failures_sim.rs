@@ -281,11 +281,8 @@ fn webapp_blocks_on_an_unwritable_config_path_and_recovers() {
         let stray: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(".webapp-config-")
-            })
+            // `charm_dir`'s temporary files: `.<name>.<random>.tmp`.
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(stray.is_empty(), "{u}: {stray:?}");
     }
