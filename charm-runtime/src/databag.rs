@@ -190,8 +190,8 @@ impl<'r, A> DataBag<'r, A> {
     }
 
     /// One value that must fit on one line ([`check_line`]): what a charm may write into a
-    /// `key=value` file or a command line. `None` if the key is not set; any other value is
-    /// [`Error::BadRemoteValue`], and nothing of it is returned.
+    /// `key=value` file or a command line. `None` if the key is not set; a value that does
+    /// not fit is [`Error::BadRemoteValue`], and nothing of it is returned.
     ///
     /// ```
     /// # use charm_runtime::prelude::*;
