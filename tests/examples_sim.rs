@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use cargo_charm::sim::Config;
+use cargo_charm::sim::{Config, Model};
 use charm_tests::spec::{
     assert_settled_cleanly, charm_keys, check_database_offer, check_smtp_users, check_webapp_ready,
     databases,
@@ -155,18 +155,27 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     );
     check_webapp_ready(&m, "webapp", db2, Some(smtp));
 
-    // A new `config-path`: the file is written there (relative to the charm dir).
+    // A new `config-path`: the file is written there (relative to the charm dir), and the
+    // old one, which holds the password, is removed. And back.
+    let files = |m: &Model, name: &str| -> Vec<Option<String>> {
+        m.units("webapp")
+            .iter()
+            .map(|u| m.read_unit_file(u, name).unwrap())
+            .collect()
+    };
+    let before = files(&m, "webapp.conf");
+    assert!(before.iter().all(Option::is_some));
     m.set_config("webapp", [("config-path", "app.conf")])
         .unwrap();
     m.settle().unwrap();
     assert_settled_cleanly(&m);
-    for u in m.units("webapp") {
-        assert_eq!(
-            m.read_unit_file(&u, "app.conf").unwrap(),
-            m.read_unit_file(&u, "webapp.conf").unwrap(),
-            "{u}"
-        );
-    }
+    assert_eq!(files(&m, "app.conf"), before);
+    assert!(files(&m, "webapp.conf").iter().all(Option::is_none));
+    m.set_config("webapp", [("config-path", "webapp.conf")])
+        .unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert!(files(&m, "app.conf").iter().all(Option::is_none));
     check_webapp_ready(&m, "webapp", db2, Some(smtp));
 
     // The leaders go: the new ones take over.

@@ -1,7 +1,8 @@
 //! Failing hooks with the real example charms in the simulator: a hook that fails or whose
 //! process is killed mid-hook changes nothing in the model (relation data, secrets) and is
-//! retried; a real failure path of `webapp` (its config file cannot be removed) fails
-//! with a clear `juju-log` ERROR line and succeeds once the cause is gone.
+//! retried; `webapp` with a directory where its config file goes, or a directory missing
+//! on its `config-path`, is blocked saying so (the hook succeeds) and recovers once the
+//! cause is gone.
 //!
 //! Failures are injected into the hook tools (`charm_tests::Faults`): the charm's own
 //! call fails, or kills the charm process, after its earlier calls (`secret-add`,
@@ -212,9 +213,9 @@ fn a_hung_hook_is_killed_by_the_hook_timeout_and_retried() {
 }
 
 #[test]
-fn webapp_fails_clearly_when_its_config_file_cannot_be_removed_and_recovers() {
+fn webapp_blocks_when_a_directory_is_where_its_config_file_goes_and_recovers() {
     let charms = examples();
-    let mut m = model("cannot-remove");
+    let mut m = model("dir-at-config-path");
     m.deploy("database", charms.dir("database"), 1, Config::new())
         .unwrap();
     m.deploy("webapp", charms.dir("webapp"), 1, Config::new())
@@ -223,43 +224,32 @@ fn webapp_fails_clearly_when_its_config_file_cannot_be_removed_and_recovers() {
     m.settle().unwrap();
     assert_eq!(unit_status(&m, "webapp/0"), "active: ready");
 
-    // A directory where the config file is: db-relation-broken cannot remove it.
+    // A directory where the config file is: not a file webapp may write or remove. It
+    // says so and succeeds (before, db-relation-broken failed on it until the operator
+    // stepped in), and leaves the directory alone.
     let conf = m.unit_dir("webapp/0").unwrap().join("webapp.conf");
     std::fs::remove_file(&conf).unwrap();
     std::fs::create_dir(&conf).unwrap();
     std::fs::write(conf.join("keep"), "x").unwrap();
     m.remove_relation(db).unwrap();
-    let err = m.settle().unwrap_err();
-    let SimError::UnitInError {
-        unit,
-        hook,
-        attempts,
-        last_error,
-        ..
-    } = &err
-    else {
-        panic!("{err}");
-    };
+    m.settle().unwrap();
+    assert!(failures(&m).is_empty(), "{:#?}", failures(&m));
     assert_eq!(
-        (unit.as_str(), hook.as_str()),
-        ("webapp/0", "db-relation-broken")
+        unit_status(&m, "webapp/0"),
+        "blocked: config-path must name a file inside the charm directory"
     );
-    assert!(*attempts > 1, "retried: {err}");
-    let last_error = last_error.as_deref().unwrap_or_default();
-    assert!(
-        last_error.contains("webapp.conf") && !last_error.contains("panicked"),
-        "{last_error}"
-    );
-    // Nothing it wrote was committed: still `ready` to its peers, and the database,
-    // whose side of the relation is gone, dropped it.
-    assert_eq!(ready(&m, "webapp/0").as_deref(), Some("true"));
+    assert_eq!(ready(&m, "webapp/0"), None);
+    assert!(conf.join("keep").exists());
     assert!(m.secrets().is_empty());
 
-    // The operator removes the directory: the retry succeeds.
-    std::fs::remove_dir_all(&conf).unwrap();
+    // The operator points `config-path` elsewhere: the relation is missing, nothing else.
+    m.set_config("webapp", [("config-path", "app.conf")])
+        .unwrap();
     m.settle().unwrap();
+    assert!(failures(&m).is_empty(), "{:#?}", failures(&m));
     assert_eq!(unit_status(&m, "webapp/0"), "blocked: missing db relation");
     assert_eq!(ready(&m, "webapp/0"), None);
+    assert!(conf.join("keep").exists());
 }
 
 #[test]
@@ -291,11 +281,8 @@ fn webapp_blocks_on_an_unwritable_config_path_and_recovers() {
         let stray: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(".webapp-config-")
-            })
+            // `charm_dir`'s temporary files: `.<name>.<random>.tmp`.
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(stray.is_empty(), "{u}: {stray:?}");
     }

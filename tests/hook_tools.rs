@@ -236,6 +236,70 @@ fn a_typical_relation_changed_hook_makes_four_tool_calls() {
     );
 }
 
+/// A NUL byte cannot be in an argument, and one argument is at most 128 KiB: a status built
+/// from a remote value is sent escaped and cut, as `juju-log` messages are, and the hook
+/// succeeds.
+#[test]
+fn a_status_from_a_remote_value_is_escaped_and_cut() {
+    let long = "x".repeat(200 * 1024);
+    for (database, expected_start) in [
+        ("a\\u0000b", "using a\\0b"),
+        (long.as_str(), "using xxxxxxxx"),
+    ] {
+        let juju = FakeJuju::new();
+        juju.answer(
+            "relation-get --format=json -r 3 --app - database",
+            &format!(r#"{{"database": "{database}"}}"#),
+        );
+        juju.answer("config-get --format=json", r#"{"greeting": "hi"}"#);
+        let out = juju.run("db-relation-changed", DB_CHANGED);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let calls = juju.calls();
+        let status = calls
+            .iter()
+            .find_map(|c| c.strip_prefix("status-set --application=False active -- "))
+            .unwrap_or_else(|| panic!("no status-set in {calls:?}"));
+        assert!(status.starts_with(expected_start), "{}", &status[..40]);
+        assert!(status.len() <= charm_runtime::backend::MAX_LOG_MESSAGE);
+        if database.len() > 1000 {
+            assert!(
+                status.ends_with("bytes in all)"),
+                "{}",
+                &status[status.len() - 40..]
+            );
+        } else {
+            assert_eq!(status, "using a\\0b");
+        }
+    }
+}
+
+/// The same for `action-fail`, whose message here quotes an action parameter.
+#[test]
+fn an_action_failure_message_is_escaped_and_cut() {
+    let long = "y".repeat(200 * 1024);
+    for path in ["a\\u0000b", long.as_str()] {
+        let juju = FakeJuju::new();
+        juju.answer(
+            "action-get --format=json",
+            &format!(r#"{{"path": "{path}"}}"#),
+        );
+        let out = run_action(&juju);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let calls = juju.calls();
+        let fail = calls
+            .iter()
+            .find_map(|c| c.strip_prefix("action-fail -- "))
+            .unwrap_or_else(|| panic!("no action-fail in {calls:?}"));
+        assert!(
+            fail.starts_with("`path` must be absolute, not "),
+            "{}",
+            &fail[..40]
+        );
+        assert!(fail.len() <= charm_runtime::backend::MAX_LOG_MESSAGE);
+        assert!(!fail.contains('\0'));
+    }
+}
+
 #[test]
 fn a_tool_error_is_logged_once_and_nothing_is_written() {
     let juju = FakeJuju::new();
@@ -755,7 +819,7 @@ fn assert_no_canary(out: &Output, calls: &[String]) {
 #[test]
 fn secret_content_goes_through_private_files_that_are_removed() {
     let juju = FakeJuju::new();
-    juju.answer("secret-add", "secret:cjhg2ok5jrbc769e4mkh\n");
+    juju.answer("secret-add", "secret:cjhg2ok5jrbc769e4mk0\n");
     let (out, calls) = juju.run_hook("start", &[]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_no_canary(&out, &calls);
@@ -785,7 +849,7 @@ fn secret_content_goes_through_private_files_that_are_removed() {
     );
     let log = calls.join("\n");
     assert!(
-        log.contains("created Secret { id: Some(SecretId(secret:cjhg2ok5jrbc769e4mkh))"),
+        log.contains("created Secret { id: Some(SecretId(secret:cjhg2ok5jrbc769e4mk0))"),
         "{log}"
     );
 }

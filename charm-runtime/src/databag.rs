@@ -4,6 +4,18 @@
 //! JSON (as Python's `json.dumps` writes it), a field left out deletes its key, and keys
 //! the type does not name are ignored on load. Rust and Python charms read each other's
 //! bags.
+//!
+//! Juju writes three plain-string keys into every unit's bag itself, [`JUJU_KEYS`]
+//! (`ingress-address` and friends): a map or `#[serde(flatten)]` load leaves them out, a
+//! field that names one gets the string as it is.
+//!
+//! **What a related application writes is untrusted.** It may be malicious or broken, and
+//! retrying a hook does not change it. [`DataBag::get_line`] takes a value only if it fits
+//! on one line (no line break, no NUL, at most [`MAX_LINE`] bytes), so it cannot add lines
+//! to a `key=value` file; [`DataBag::get_secret`] takes a secret id only in a form Juju
+//! issues and only on the relation that first brought it. Both report a bad value as
+//! [`Error::BadRemoteValue`], which names the relation, the bag and the key: a charm turns
+//! it into a blocked status, and the hook succeeds.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,6 +26,100 @@ use serde::ser::{self, Impossible, Serialize};
 
 use crate::error::{Error, Result};
 use crate::relation::Relation;
+use crate::secret::{Secret, SecretId};
+
+/// The keys Juju writes into every unit's databag itself, as plain strings (not JSON).
+pub const JUJU_KEYS: [&str; 3] = ["egress-subnets", "ingress-address", "private-address"];
+
+/// The longest value [`DataBag::get_line`] takes, in bytes: host names, database names and
+/// URLs fit many times over; a longer "line" from another application is a bug or an
+/// attack.
+pub const MAX_LINE: usize = 4096;
+
+/// What is wrong with a value another application wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BadValue {
+    /// It has a line break (`\n`, `\r`) or a NUL byte: in a `key=value` file it would
+    /// add lines of its own.
+    NotOneLine,
+    /// It is longer than [`MAX_LINE`] bytes.
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// It is not a secret id as Juju issues them (see [`SecretId`]).
+    NotASecretId,
+    /// It names a secret this unit first received over another relation (see
+    /// [`DataBag::get_secret`]).
+    SecretOfAnotherRelation {
+        /// That relation, as `endpoint:id`.
+        relation: String,
+    },
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadValue::NotOneLine => f.write_str("is not one line (it has a line break or a NUL)"),
+            BadValue::TooLong { len } => {
+                write!(f, "is too long ({len} bytes, at most {MAX_LINE})")
+            }
+            BadValue::NotASecretId => f.write_str("is not a secret id"),
+            BadValue::SecretOfAnotherRelation { relation } => {
+                write!(f, "names a secret received over {relation}")
+            }
+        }
+    }
+}
+
+/// Checks that `value` fits on one line: no `\n`, `\r` or NUL, at most [`MAX_LINE`] bytes.
+/// For untrusted text that does not come from a databag, such as a secret's content.
+///
+/// ```
+/// use charm_runtime::databag::{check_line, BadValue};
+/// assert_eq!(check_line("db.example:5432"), Ok(()));
+/// assert_eq!(check_line("webapp\nsmtp_host=evil.example"), Err(BadValue::NotOneLine));
+/// ```
+pub fn check_line(value: &str) -> Result<(), BadValue> {
+    if value.len() > MAX_LINE {
+        Err(BadValue::TooLong { len: value.len() })
+    } else if value.contains(['\n', '\r', '\0']) {
+        Err(BadValue::NotOneLine)
+    } else {
+        Ok(())
+    }
+}
+
+/// A value another application wrote that is not what this charm expects: which relation,
+/// whose bag, which key, and what is wrong. Never the value itself, which may be huge,
+/// multi-line or crafted to mislead whoever reads the status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("relation {relation}, databag of {owner}: {}", self.reason())]
+pub struct BadRemoteValue {
+    /// The relation, as `endpoint:id`.
+    pub relation: String,
+    /// Whose bag: a unit or application name.
+    pub owner: String,
+    /// The key.
+    pub key: String,
+    /// What is wrong.
+    pub problem: BadValue,
+}
+
+impl BadRemoteValue {
+    /// What is wrong, short enough for a status: `` `host` is not one line (...)``, and for
+    /// a secret id first received over another relation, `secret was not issued for this
+    /// relation`.
+    pub fn reason(&self) -> String {
+        match &self.problem {
+            BadValue::SecretOfAnotherRelation { .. } => {
+                "secret was not issued for this relation".into()
+            }
+            problem => format!("`{}` {problem}", self.key),
+        }
+    }
+}
 
 /// Marker: a databag this unit may only read (the remote application's or a remote
 /// unit's; the application's own bag on a peer relation for a non-leader).
@@ -81,6 +187,80 @@ impl<'r, A> DataBag<'r, A> {
     /// One value that must be set; the error names the relation, the bag and the key.
     pub fn require(&self, key: &str) -> Result<String> {
         self.get(key)?.ok_or_else(|| self.error(key, "not set"))
+    }
+
+    /// One value that must fit on one line ([`check_line`]): what a charm may write into a
+    /// `key=value` file or a command line. `None` if the key is not set; a value that does
+    /// not fit is [`Error::BadRemoteValue`], and nothing of it is returned.
+    ///
+    /// ```
+    /// # use charm_runtime::prelude::*;
+    /// # fn f(relation: &Relation) -> Result<()> {
+    /// match relation.remote_app_data()?.get_line("host") {
+    ///     Ok(Some(host)) => { /* one line, at most 4 KiB: safe in a config file */ }
+    ///     Ok(None) => { /* not published yet */ }
+    ///     Err(Error::BadRemoteValue(bad)) => { /* blocked: `bad` names the relation and key */ }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_line(&self, key: &str) -> Result<Option<String>> {
+        let Some(value) = self.get(key)? else {
+            return Ok(None);
+        };
+        check_line(&value).map_err(|problem| self.bad(key, problem))?;
+        Ok(Some(value))
+    }
+
+    /// The secret whose id another application published under `key`, read through this
+    /// relation. `None` if the key is not set.
+    ///
+    /// Refused with [`Error::BadRemoteValue`]: a value that is not a secret id in a form
+    /// Juju issues ([`BadValue::NotASecretId`]), and the id of a secret this unit first
+    /// received over another relation that still exists
+    /// ([`BadValue::SecretOfAnotherRelation`]): an SMTP provider naming the database's
+    /// credentials secret gets nothing. Juju tells a consumer nothing of who granted a
+    /// secret, so the tie is made on first use: the first relation an id is read through
+    /// is recorded in the unit's charm state (key `charm-rs.secret-relations`, committed
+    /// with the hook), and the id is refused on any other relation until that one is gone
+    /// (its grants go with it). Reads earlier in the same hook count too.
+    ///
+    /// ```
+    /// # use charm_runtime::prelude::*;
+    /// # fn f(ctx: &Context<impl Charm>, db: &Relation) -> Result<()> {
+    /// match db.remote_app_data()?.get_secret("credentials") {
+    ///     Ok(Some(secret)) => {
+    ///         let content = secret.refresh_content()?;
+    ///         # let _ = content;
+    ///     }
+    ///     Ok(None) => ctx.set_status(Status::waiting("waiting for database credentials")),
+    ///     Err(Error::BadRemoteValue(bad)) => ctx.set_status(Status::blocked(bad.to_string())),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_secret(&self, key: &str) -> Result<Option<Secret>> {
+        let Some(value) = self.get(key)? else {
+            return Ok(None);
+        };
+        let id = SecretId::parse(&value).ok_or_else(|| self.bad(key, BadValue::NotASecretId))?;
+        if let Some(relation) = self.relation.bind_secret(&id)? {
+            return Err(self.bad(key, BadValue::SecretOfAnotherRelation { relation }));
+        }
+        Ok(Some(Secret {
+            model: std::rc::Rc::clone(&self.relation.model),
+            id: Some(id),
+            label: None,
+        }))
+    }
+
+    fn bad(&self, key: &str, problem: BadValue) -> Error {
+        Error::BadRemoteValue(BadRemoteValue {
+            relation: self.relation.key(),
+            owner: self.owner.clone(),
+            key: key.to_string(),
+            problem,
+        })
     }
 
     /// Decodes the bag into `T` as `ops`' `Relation.load` does: each of `T`'s fields from
@@ -205,9 +385,11 @@ impl<'a> de::Deserializer<'a> for BagDeserializer<'a> {
     type Error = DecodeError;
 
     fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        // A map (or a `#[serde(flatten)]` struct) takes every key but Juju's own.
         let entries: Vec<(&str, &str)> = self
             .map
             .iter()
+            .filter(|(k, _)| !JUJU_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         visitor.visit_map(BagMap {
@@ -222,7 +404,8 @@ impl<'a> de::Deserializer<'a> for BagDeserializer<'a> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        // Only the keys the type names: `ingress-address` and friends are not JSON.
+        // Only the keys the type names: `ingress-address` and friends are not JSON, and a
+        // field naming one gets its plain string (below).
         let entries: Vec<(&str, &str)> = self
             .map
             .iter()
@@ -273,6 +456,14 @@ impl<'a, I: Iterator<Item = (&'a str, &'a str)>> MapAccess<'a> for BagMap<'a, I>
             key: None,
             message: "value requested before key".into(),
         })?;
+        if JUJU_KEYS.contains(&key) {
+            return seed
+                .deserialize(serde_json::Value::String(raw.to_string()))
+                .map_err(|e| DecodeError {
+                    key: Some(key.to_string()),
+                    message: format!("value {}: {}", preview(raw), clip(&e)),
+                });
+        }
         let mut de = serde_json::Deserializer::from_str(raw);
         let value = seed.deserialize(&mut de).map_err(|e| DecodeError {
             key: Some(key.to_string()),
@@ -650,6 +841,89 @@ mod tests {
         .unwrap();
         assert_eq!(c.database, "db0");
         assert_eq!(c.replica, None);
+    }
+
+    /// What Juju puts in every unit's bag, beside the charm's own (JSON) keys.
+    const UNIT_BAG: [(&str, &str); 5] = [
+        ("egress-subnets", "10.0.0.7/32"),
+        ("ingress-address", "10.0.0.7"),
+        ("private-address", "10.0.0.7"),
+        ("host", "\"db-0\""),
+        ("port", "5432"),
+    ];
+
+    #[test]
+    fn maps_and_flattened_structs_load_unit_bags() {
+        let map: BTreeMap<String, serde_json::Value> = decode(&UNIT_BAG).unwrap();
+        assert_eq!(
+            map,
+            BTreeMap::from([
+                ("host".to_string(), serde_json::json!("db-0")),
+                ("port".to_string(), serde_json::json!(5432)),
+            ])
+        );
+
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Endpoint {
+            host: String,
+            #[serde(flatten)]
+            rest: BTreeMap<String, u16>,
+        }
+        let e: Endpoint = decode(&UNIT_BAG).unwrap();
+        assert_eq!(e.host, "db-0");
+        assert_eq!(e.rest, BTreeMap::from([("port".to_string(), 5432)]));
+    }
+
+    #[test]
+    fn a_field_naming_a_juju_key_gets_its_plain_string() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Address {
+            #[serde(rename = "ingress-address")]
+            ingress: String,
+            #[serde(rename = "private-address")]
+            private: Option<String>,
+            port: u16,
+        }
+        let a: Address = decode(&UNIT_BAG).unwrap();
+        assert_eq!(
+            a,
+            Address {
+                ingress: "10.0.0.7".into(),
+                private: Some("10.0.0.7".into()),
+                port: 5432
+            }
+        );
+    }
+
+    #[test]
+    fn one_line_values() {
+        assert_eq!(check_line(""), Ok(()));
+        assert_eq!(check_line(&"é".repeat(MAX_LINE / 2)), Ok(()));
+        for bad in ["a\nb", "a\rb", "a\0b", "\n"] {
+            assert_eq!(check_line(bad), Err(BadValue::NotOneLine), "{bad:?}");
+        }
+        let long = "x".repeat(MAX_LINE + 1);
+        assert_eq!(
+            check_line(&long),
+            Err(BadValue::TooLong { len: MAX_LINE + 1 })
+        );
+        let bad = BadRemoteValue {
+            relation: "db:1".into(),
+            owner: "database".into(),
+            key: "database".into(),
+            problem: BadValue::NotOneLine,
+        };
+        assert_eq!(
+            bad.to_string(),
+            "relation db:1, databag of database: `database` is not one line (it has a line break or a NUL)"
+        );
+        let bad = BadRemoteValue {
+            problem: BadValue::SecretOfAnotherRelation {
+                relation: "db:1".into(),
+            },
+            ..bad
+        };
+        assert_eq!(bad.reason(), "secret was not issued for this relation");
     }
 
     #[test]

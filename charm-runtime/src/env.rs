@@ -618,7 +618,7 @@ mod tests {
         let e = env(&[
             ("JUJU_DISPATCH_PATH", "hooks/secret-remove"),
             ("JUJU_UNIT_NAME", "a/0"),
-            ("JUJU_SECRET_ID", "secret:abc"),
+            ("JUJU_SECRET_ID", "secret:cjhg2ok5jrbc769e4mkg"),
         ])
         .unwrap_err();
         assert!(e.to_string().contains("JUJU_SECRET_REVISION"), "{e}");

@@ -81,6 +81,12 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// A value a related application wrote is not what the charm expects (not one line,
+    /// too long, not a secret id Juju issues, a secret id first received over another
+    /// relation). Retrying the hook cannot fix it: turn it into a blocked status, e.g.
+    /// from [`BadRemoteValue::reason`](crate::databag::BadRemoteValue::reason).
+    #[error(transparent)]
+    BadRemoteValue(#[from] crate::databag::BadRemoteValue),
     /// The charm asked for an endpoint it does not declare.
     #[error("unknown endpoint `{name}`; this charm declares: {declared}")]
     UnknownEndpoint {

@@ -46,7 +46,8 @@
 //! - What a handler gets: [`Context`] ([`model`]), the [`event`] types.
 //! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
-//! - [`secret`], [`status`], [`config`].
+//! - [`secret`], [`status`], [`config`]; [`charm_dir`]: files in the charm directory
+//!   named by config or action parameters.
 //! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
 //!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
 //!   `ctx.defer()` and how deferred events are kept between hooks.
@@ -74,6 +75,7 @@
 
 pub mod action;
 pub mod backend;
+pub mod charm_dir;
 pub mod config;
 pub mod databag;
 pub mod deferred;

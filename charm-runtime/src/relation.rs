@@ -4,14 +4,86 @@
 //! and here it is in the types: the remote bags are [`ReadOnly`],
 //! the unit's own bag is writable, and the application's own bag needs a
 //! [`Leader`] proof.
+//!
+//! ## A secret id belongs to the relation it arrived on
+//!
+//! A provider shares a secret by granting it to a relation and publishing its id in a
+//! databag of that relation. Nothing in Juju lets the consumer check which relation a
+//! secret was granted for: a provider on one relation may publish the id of a secret
+//! another provider granted on another one (an SMTP relay naming the database's
+//! credentials), and `secret-get` would read it. [`DataBag::get_secret`] closes that:
+//! the first relation an id is read through is recorded in the unit's charm state, and
+//! the id is refused on every other relation while that one exists.
+//!
+//! ## Names
+//!
+//! Remote application and unit names come from Juju, which validates them;
+//! [`is_application_name`] and [`is_unit_name`] are Juju's rules, for a charm that builds
+//! keys, labels or file names from them and wants to be sure.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
+use crate::backend::LogLevel;
 use crate::databag::{DataBag, ReadOnly, ReadWrite};
 use crate::error::{Error, Result};
 use crate::model::{Leader, ModelInner};
+use crate::secret::SecretId;
+
+/// The charm-state key holding, for each secret id read through a relation, that relation
+/// (`{"<xid>": "<endpoint>:<id>"}`, JSON). Keys starting `charm-rs.` are the framework's.
+pub const SECRET_RELATIONS_KEY: &str = "charm-rs.secret-relations";
+
+/// Whether the relation `endpoint:id` exists in this hook (not being broken).
+fn relation_exists(model: &ModelInner, key: &str) -> Result<bool> {
+    let Some((endpoint, id)) = key.rsplit_once(':') else {
+        return Ok(false);
+    };
+    match (model.role(endpoint), RelationId::parse(id)) {
+        (Some(_), Some(id)) => Ok(model.relation_ids(endpoint)?.contains(&id)),
+        // An endpoint this version of the charm no longer declares.
+        _ => Ok(false),
+    }
+}
+
+/// Whether `name` is an application name Juju accepts: `[a-z][a-z0-9]*` then any number of
+/// `-` and a part of `[a-z0-9]` with at least one letter (`ApplicationSnippet` in
+/// juju/names `application.go`).
+///
+/// ```
+/// use charm_runtime::relation::is_application_name;
+/// assert!(is_application_name("my-web-app2"));
+/// assert!(!is_application_name("web-2") && !is_application_name("Web") && !is_application_name("a--b"));
+/// ```
+pub fn is_application_name(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let lower_alnum = |p: &str| {
+        p.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    parts.next().is_some_and(|first| {
+        first.starts_with(|c: char| c.is_ascii_lowercase()) && lower_alnum(first)
+    }) && parts.all(|p| lower_alnum(p) && p.bytes().any(|c| c.is_ascii_lowercase()))
+}
+
+/// Whether `name` is a unit name Juju accepts: an application name, `/`, and a number
+/// without leading zeros (`validUnit` in juju/names `unit.go`).
+///
+/// ```
+/// use charm_runtime::relation::is_unit_name;
+/// assert!(is_unit_name("webapp/0") && is_unit_name("webapp/12"));
+/// assert!(!is_unit_name("webapp/012") && !is_unit_name("webapp") && !is_unit_name("../x/0"));
+/// ```
+pub fn is_unit_name(name: &str) -> bool {
+    name.split_once('/').is_some_and(|(app, number)| {
+        is_application_name(app)
+            && (number == "0"
+                || (number.starts_with(|c: char| ('1'..='9').contains(&c))
+                    && number.bytes().all(|c| c.is_ascii_digit())))
+    })
+}
 
 /// A relation's number, unique in the model (`db:3` is relation 3 of endpoint `db`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -211,6 +283,41 @@ impl Relation {
         DataBag::new(self, self.model.env.app_name.clone(), true)
     }
 
+    /// Ties secret `id` to this relation, on first use (see [`DataBag::get_secret`]).
+    /// `Some(that relation)` if it is tied to another relation that still exists.
+    pub(crate) fn bind_secret(&self, id: &SecretId) -> Result<Option<String>> {
+        let mine = self.key();
+        let bound: BTreeMap<String, String> =
+            match self.model.state_get(SECRET_RELATIONS_KEY)? {
+                None => BTreeMap::new(),
+                Some(raw) => serde_json::from_str(&raw).unwrap_or_else(|e| {
+                    self.model.log(
+                        LogLevel::Warning,
+                        &format!("charm state `{SECRET_RELATIONS_KEY}` is not a JSON map ({e}); starting afresh"),
+                    );
+                    BTreeMap::new()
+                }),
+            };
+        match bound.get(id.xid()) {
+            Some(owner) if *owner == mine => return Ok(None),
+            Some(owner) if relation_exists(&self.model, owner)? => return Ok(Some(owner.clone())),
+            // A relation going away ties nothing to itself.
+            _ if !self.active => return Ok(None),
+            _ => {}
+        }
+        // What was tied to relations now gone goes (their grants went with them).
+        let mut live = BTreeMap::new();
+        for (xid, relation) in bound {
+            if relation_exists(&self.model, &relation)? {
+                live.insert(xid, relation);
+            }
+        }
+        live.insert(id.xid().to_string(), mine);
+        let json = serde_json::to_string(&live).map_err(|e| Error::msg(e.to_string()))?;
+        self.model.state_write(SECRET_RELATIONS_KEY, Some(json));
+        Ok(None)
+    }
+
     /// On a peer relation, every unit may read the application's bag (only the leader
     /// writes it, through [`local_app_data`](Self::local_app_data)).
     ///
@@ -227,5 +334,30 @@ impl Relation {
             });
         }
         Ok(DataBag::new(self, self.model.env.app_name.clone(), true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn juju_names() {
+        for ok in ["a", "webapp", "my-web-app2", "a1-b2c", "pg-k8s", "x-1a"] {
+            assert!(is_application_name(ok), "{ok}");
+        }
+        for bad in [
+            "", "1a", "-a", "a-", "a--b", "web-2", "Web", "a_b", "a.b", "a/0", "é",
+        ] {
+            assert!(!is_application_name(bad), "{bad}");
+        }
+        for ok in ["a/0", "my-web-app/10", "webapp/1234"] {
+            assert!(is_unit_name(ok), "{ok}");
+        }
+        for bad in [
+            "a", "a/", "a/01", "a/-1", "a/1/2", "/0", "A/0", "a/0 ", "a/x",
+        ] {
+            assert!(!is_unit_name(bad), "{bad}");
+        }
     }
 }

@@ -8,7 +8,23 @@ use crate::error::Result;
 use crate::model::{ModelInner, SecretOp};
 use crate::relation::Relation;
 
-/// A secret's id: `secret://<model-uuid>/<xid>` or `secret:<xid>`.
+/// A secret's id, in one of the two forms Juju issues: `secret:<xid>` or
+/// `secret://<model uuid>/<xid>`.
+///
+/// `<xid>` is an [xid](https://github.com/rs/xid): 20 characters of lowercase base32hex
+/// (`0-9`, `a-v`) encoding 96 bits, so the last character carries 4 zero bits and is `0`
+/// or `g`. The model UUID is lowercase hex, `8-4-4-4-12`. The rules are those of Juju's
+/// `ParseURI` (`core/secrets/secret.go` in juju/juju: the UUID pattern, the 20-character id
+/// decoded by rs/xid's `FromString`, which refuses a last character that does not decode
+/// back to itself); of the other spellings `ParseURI` takes (a bare `<xid>`,
+/// `secret:<uuid>/<xid>`) Juju prints none, and neither is accepted here. Nothing is
+/// trimmed.
+///
+/// An id usually arrives in a databag a related application wrote: untrusted. A value
+/// that is not an id Juju would issue is refused here, before it reaches `secret-get`
+/// (where it would fail the hook, and every retry of it). Read such ids with
+/// [`DataBag::get_secret`](crate::DataBag::get_secret), which also ties each id to the
+/// relation it arrived on.
 ///
 /// Two ids naming the same secret compare equal whatever their form.
 ///
@@ -18,23 +34,50 @@ use crate::relation::Relation;
 /// let b = SecretId::parse("secret:cjhg2ok5jrbc769e4mkg").unwrap();
 /// assert_eq!(a, b);
 /// assert_eq!(a.xid(), "cjhg2ok5jrbc769e4mkg");
+/// // Not ids Juju issues:
+/// for bad in ["secret:abc", "secret://junk/cjhg2ok5jrbc769e4mkg", "cjhg2ok5jrbc769e4mkg",
+///             "secret:cjhg2ok5jrbc769e4mkh", " secret:cjhg2ok5jrbc769e4mkg"] {
+///     assert_eq!(SecretId::parse(bad), None, "{bad}");
+/// }
 /// ```
 #[derive(Clone, Eq)]
 pub struct SecretId(String);
 
+/// The length of an xid in characters.
+const XID_LEN: usize = 20;
+
+/// Whether `s` is an xid as rs/xid's `FromString` decodes it: 20 characters of `0-9a-v`,
+/// the last one `0` or `g` (its low 4 bits are padding and must be zero).
+fn is_xid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == XID_LEN
+        && b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'v'))
+        && matches!(b[XID_LEN - 1], b'0' | b'g')
+}
+
+/// Whether `s` matches Juju's `uuidSnippet`: lowercase hex in groups of 8-4-4-4-12.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| {
+            g.len() == len && g.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+        })
+}
+
 impl SecretId {
-    /// Parses a secret URI; `None` if it is not one.
+    /// Parses a secret id in a form Juju issues; `None` if it is not one.
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        let xid = if let Some(rest) = s.strip_prefix("secret://") {
-            rest.rsplit('/').next()?
-        } else {
-            s.strip_prefix("secret:")?
+        let xid = match s.strip_prefix("secret://") {
+            Some(rest) => {
+                let (uuid, xid) = rest.split_once('/')?;
+                if !is_uuid(uuid) {
+                    return None;
+                }
+                xid
+            }
+            None => s.strip_prefix("secret:")?,
         };
-        if xid.is_empty() || !xid.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return None;
-        }
-        Some(SecretId(s.to_string()))
+        is_xid(xid).then(|| SecretId(s.to_string()))
     }
     /// The id as Juju printed it.
     pub fn as_str(&self) -> &str {
@@ -42,7 +85,7 @@ impl SecretId {
     }
     /// The 20-character unique part.
     pub fn xid(&self) -> &str {
-        self.0.rsplit(['/', ':']).next().unwrap_or(&self.0)
+        &self.0[self.0.len() - XID_LEN..]
     }
 }
 
@@ -334,5 +377,69 @@ impl Secret {
         self.model
             .push_secret_op(SecretOp::Remove(id, Some(revision)));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XID: &str = "cjhg2ok5jrbc769e4mkg";
+    const UUID: &str = "4b1b2b0c-7e4a-4c9e-9d1f-3a2b1c0d9e8f";
+
+    #[test]
+    fn the_two_forms_juju_issues_parse() {
+        for id in [format!("secret:{XID}"), format!("secret://{UUID}/{XID}")] {
+            let parsed = SecretId::parse(&id).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(parsed.as_str(), id);
+            assert_eq!(parsed.xid(), XID);
+        }
+        // Every base32hex character, and the two possible last ones.
+        assert!(SecretId::parse("secret:0123456789abcdefghij").is_none()); // ends in `j`
+        assert!(SecretId::parse("secret:0123456789abcdefghi0").is_some());
+        assert!(SecretId::parse("secret:klmnopqrstuvklmnopqg").is_some());
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        let long = format!("secret:{}", "a".repeat(140_000));
+        let bad = [
+            String::new(),
+            "secret:".into(),
+            "secret:abc".into(),
+            "secret://".into(),
+            format!("secret://junk/{XID}"),
+            format!("secret://{UUID}/"),
+            format!("secret://{UUID}"),
+            format!("secret://{}/{XID}", UUID.to_uppercase()),
+            format!("secret://{UUID}/{UUID}/{XID}"),
+            format!("secret://{UUID}/{XID}/"),
+            format!("secret://{UUID}/{XID}#password"),
+            format!("secret:{UUID}/{XID}"), // ParseURI takes it; Juju never prints it
+            XID.into(),                     // likewise
+            format!("secret:{}", XID.to_uppercase()),
+            format!("secret:{XID} "),
+            format!(" secret:{XID}"),
+            format!("secret:{XID}\n"),
+            format!("secret:{}", &XID[..19]),
+            format!("secret:{XID}0"),
+            "secret:cjhg2ok5jrbc769e4mkh".into(), // last character not `0` or `g`
+            "secret:wxyz2ok5jrbc769e4mkg".into(), // `w`..`z` are not base32hex
+            "secret:cjhg2ok5jrbc769e4mké".into(),
+            "\"secret:cjhg2ok5jrbc769e4mkg\"".into(),
+            long,
+        ];
+        for id in &bad {
+            assert_eq!(SecretId::parse(id), None, "{:?}", &id[..id.len().min(80)]);
+        }
+    }
+
+    #[test]
+    fn forms_compare_by_xid() {
+        let a = SecretId::parse(&format!("secret:{XID}")).unwrap();
+        let b = SecretId::parse(&format!("secret://{UUID}/{XID}")).unwrap();
+        assert_eq!(a, b);
+        let c = SecretId::parse("secret:cjhg2ok5jrbc769e4mk0").unwrap();
+        assert_ne!(a, c);
     }
 }

@@ -220,7 +220,7 @@ pub(crate) fn new_xid(seed: &mut u64) -> String {
         if i == 12 {
             bits = splitmix(seed);
         }
-        out.push(ALPHABET[(bits & 31) as usize] as char);
+        out.push(ALPHABET[(bits & if i == 19 { 16 } else { 31 }) as usize] as char);
         bits >>= 5;
     }
     out

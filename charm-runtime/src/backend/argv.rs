@@ -110,14 +110,15 @@ pub fn relation_set(relation: RelationId, app: bool) -> Vec<String> {
     argv.extend(v(["--file", "-"]));
     argv
 }
-/// `status-set --application=<True|False> <status> -- <message>`
+/// `status-set --application=<True|False> <status> -- <message>` (the message cut to fit
+/// one argument, as `juju-log`'s)
 pub fn status_set(app: bool, status: &Status) -> Vec<String> {
     v([
         "status-set",
         &bool_flag("application", app),
         status.kind().as_str(),
         "--",
-        status.message(),
+        &log_message(status.message()),
     ])
 }
 /// `status-get --include-data --format=json --application=<True|False>`
@@ -250,9 +251,9 @@ pub fn action_set(results: &BTreeMap<String, String>) -> Vec<String> {
 pub fn action_log(message: &str) -> Vec<String> {
     v(["action-log", "--", &log_message(message)])
 }
-/// `action-fail -- <message>`
+/// `action-fail -- <message>` (the message cut to fit one argument)
 pub fn action_fail(message: &str) -> Vec<String> {
-    v(["action-fail", "--", message])
+    v(["action-fail", "--", &log_message(message)])
 }
 
 #[cfg(test)]

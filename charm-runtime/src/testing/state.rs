@@ -47,7 +47,7 @@ pub(crate) fn next_secret_id() -> SecretId {
     NEXT_SECRET.with(|n| {
         let id = n.get();
         n.set(id + 1);
-        SecretId::parse(&format!("secret:d0testsecret{id:08}")).expect("a valid secret id")
+        SecretId::parse(&format!("secret:d0testsecret{id:07}0")).expect("a valid secret id")
     })
 }
 

@@ -6,7 +6,7 @@
 
 use charm_runtime::prelude::*;
 
-use crate::{database_name, password, slug, Database, Databases};
+use crate::{bad_client_name, database_name, password, slug, Database, Databases};
 
 /// The label of the credentials secret of relation `relation`.
 fn secret_label(relation: &Relation) -> String {
@@ -29,7 +29,14 @@ impl Database {
                 relation.key()
             ))
         })?;
-        let name = database_name(&client);
+        let Some(name) = database_name(&client) else {
+            ctx.warn(format!(
+                "{}: not creating a database for {client:?}",
+                relation.key()
+            ));
+            self.blocked = Some(bad_client_name(relation));
+            return Ok(());
+        };
         // The list of databases lives in the peer relation, which Juju creates with the
         // first unit; should this hook come first, failing makes Juju retry it.
         let peers = ctx.relation(Self::REPLICAS)?.ok_or_else(|| {
@@ -83,7 +90,10 @@ impl Database {
                 relation.key()
             ))
         })?;
-        let name = database_name(&client);
+        // A client with a name Juju does not give got no database.
+        let Some(name) = database_name(&client) else {
+            return Ok(());
+        };
         if let Some(peers) = ctx.relation(Self::REPLICAS)? {
             let peer_bag = peers.local_app_data(&leader);
             let mut served: Databases = peer_bag.load()?;

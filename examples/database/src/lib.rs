@@ -18,6 +18,7 @@
 use std::collections::BTreeSet;
 
 use charm_runtime::prelude::*;
+use charm_runtime::relation::is_application_name;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +80,11 @@ impl Database {
         // the hook that refused it (that relation's joined and changed hooks come next).
         for relation in ctx.relations(Self::DB)? {
             if relation.local_app_data(&leader).get("database")?.is_none() {
-                event.add_status(Status::blocked("too many databases"));
+                let client = relation.remote_app()?.unwrap_or_default();
+                event.add_status(match database_name(&client) {
+                    Some(_) => Status::blocked("too many databases"),
+                    None => bad_client_name(&relation),
+                });
             }
         }
         let Some(peers) = ctx.relation(Self::REPLICAS)? else {
@@ -108,9 +113,28 @@ pub fn slug(unit: &str) -> String {
     unit.replace('/', "-")
 }
 
-/// The database a client application gets: its name with `-` replaced by `_`.
-pub fn database_name(app: &str) -> String {
-    app.replace('-', "_")
+/// The database a client application gets: its name with `-` replaced by `_`. `None` if
+/// `app` is not an application name Juju accepts: the name comes from the other side of
+/// the relation, and ends up in a secret, a databag and a file.
+pub fn database_name(app: &str) -> Option<String> {
+    is_application_name(app).then(|| app.replace('-', "_"))
+}
+
+/// Whether `name` is a name [`database_name`] gives: a letter, then letters, digits and
+/// `_`.
+pub fn is_database_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// The status of a relation whose client application's name is not one Juju gives.
+fn bad_client_name(relation: &Relation) -> Status {
+    Status::blocked(format!(
+        "{}: the client application's name is not a Juju application name",
+        relation.key()
+    ))
 }
 
 /// A new password: 24 random characters of `[A-Za-z0-9]`.
@@ -139,6 +163,11 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(slug("database/10"), "database-10");
-        assert_eq!(database_name("my-web-app"), "my_web_app");
+        assert_eq!(database_name("my-web-app").as_deref(), Some("my_web_app"));
+        for bad in ["", "Web", "a\nb", "../x", "a--b", "web-2"] {
+            assert_eq!(database_name(bad), None, "{bad:?}");
+        }
+        assert!(is_database_name("my_web_app2"));
+        assert!(!is_database_name("a\nb") && !is_database_name("") && !is_database_name("_a"));
     }
 }

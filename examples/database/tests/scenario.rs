@@ -424,19 +424,22 @@ fn backup_writes_the_databases_and_returns_path_and_count() {
 #[test]
 fn backup_fails_the_action_not_the_unit_on_bad_input() {
     // A directory that does not exist.
+    let dir = tempfile::tempdir().unwrap();
     let state = State::new().relation(peers(r#"["blog"]"#));
-    let out = ctx()
+    let out = scenario::Context::<Database>::new()
+        .charm_dir(dir.path())
         .run(
-            Event::action("backup").param("path", "/nonexistent/dir/dbs.txt"),
+            Event::action("backup").param("path", "nonexistent/dir/dbs.txt"),
             state,
         )
         .unwrap();
     out.assert_ok();
     let failure = out.action.unwrap().failure.unwrap();
-    assert!(
-        failure.starts_with("cannot write /nonexistent/dir/dbs.txt: "),
-        "{failure}"
+    let expected = format!(
+        "cannot write {}: ",
+        dir.path().join("nonexistent/dir/dbs.txt").display()
     );
+    assert!(failure.starts_with(&expected), "{failure}");
 
     // A peer list someone corrupted.
     let out = ctx()
@@ -454,4 +457,123 @@ fn backup_fails_the_action_not_the_unit_on_bad_input() {
         .run(Event::action("backup"), State::new().relation(peers("[]")))
         .unwrap_err();
     assert!(out.to_string().contains("path"), "{out}");
+}
+
+/// A file outside the charm directory that a root hook must never touch.
+fn victim() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("root-only");
+    std::fs::write(&path, "keep").unwrap();
+    (dir, path)
+}
+
+#[cfg(unix)]
+#[test]
+fn backup_refuses_a_path_outside_the_charm_dir_or_through_a_link() {
+    use std::os::unix::fs::symlink;
+    let (_keep, victim) = victim();
+    let charm = tempfile::tempdir().unwrap();
+    symlink(&victim, charm.path().join("link.txt")).unwrap();
+    symlink(victim.parent().unwrap(), charm.path().join("out")).unwrap();
+    std::fs::create_dir(charm.path().join("dir")).unwrap();
+    let up = "../".repeat(charm.path().components().count());
+    let cases = [
+        (
+            victim.display().to_string(),
+            "is outside the charm directory",
+        ),
+        (
+            format!("{up}{}", victim.display()),
+            "is outside the charm directory",
+        ),
+        ("link.txt".to_string(), "is a symbolic link"),
+        ("out/root-only".to_string(), "is a symbolic link"),
+        ("dir".to_string(), "is a directory, not a regular file"),
+    ];
+    for (path, why) in cases {
+        let out = scenario::Context::<Database>::new()
+            .charm_dir(charm.path())
+            .run(
+                Event::action("backup").param("path", path.as_str()),
+                State::new().relation(peers(r#"["blog"]"#)),
+            )
+            .unwrap();
+        out.assert_ok();
+        let failure = out.action.unwrap().failure.unwrap();
+        assert!(
+            failure.starts_with("`path` must name a file inside the charm directory: ")
+                && failure.ends_with(why),
+            "{path}: {failure}"
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep", "{path}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn backup_never_follows_a_link_planted_beside_the_file() {
+    // The temporary file of an earlier version had a predictable name: a link planted
+    // there made root overwrite its target.
+    let (_keep, victim) = victim();
+    let charm = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&victim, charm.path().join(".dbs.txt.tmp")).unwrap();
+    let out = scenario::Context::<Database>::new()
+        .charm_dir(charm.path())
+        .run(
+            Event::action("backup").param("path", "dbs.txt"),
+            State::new().relation(peers(r#"["blog", "shop"]"#)),
+        )
+        .unwrap();
+    out.assert_ok();
+    assert_eq!(out.action.unwrap().failure, None);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    assert_eq!(
+        std::fs::read_to_string(charm.path().join("dbs.txt")).unwrap(),
+        "blog\nshop\n"
+    );
+}
+
+#[test]
+fn backup_refuses_a_list_with_a_name_that_is_not_one_line() {
+    let charm = tempfile::tempdir().unwrap();
+    let out = scenario::Context::<Database>::new()
+        .charm_dir(charm.path())
+        .run(
+            Event::action("backup").param("path", "dbs.txt"),
+            State::new().relation(peers(r#"["blog\nevil", "shop"]"#)),
+        )
+        .unwrap();
+    out.assert_ok();
+    let failure = out.action.unwrap().failure.unwrap();
+    assert!(failure.contains("not a database name"), "{failure}");
+    assert!(!charm.path().join("dbs.txt").exists());
+}
+
+#[test]
+fn a_client_whose_name_juju_would_not_give_gets_no_database() {
+    let db = db("Web\napp");
+    let peers = peers("[]");
+    let state = State::new()
+        .leader(true)
+        .relation(db.clone())
+        .relation(peers.clone());
+    let out = ctx().run(Event::relation_created(&db), state).unwrap();
+    out.assert_ok();
+    let expected = Status::blocked(format!(
+        "db:{}: the client application's name is not a Juju application name",
+        db.id
+    ));
+    assert_eq!(out.state.unit_status, expected);
+    assert!(out.state.secrets.is_empty());
+    assert!(out.relation(db.id).local_app_data.is_empty());
+    assert_eq!(out.relation(peers.id).local_app_data["databases"], "[]");
+    // It stays so in the relation's later hooks, and its broken hook drops nothing.
+    let out = ctx().run(Event::relation_changed(&db), out.state).unwrap();
+    assert_eq!(out.state.unit_status, expected);
+    let out = ctx().run(Event::relation_broken(&db), out.state).unwrap();
+    out.assert_ok();
+    assert_eq!(
+        out.state.unit_status,
+        Status::active("primary, 0 databases")
+    );
 }

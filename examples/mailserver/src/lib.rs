@@ -6,9 +6,12 @@
 //! - unit-owned Juju secrets, each granted to one remote unit only;
 //! - data in the unit's OWN databag on the relation (any unit may write it: no
 //!   leadership involved);
-//! - status set once, at the end of every hook, from what the databags hold.
+//! - status set once, at the end of every hook, from what the databags hold;
+//! - names from the other side of a relation checked before they become keys, labels
+//!   and user names.
 
 use charm_runtime::prelude::*;
+use charm_runtime::relation::is_unit_name;
 use rand::distr::{Alphanumeric, SampleString};
 
 /// The charm.
@@ -19,7 +22,10 @@ use rand::distr::{Alphanumeric, SampleString};
     description = "Provides SMTP over the `smtp` endpoint (interface smtp).\n\nEvery unit creates an SMTP user for each client unit that joins, shares the password as a unit-owned Juju secret granted to that unit alone, and removes both when the client unit departs. An example of the charm-runtime framework: it sends no mail."
 )]
 #[provides(smtp(interface = "smtp"))]
-pub struct Mailserver;
+pub struct Mailserver {
+    /// Set by a handler that refused a client unit; reported by [`Mailserver::status`].
+    blocked: Option<Status>,
+}
 
 /// The key in this unit's databag that tells client unit `unit` its credentials secret.
 fn user_key(unit: &str) -> String {
@@ -38,6 +44,18 @@ impl Mailserver {
     fn add_user(&mut self, ctx: &mut Context<Self>, event: &RelationJoined) -> Result<()> {
         let client = event.unit();
         let relation = event.relation();
+        // The name becomes a databag key, a secret label and an SMTP user name.
+        if !is_unit_name(client) {
+            ctx.warn(format!(
+                "{}: not creating an SMTP user for {client:?}",
+                relation.key()
+            ));
+            self.blocked = Some(Status::blocked(format!(
+                "{}: a client unit's name is not a Juju unit name",
+                relation.key()
+            )));
+            return Ok(());
+        }
         let credentials = SecretContent::new()
             .with("username", slug(client))
             .with("password", password());
@@ -62,7 +80,8 @@ impl Mailserver {
         if event.departing_unit() == ctx.unit_name() {
             return Ok(());
         }
-        let Some(client) = event.unit() else {
+        // A unit with a name Juju does not give got no user.
+        let Some(client) = event.unit().filter(|unit| is_unit_name(unit)) else {
             return Ok(());
         };
         event.relation().local_unit_data().remove(user_key(client));
@@ -83,6 +102,9 @@ impl Mailserver {
     /// The unit's status, at the end of every hook: how many SMTP users it serves.
     #[on(collect_unit_status)]
     fn status(&mut self, ctx: &mut Context<Self>, event: &CollectStatus) -> Result<()> {
+        if let Some(blocked) = self.blocked.take() {
+            event.add_status(blocked);
+        }
         let mut users = 0;
         for relation in ctx.relations(Self::SMTP)? {
             users += relation

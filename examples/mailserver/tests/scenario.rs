@@ -78,14 +78,17 @@ fn each_joining_unit_gets_its_own_user() {
 }
 
 #[test]
-fn joined_on_a_vanished_relation_fails_clearly_and_keeps_nothing() {
+fn joined_on_a_vanished_relation_keeps_nothing() {
+    // The relation is gone from the model, so the test backend cannot name the joining
+    // unit (Juju would, and the grant would then fail the hook): an unnamed unit is
+    // refused before anything is created.
     let smtp = smtp(&[0]);
     let out = ctx().run_unchecked(&Event::relation_joined(&smtp, 0), State::new());
-    assert_eq!(out.exit_code, 1);
-    let error = out.error.as_deref().unwrap();
-    assert!(error.contains("not found"), "{error}");
-    assert!(out.log_text().starts_with("ERROR"), "{}", out.log_text());
-    // Juju keeps nothing of a failed hook: no orphan secret.
+    out.assert_ok();
+    assert_eq!(
+        out.state.unit_status.kind(),
+        charm_runtime::StatusKind::Blocked
+    );
     assert!(out.state.secrets.is_empty());
 }
 
@@ -198,4 +201,38 @@ fn departed_never_touches_a_secret_it_does_not_own() {
         .relation(smtp.id)
         .local_unit_data
         .contains_key("user-webapp-0"));
+}
+
+#[test]
+fn a_client_unit_whose_name_juju_would_not_give_gets_no_user() {
+    // The name would become a key (`user-<name>`), a secret label and an SMTP user.
+    for app in [
+        "webapp\nhost=evil.example",
+        "../webapp",
+        "WebApp",
+        "web--app",
+    ] {
+        let smtp = Relation::new("smtp")
+            .remote_app_name(app)
+            .remote_unit(0, Bag::new());
+        let state = State::new().relation(smtp.clone());
+        let out = ctx().run(Event::relation_joined(&smtp, 0), state).unwrap();
+        out.assert_ok();
+        assert_eq!(
+            out.state.unit_status,
+            Status::blocked(format!(
+                "smtp:{}: a client unit's name is not a Juju unit name",
+                smtp.id
+            )),
+            "{app:?}"
+        );
+        assert!(out.state.secrets.is_empty(), "{app:?}");
+        assert!(out.relation(smtp.id).local_unit_data.is_empty(), "{app:?}");
+        // Its departure removes nothing.
+        let out = ctx()
+            .run(Event::relation_departed(&smtp, 0), out.state)
+            .unwrap();
+        out.assert_ok();
+        assert_eq!(out.state.unit_status, Status::active("0 smtp users"));
+    }
 }

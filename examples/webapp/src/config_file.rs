@@ -1,9 +1,16 @@
-//! The workload's configuration file: what it says, and how it is written so that no
-//! reader ever sees half of it.
+//! The workload's configuration file: what it says, and which file it is.
+//!
+//! Where it goes is `config-path`, checked by [`CharmFile`] (a file inside the charm
+//! directory, or nothing), which also writes it atomically, so that no reader ever sees
+//! half of it. The path last written is kept in the unit's charm state, so that the old
+//! file, and the password in it, goes when the path changes.
 
-use std::fs;
-use std::io::{self, Write};
 use std::path::Path;
+
+use charm_runtime::charm_dir::CharmFile;
+use charm_runtime::{Context, Error, Result};
+
+use crate::Webapp;
 
 /// Everything the config file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,38 +59,42 @@ impl Settings {
     }
 }
 
-/// Writes `content` to `path` unless the file already holds exactly that; returns whether
-/// it wrote.
-///
-/// The content goes to a temporary file in the same directory (mode 0600: it holds
-/// passwords), is synced, then renamed over `path`: a rename within a file system is
-/// atomic, so a reader sees the old file or the new one, never a half-written one, and
-/// a failure leaves the old file as it was.
-pub fn write_if_changed(path: &Path, content: &str) -> io::Result<bool> {
-    match fs::read(path) {
-        Ok(existing) if existing == content.as_bytes() => return Ok(false),
-        _ => {}
-    }
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".webapp-config-")
-        .tempfile_in(dir)?;
-    tmp.write_all(content.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(true)
+/// The charm-state key holding the path of the config file this unit last wrote.
+pub const WRITTEN_KEY: &str = "webapp.config-file";
+
+/// Records that `file` holds the configuration now (committed with the hook).
+pub fn remember(ctx: &Context<Webapp>, file: &CharmFile) {
+    ctx.state_set(WRITTEN_KEY, file.path().display().to_string());
 }
 
-/// Removes the file if it exists; returns whether it did.
-pub fn remove_if_exists(path: &Path) -> io::Result<bool> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
+/// Records that no file holds the configuration.
+pub fn forget(ctx: &Context<Webapp>) {
+    ctx.state_delete(WRITTEN_KEY);
+}
+
+/// Removes the config file this unit wrote before if it is not `current` (`config-path`
+/// changed, or no longer names a file we may write): it holds a password. It is checked
+/// again first: should something else be at that path now, it is left alone.
+pub fn remove_previous(ctx: &Context<Webapp>, current: Option<&CharmFile>) -> Result<()> {
+    let Some(previous) = ctx.state_get(WRITTEN_KEY)? else {
+        return Ok(());
+    };
+    if current.is_some_and(|file| file.path() == Path::new(&previous)) {
+        return Ok(());
     }
+    match CharmFile::resolve(ctx.charm_dir(), &previous) {
+        Ok(file) => {
+            if file
+                .remove()
+                .map_err(|e| Error::io(format!("removing {previous}"), e))?
+            {
+                ctx.info(format!("removed {previous}: config-path changed"));
+            }
+        }
+        Err(why) => ctx.warn(format!("not removing the previous config file: {why}")),
+    }
+    forget(ctx);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -110,39 +121,5 @@ mod tests {
             "database=webapp\nusername=webapp_user\npassword=pw\n\
              smtp_host=mailserver-0.mail\nsmtp_username=webapp-0\nsmtp_password=spw\n"
         );
-    }
-
-    #[test]
-    fn writes_atomically_only_when_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("webapp.conf");
-        assert!(write_if_changed(&path, "a=1\n").unwrap());
-        assert!(!write_if_changed(&path, "a=1\n").unwrap());
-        assert!(write_if_changed(&path, "a=2\n").unwrap());
-        assert_eq!(fs::read_to_string(&path).unwrap(), "a=2\n");
-        // No temporary file is left behind.
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
-        }
-        assert!(remove_if_exists(&path).unwrap());
-        assert!(!remove_if_exists(&path).unwrap());
-    }
-
-    #[test]
-    fn a_failed_write_leaves_nothing_behind() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("missing-dir").join("webapp.conf");
-        assert!(write_if_changed(&path, "a=1\n").is_err());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-        // A directory in the way: the rename fails, the temporary file is cleaned up.
-        let blocker = dir.path().join("webapp.conf");
-        fs::create_dir(&blocker).unwrap();
-        fs::write(blocker.join("keep"), "x").unwrap();
-        assert!(write_if_changed(&blocker, "a=1\n").is_err());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -11,13 +11,21 @@
 //! - a peer relation for unit-to-unit gossip (`ready`), and an application status only
 //!   the leader sets;
 //! - bad input turned into a status that says what is wrong, never a panic, and a config
-//!   file that is replaced atomically ([`config_file`]).
+//!   file that is replaced atomically ([`config_file`]);
+//! - data from other charms treated as untrusted: values read as single lines, secret ids
+//!   read through the relation that brought them, and a `config-path` that must name a
+//!   file inside the charm directory;
+//! - work that does not grow with the model: the leader keeps which peers are ready in its
+//!   charm state and reads only the peer that changed ([`ready`]).
 
 use std::cmp::Ordering;
 
+use charm_runtime::charm_dir::CharmFile;
+use charm_runtime::databag::{check_line, BadRemoteValue};
 use charm_runtime::prelude::*;
 
 pub mod config_file;
+pub mod ready;
 
 use config_file::{Settings, Smtp};
 
@@ -68,6 +76,18 @@ fn unreadable(what: &str, e: Error) -> Stop {
     }
 }
 
+/// A value a provider wrote that is not what we expect is the provider's problem: a
+/// blocked status naming the relation and key (`status` makes it), not a failed hook.
+fn untrusted(status: impl Fn(&BadRemoteValue) -> Status) -> impl Fn(Error) -> Stop {
+    move |e| match e {
+        Error::BadRemoteValue(bad) => Stop::Status(status(&bad)),
+        e => Stop::Error(e),
+    }
+}
+
+/// The status of a `config-path` that does not name a file inside the charm directory.
+pub const BAD_CONFIG_PATH: &str = "config-path must name a file inside the charm directory";
+
 /// `slug(x)`: `x` with every `/` replaced by `-` (`webapp/1` becomes `webapp-1`).
 pub fn slug(unit: &str) -> String {
     unit.replace('/', "-")
@@ -97,14 +117,29 @@ impl Webapp {
         smtp_relation_departed,
         replicas_relation_changed
     )]
-    pub fn reconcile(&mut self, ctx: &mut Context<Self>) -> Result<()> {
-        let path = ctx.charm_path(&ctx.config()?.config_path);
+    pub fn reconcile(&mut self, ctx: &mut Context<Self>, event: &Event) -> Result<()> {
         let peers = ctx.relation(Self::REPLICAS)?;
+        if let Some(peers) = &peers {
+            ready::observe(ctx, peers, event)?;
+        }
+
+        // Where the file goes: `config-path` is set by whoever may change the model's
+        // config, and this hook runs as root. A file inside the charm directory, or nothing.
+        let config_path = &ctx.config()?.config_path;
+        let file = CharmFile::resolve(ctx.charm_dir(), config_path)
+            .inspect_err(|why| ctx.warn(format!("config-path {config_path:?}: {why}")))
+            .ok();
+        // The file written before, elsewhere, holds a password: it goes.
+        config_file::remove_previous(ctx, file.as_ref())?;
+        let Some(file) = file else {
+            return not_ready(ctx, peers.as_ref(), Status::blocked(BAD_CONFIG_PATH));
+        };
 
         // In `db-relation-broken` the relation is already left out: no relation.
         let Some(db) = ctx.relation(Self::DB)? else {
-            config_file::remove_if_exists(&path)
-                .map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+            file.remove()
+                .map_err(|e| Error::io(format!("removing {}", file.path().display()), e))?;
+            config_file::forget(ctx);
             return not_ready(ctx, peers.as_ref(), Status::blocked("missing db relation"));
         };
         let settings = match self.settings(ctx, &db) {
@@ -112,16 +147,18 @@ impl Webapp {
             Err(Stop::Status(status)) => return not_ready(ctx, peers.as_ref(), status),
             Err(Stop::Error(e)) => return Err(e),
         };
-        match config_file::write_if_changed(&path, &settings.render()) {
-            Ok(true) => ctx.info(format!("wrote {}", path.display())),
+        match file.write_if_changed(settings.render().as_bytes()) {
+            Ok(true) => ctx.info(format!("wrote {}", file.path().display())),
             Ok(false) => {}
             // Most likely `config-path` names a directory that does not exist: the
             // operator fixes it, and config-changed brings us back here.
             Err(e) => {
-                let status = Status::blocked(format!("cannot write {}: {e}", path.display()));
+                let status =
+                    Status::blocked(format!("cannot write {}: {e}", file.path().display()));
                 return not_ready(ctx, peers.as_ref(), status);
             }
         }
+        config_file::remember(ctx, &file);
 
         if let Some(peers) = &peers {
             peers.local_unit_data().set("ready", "true");
@@ -129,16 +166,7 @@ impl Webapp {
         ctx.set_status(Status::active("ready"));
 
         if let Some(leader) = ctx.leader()? {
-            // This unit, ready now, and its peers.
-            let (mut ready, mut units) = (1, 1);
-            if let Some(peers) = &peers {
-                for unit in peers.units()? {
-                    units += 1;
-                    if peers.remote_unit_data(&unit).get("ready")?.as_deref() == Some("true") {
-                        ready += 1;
-                    }
-                }
-            }
+            let (ready, units) = ready::count(ctx, peers.as_ref())?;
             ctx.set_app_status(
                 &leader,
                 Status::active(format!("{ready} of {units} units ready")),
@@ -156,29 +184,21 @@ impl Webapp {
         if db.remote_app()?.is_none() {
             return Err(waiting());
         }
-        // Plain strings, as the provider writes them (not JSON): read raw.
+        // Plain strings, as the provider writes them (not JSON): read raw, as one line
+        // each, and the secret through this relation only.
         let remote = db.remote_app_data()?;
-        let (Some(database), Some(credentials)) =
-            (remote.get("database")?, remote.get("credentials")?)
-        else {
+        let bad = untrusted(|bad| Status::blocked(bad.to_string()));
+        let database = remote.get_line("database").map_err(&bad)?;
+        let credentials = remote.get_secret("credentials").map_err(&bad)?;
+        let (Some(database), Some(credentials)) = (database, credentials) else {
             return Err(waiting());
         };
-        let credentials = SecretId::parse(&credentials).ok_or_else(|| {
-            Stop::Status(Status::blocked(format!(
-                "{}: `credentials` from {} is not a secret id",
-                db.key(),
-                remote.owner()
-            )))
-        })?;
         // The latest revision: the provider may have rotated the password.
-        let content = ctx
-            .secret(&credentials)
+        let content = credentials
             .refresh_content()
             .map_err(|e| unreadable("the database credentials", e))?;
         let field = |key: &str| {
-            content
-                .require(key)
-                .map(str::to_string)
+            line(&content, key)
                 .map_err(|e| Stop::Status(Status::blocked(format!("database credentials: {e}"))))
         };
         Ok(Settings {
@@ -201,30 +221,21 @@ impl Webapp {
         }
         units.sort_by(|a, b| unit_order(&a.0, &b.0));
         for (unit, relation) in units {
+            let blocked =
+                |what: String| Status::blocked(format!("smtp credentials from {unit}: {what}"));
             let bag = relation.remote_unit_data(&unit);
-            let Some(secret) = bag.get(&my_key)? else {
+            let bad = untrusted(|bad| blocked(bad.reason()));
+            let Some(secret) = bag.get_secret(&my_key).map_err(&bad)? else {
                 continue;
             };
-            let bad = |what: String| {
-                Stop::Status(Status::blocked(format!(
-                    "smtp credentials from {unit}: {what}"
-                )))
-            };
-            let secret = SecretId::parse(&secret)
-                .ok_or_else(|| bad(format!("`{my_key}` is not a secret id")))?;
             let host = bag
-                .get("host")?
-                .ok_or_else(|| bad("`host` is not set".into()))?;
-            let content = ctx
-                .secret(&secret)
+                .get_line("host")
+                .map_err(&bad)?
+                .ok_or_else(|| Stop::Status(blocked("`host` is not set".into())))?;
+            let content = secret
                 .refresh_content()
                 .map_err(|e| unreadable(&format!("the smtp credentials from {unit}"), e))?;
-            let field = |key: &str| {
-                content
-                    .require(key)
-                    .map(str::to_string)
-                    .map_err(|e| bad(e.to_string()))
-            };
+            let field = |key: &str| line(&content, key).map_err(|e| Stop::Status(blocked(e)));
             return Ok(Some(Smtp {
                 host,
                 username: field("username")?,
@@ -233,6 +244,14 @@ impl Webapp {
         }
         Ok(None)
     }
+}
+
+/// A secret's value that must be there and fit on one line of the config file: the
+/// provider wrote it, and a line break in a password would add lines of its own.
+fn line(content: &SecretContent, key: &str) -> Result<String, String> {
+    let value = content.require(key).map_err(|e| e.to_string())?;
+    check_line(value).map_err(|problem| format!("`{key}` {problem}"))?;
+    Ok(value.to_string())
 }
 
 /// Stops with `status`: this unit no longer says `ready` to its peers.

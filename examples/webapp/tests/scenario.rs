@@ -139,7 +139,7 @@ fn without_credentials_it_waits() {
     for data in [
         Bag::new(),
         bag([("database", "webapp")]),
-        bag([("credentials", "secret:d0testsecret00000001")]),
+        bag([("credentials", "secret:d0testsecret00000010")]),
     ] {
         let db = Relation::new("db")
             .remote_app_name("database")
@@ -231,7 +231,7 @@ fn a_new_secret_revision_is_picked_up() {
 }
 
 #[test]
-fn config_path_relative_to_the_charm_dir_or_absolute() {
+fn config_path_relative_to_the_charm_dir_or_absolute_inside_it() {
     let setup = Setup::new();
     fs::create_dir(setup.dir.path().join("etc")).unwrap();
     let (state, db, _) = ready_state();
@@ -240,10 +240,9 @@ fn config_path_relative_to_the_charm_dir_or_absolute() {
         &state.clone().config("config-path", "etc/app.conf"),
     );
     let relative = setup.dir.path().join("etc/app.conf");
-    assert_eq!(fs::read_to_string(relative).unwrap(), DB_LINES);
+    assert_eq!(fs::read_to_string(&relative).unwrap(), DB_LINES);
 
-    let elsewhere = tempfile::tempdir().unwrap();
-    let absolute = elsewhere.path().join("app.conf");
+    let absolute = setup.dir.path().join("etc/other.conf");
     setup.run(
         Event::config_changed(),
         &state.config("config-path", absolute.to_str().unwrap()),
@@ -338,7 +337,10 @@ fn credentials_that_are_not_a_secret_id_block() {
     assert_blocked_and_untouched(
         &state,
         Event::relation_changed(&db),
-        "`credentials` from database is not a secret id",
+        &format!(
+            "relation db:{}, databag of database: `credentials` is not a secret id",
+            db.id
+        ),
     );
 }
 
@@ -464,7 +466,7 @@ fn bad_smtp_data_blocks() {
         ),
         (
             bag([
-                ("user-webapp-0", "secret:d0nosuchsecret000001"),
+                ("user-webapp-0", "secret:d0nosuchsecret000000"),
                 ("host", "h"),
             ]),
             "cannot read the smtp credentials from mailserver/0",
@@ -499,7 +501,7 @@ fn garbage_in_the_databags_never_panics() {
         "secret://",
         "secret://uuid/",
         "secret:not-alnum!",
-        "\"secret:d0testsecret00000001\"",
+        "\"secret:d0testsecret00000010\"",
         "null",
         "é😀",
         "\n",
@@ -537,4 +539,334 @@ fn garbage_in_the_databags_never_panics() {
             assert_eq!(setup.config(), None, "{value:?}");
         }
     }
+}
+
+// --- untrusted input: values, secret ids, config-path -----------------------------------
+
+#[test]
+fn a_value_that_is_not_one_line_blocks_and_reaches_no_file() {
+    let (state, db, _) = ready_state();
+    let long = "w".repeat(5000);
+    for (value, problem) in [
+        (
+            "webapp\nsmtp_host=evil.example",
+            "is not one line (it has a line break or a NUL)",
+        ),
+        ("webapp\r", "is not one line (it has a line break or a NUL)"),
+        ("web\0app", "is not one line (it has a line break or a NUL)"),
+        (long.as_str(), "is too long (5000 bytes, at most 4096)"),
+    ] {
+        let mut state = state.clone();
+        state
+            .get_relation_mut(db.id)
+            .unwrap()
+            .remote_app_data
+            .insert("database".into(), value.into());
+        assert_blocked_and_untouched(
+            &state,
+            Event::relation_changed(&db),
+            &format!(
+                "relation db:{}, databag of database: `database` {problem}",
+                db.id
+            ),
+        );
+    }
+
+    // The smtp provider's `host`, and a password in a secret: the same.
+    let smtp_secret = Secret::new(creds("webapp-0", "p"));
+    let smtp = Relation::new("smtp")
+        .remote_app_name("mailserver")
+        .remote_unit(
+            0,
+            offer(&smtp_secret, "mail.example\nsmtp_host=evil.example"),
+        );
+    let with_smtp = state
+        .clone()
+        .relation(smtp.clone())
+        .secret(smtp_secret.clone());
+    assert_blocked_and_untouched(
+        &with_smtp,
+        Event::relation_changed_unit(&smtp, 0),
+        "smtp credentials from mailserver/0: `host` is not one line",
+    );
+    let bad_password = Secret::new(creds("webapp_user", "pw\nsmtp_host=evil.example"));
+    let db = self::db(&bad_password);
+    let state = State::new().relation(db.clone()).secret(bad_password);
+    assert_blocked_and_untouched(
+        &state,
+        Event::relation_changed(&db),
+        "database credentials: `password` is not one line",
+    );
+}
+
+#[test]
+fn an_smtp_provider_naming_the_database_secret_is_refused() {
+    // The mail relay publishes, as this unit's SMTP user, the id of the credentials
+    // secret the database granted on `db`.
+    let (state, db, secret) = ready_state();
+    let smtp = Relation::new("smtp")
+        .remote_app_name("mailserver")
+        .remote_unit(0, offer(&secret, "evil.example"));
+    let state = state.relation(smtp.clone());
+    // Whichever event: `db` is read first, in every hook, and keeps its secret.
+    for event in [
+        Event::relation_changed_unit(&smtp, 0),
+        Event::relation_changed(&db),
+        Event::secret_changed(&secret),
+    ] {
+        assert_blocked_and_untouched(
+            &state,
+            event,
+            "smtp credentials from mailserver/0: secret was not issued for this relation",
+        );
+    }
+    let setup = Setup::new();
+    let out = setup.run(Event::relation_changed_unit(&smtp, 0), &state);
+    assert_eq!(
+        out.state.unit_status,
+        Status::blocked(
+            "smtp credentials from mailserver/0: secret was not issued for this relation"
+        )
+    );
+    assert_eq!(setup.config(), None);
+}
+
+/// A file outside the charm directory, as a root-owned file the hook must never touch.
+struct Victim {
+    _dir: TempDir,
+    path: PathBuf,
+}
+
+impl Victim {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("root-only");
+        fs::write(&path, "keep").unwrap();
+        Victim { _dir: dir, path }
+    }
+    fn intact(&self) -> bool {
+        fs::read_to_string(&self.path).is_ok_and(|s| s == "keep")
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_path_that_is_not_a_file_inside_the_charm_dir_blocks_and_touches_nothing() {
+    use std::os::unix::fs::symlink;
+    let (ready, _, _) = ready_state();
+    type Plant = fn(&Setup, &Victim) -> String;
+    let cases: [(&str, Plant); 6] = [
+        ("absolute, elsewhere", |_, v| v.path.display().to_string()),
+        ("`..` out of it", |s, v| {
+            let up = s.dir.path().components().count();
+            format!("{}{}", "../".repeat(up), v.path.display())
+        }),
+        ("a symbolic link to the file", |s, v| {
+            symlink(&v.path, s.dir.path().join("link.conf")).unwrap();
+            "link.conf".into()
+        }),
+        ("through a symbolic link to its directory", |s, v| {
+            symlink(v.path.parent().unwrap(), s.dir.path().join("etc")).unwrap();
+            "etc/root-only".into()
+        }),
+        ("a directory", |s, _| {
+            fs::create_dir(s.dir.path().join("conf.d")).unwrap();
+            "conf.d".into()
+        }),
+        ("a FIFO", |s, _| {
+            let ok = std::process::Command::new("mkfifo")
+                .arg(s.dir.path().join("fifo"))
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            "fifo".into()
+        }),
+    ];
+    for (what, plant) in cases {
+        // With a db relation (the file would be read and written), and without (deleted).
+        for state in [ready.clone(), State::new().leader(true)] {
+            let setup = Setup::new();
+            let victim = Victim::new();
+            let path = plant(&setup, &victim);
+            let out = setup.run(Event::config_changed(), &state.config("config-path", path));
+            assert_eq!(
+                out.state.unit_status,
+                Status::blocked("config-path must name a file inside the charm directory"),
+                "{what}"
+            );
+            assert!(victim.intact(), "{what}");
+            assert!(
+                out.log_text().contains("config-path"),
+                "{what}: {}",
+                out.log_text()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_old_config_file_goes_when_the_path_changes() {
+    let setup = Setup::new();
+    let (state, db, _) = ready_state();
+    let out = setup.run(Event::relation_changed(&db), &state);
+    assert_eq!(setup.config().as_deref(), Some(DB_LINES));
+
+    // Elsewhere in the charm directory: written there, the old one (a password) removed.
+    let out = setup.run(
+        Event::config_changed(),
+        &out.state.config("config-path", "other.conf"),
+    );
+    assert_eq!(setup.config(), None);
+    let other = setup.dir.path().join("other.conf");
+    assert_eq!(fs::read_to_string(&other).unwrap(), DB_LINES);
+    assert_eq!(out.state.unit_status, Status::active("ready"));
+
+    // A path it may not use: blocked, and the file it wrote removed as well.
+    let out = setup.run(
+        Event::config_changed(),
+        &out.state.config("config-path", "../escape.conf"),
+    );
+    assert!(!other.exists());
+    assert_eq!(out.state.unit_status.kind(), StatusKind::Blocked);
+
+    // Back to a good path: written again, and nothing is left to remove.
+    let out = setup.run(
+        Event::config_changed(),
+        &out.state.config("config-path", "webapp.conf"),
+    );
+    assert_eq!(setup.config().as_deref(), Some(DB_LINES));
+    assert_eq!(fs::read_dir(setup.dir.path()).unwrap().count(), 1);
+    assert_eq!(out.state.unit_status, Status::active("ready"));
+}
+
+#[test]
+fn a_file_put_where_the_old_config_was_is_left_alone() {
+    // The path recorded as written before is checked again before it is removed.
+    let setup = Setup::new();
+    let victim = Victim::new();
+    let (state, db, _) = ready_state();
+    let state = state.charm_state("webapp.config-file", victim.path.display().to_string());
+    let out = setup.run(Event::relation_changed(&db), &state);
+    assert!(victim.intact());
+    assert_eq!(setup.config().as_deref(), Some(DB_LINES));
+    assert_eq!(
+        out.state.charm_state["webapp.config-file"],
+        setup.config_file().display().to_string()
+    );
+}
+
+// --- scale: the leader reads the peer that changed, not every peer ------------------------
+
+/// `n` peers, all ready, and the leader's record of them.
+fn many_peers(n: u32, record: Option<&str>) -> (State, Relation) {
+    let (state, _, _) = ready_state();
+    let mut peers = PeerRelation::new("replicas");
+    for id in 1..=n {
+        peers = peers.peer_unit(id, bag([("ready", "true")]));
+    }
+    let mut state = state.relation(peers.clone());
+    if let Some(record) = record {
+        state = state.charm_state("webapp.ready-peers", record);
+    }
+    (state, peers)
+}
+
+fn peer_reads(out: &scenario::Output) -> Vec<&String> {
+    out.calls
+        .iter()
+        .filter(|c| c.starts_with("relation-get") && c.contains(" webapp/"))
+        .collect()
+}
+
+#[test]
+fn the_leader_reads_only_the_peer_that_changed() {
+    let setup = Setup::new();
+    let (mut state, peers) = many_peers(3, Some("[1, 3]"));
+    // webapp/2 says it is ready.
+    let out = setup.run(Event::relation_changed_unit(&peers, 2), &state);
+    assert_eq!(out.state.app_status, Status::active("4 of 4 units ready"));
+    assert_eq!(
+        peer_reads(&out),
+        [&format!(
+            "relation-get --format=json -r {} - webapp/2",
+            peers.id
+        )]
+    );
+    assert_eq!(out.state.charm_state["webapp.ready-peers"], "[1,2,3]");
+
+    // webapp/3 is no longer ready.
+    state = out.state;
+    state
+        .get_relation_mut(peers.id)
+        .unwrap()
+        .remote_units_data
+        .get_mut(&3)
+        .unwrap()
+        .remove("ready");
+    let out = setup.run(Event::relation_changed_unit(&peers, 3), &state);
+    assert_eq!(out.state.app_status, Status::active("3 of 4 units ready"));
+    assert_eq!(peer_reads(&out).len(), 1);
+
+    // Another event reads no peer at all.
+    let out = setup.run(Event::config_changed(), &out.state);
+    assert_eq!(out.state.app_status, Status::active("3 of 4 units ready"));
+    assert!(peer_reads(&out).is_empty(), "{:?}", peer_reads(&out));
+}
+
+#[test]
+fn a_leader_without_a_record_reads_every_peer_once() {
+    let setup = Setup::new();
+    let (state, peers) = many_peers(3, None);
+    let out = setup.run(Event::relation_changed_unit(&peers, 1), &state);
+    assert_eq!(out.state.app_status, Status::active("4 of 4 units ready"));
+    assert_eq!(peer_reads(&out).len(), 3);
+    assert_eq!(out.state.charm_state["webapp.ready-peers"], "[1,2,3]");
+    let out = setup.run(Event::relation_changed_unit(&peers, 1), &out.state);
+    assert_eq!(peer_reads(&out).len(), 1);
+}
+
+#[test]
+fn peers_that_left_are_dropped_from_the_record() {
+    let setup = Setup::new();
+    let (state, _) = many_peers(2, Some("[1, 2, 7, 9]"));
+    let out = setup.run(Event::config_changed(), &state);
+    assert_eq!(out.state.app_status, Status::active("3 of 3 units ready"));
+    assert_eq!(out.state.charm_state["webapp.ready-peers"], "[1,2]");
+}
+
+#[test]
+fn a_unit_that_is_not_the_leader_keeps_no_record() {
+    let setup = Setup::new();
+    let (state, peers) = many_peers(2, Some("[1]"));
+    let out = setup.run(
+        Event::relation_changed_unit(&peers, 2),
+        &state.leader(false).unit_id(5),
+    );
+    assert_eq!(out.state.unit_status, Status::active("ready"));
+    assert!(!out.state.charm_state.contains_key("webapp.ready-peers"));
+    assert!(peer_reads(&out).is_empty());
+}
+
+#[test]
+fn a_leader_hook_with_1000_peers_makes_a_bounded_number_of_calls() {
+    let setup = Setup::new();
+    let record = format!(
+        "[{}]",
+        (1..=1000)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let (state, peers) = many_peers(1000, Some(&record));
+    let out = setup.run(Event::relation_changed_unit(&peers, 1), &state);
+    assert_eq!(
+        out.state.app_status,
+        Status::active("1001 of 1001 units ready")
+    );
+    assert!(
+        out.calls.len() < 25,
+        "{} calls: {:#?}",
+        out.calls.len(),
+        out.calls
+    );
 }
