@@ -133,7 +133,7 @@ impl Ids {
     fn secret(&self, name: Sec) -> SecretId {
         match self.secrets.get(name) {
             Some(id) => id.clone(),
-            None => SecretId::parse("secret:aaaaaaaaaaaaaaaaaaaa").unwrap(),
+            None => SecretId::parse("secret:aaaaaaaaaaaaaaaaaaa0").unwrap(),
         }
     }
 }
