@@ -761,7 +761,7 @@ const CASES: &[Case] = &[
             (1, "{\"password\": \"rotated\"}"),
             (4, "{\"password\": \"rotated\"}"),
             (6, "1: permission denied"),
-            (7, "1: secret \"aaaaaaaaaaaaaaaaaaaa\" not found"),
+            (7, "1: secret \"aaaaaaaaaaaaaaaaaaa0\" not found"),
             (8, "1: secret \"nope\" not found"),
         ],
     },
