@@ -123,7 +123,7 @@ pub enum Deferral {
     /// Refused: the hook runs in Juju's restricted context, where the charm state that
     /// keeps deferred events is not available (`GetCharmState` and `SetCharmStateValue`
     /// fail in `RestrictedContext`,
-    /// <https://github.com/juju/juju/blob/3.6/worker/uniter/runner/jujuc/restricted.go>).
+    /// <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/jujuc/restricted.go>).
     /// Such a hook also re-runs no deferred event and evaluates no status, as `ops`
     /// skips both there (`is_restricted_context` in
     /// <https://github.com/canonical/operator/blob/main/ops/_main.py>).
@@ -227,7 +227,7 @@ impl EventSpec {
 /// - `Payload`: the type a handler receives, in `charm_runtime::event`;
 /// - `needs[..]` / `may[..]`: the variables Juju always / sometimes sets for it, beyond
 ///   [`COMMON`] (from `HookVars` in
-///   <https://github.com/juju/juju/blob/3.6/worker/uniter/runner/context/context.go>);
+///   <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/context/context.go>);
 /// - `Deferral`: a [`Deferral`].
 ///
 /// Sections: `unit` (`hooks/<name>`), `secret` (`hooks/secret-*`), `relation`, `storage`,

@@ -13,7 +13,7 @@
 //! [`EventSnapshot`] (the dispatch path and the variables Juju set for the event), as JSON
 //! in the unit's charm state under [`STATE_KEY`]. Juju commits charm state only when the
 //! hook exits 0 (`doFlush` in
-//! <https://github.com/juju/juju/blob/3.6/worker/uniter/runner/context/context.go> runs
+//! <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/context/context.go> runs
 //! only without a hook error), so a hook that fails neither loses nor duplicates a notice:
 //! the next run sees the list as it was before the failed hook.
 //!

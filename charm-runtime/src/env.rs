@@ -1,7 +1,7 @@
 //! The Juju environment of one hook: which hook, which unit, which relation or secret.
 //!
 //! Juju passes everything through `JUJU_*` variables (`HookVars` in
-//! <https://github.com/juju/juju/blob/3.6/worker/uniter/runner/context/context.go>).
+//! <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/context/context.go>).
 //! Which ones an event carries, and which of them it always carries, is the event
 //! catalogue's ([`charm_catalogue::EventSpec::env`]): [`JujuEnv::from_lookup`] reads those
 //! of the running hook's event, refuses a hook without one it always carries, and reads
@@ -412,6 +412,59 @@ mod tests {
     }
 
     #[test]
+    fn the_catalogues_newer_hooks_read_their_variables() {
+        let hook = |path: &str, extra: &[(&str, &str)]| {
+            let mut vars = vec![("JUJU_DISPATCH_PATH", path), ("JUJU_UNIT_NAME", "app/0")];
+            vars.extend(extra);
+            env(&vars).unwrap()
+        };
+        let e = hook("hooks/leader-settings-changed", &[]);
+        assert_eq!((e.hook, e.vars.len()), (Hook::LeaderSettingsChanged, 0));
+        let e = hook(
+            "hooks/pre-series-upgrade",
+            &[
+                ("JUJU_TARGET_BASE", "ubuntu@24.04"),
+                ("JUJU_TARGET_SERIES", "noble"),
+                ("JUJU_RELATION_ID", "db:1"),
+            ],
+        );
+        assert_eq!(e.hook, Hook::PreSeriesUpgrade);
+        // Only what the catalogue lists for the event is read.
+        assert_eq!(
+            e.vars,
+            [("JUJU_TARGET_BASE".to_string(), "ubuntu@24.04".to_string())].into()
+        );
+        assert_eq!(e.relation, None);
+        assert_eq!(
+            hook("hooks/post-series-upgrade", &[]).hook,
+            Hook::PostSeriesUpgrade
+        );
+        // The restricted context sets little more than the unit and the charm directory
+        // (`HookVars` in
+        // <https://github.com/juju/juju/blob/3.6/internal/worker/metrics/collect/context.go>).
+        let e = hook(
+            "hooks/collect-metrics",
+            &[("JUJU_CHARM_DIR", "/var/lib/juju/charm")],
+        );
+        assert_eq!(
+            (&e.hook, e.hook.restricted()),
+            (&Hook::CollectMetrics, true)
+        );
+        assert_eq!(
+            (e.model_name.as_str(), e.juju_version.as_str()),
+            ("", "0.0.0")
+        );
+        let e = hook(
+            "hooks/meter-status-changed",
+            &[("JUJU_METER_STATUS", "RED"), ("JUJU_METER_INFO", "")],
+        );
+        assert_eq!(
+            (e.var("JUJU_METER_STATUS"), e.var("JUJU_METER_INFO")),
+            (Some("RED"), None)
+        );
+    }
+
+    #[test]
     fn malformed_variables_are_named() {
         let base = [
             ("JUJU_DISPATCH_PATH", "hooks/db-relation-changed"),
@@ -436,5 +489,25 @@ mod tests {
         ])
         .unwrap_err();
         assert!(e.to_string().contains("JUJU_SECRET_REVISION"), "{e}");
+        let e = env(&[
+            ("JUJU_DISPATCH_PATH", "hooks/db-relation-departed"),
+            ("JUJU_UNIT_NAME", "a/0"),
+            ("JUJU_RELATION_ID", "db:1"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "environment variable JUJU_DEPARTING_UNIT: not set in a db-relation-departed hook; Juju always sets it there"
+        );
+        let e = env(&[
+            ("JUJU_DISPATCH_PATH", "actions/backup"),
+            ("JUJU_UNIT_NAME", "a/0"),
+        ])
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("JUJU_ACTION_UUID: not set for action `backup`"),
+            "{e}"
+        );
     }
 }

@@ -437,6 +437,14 @@ impl<C: Charm + Default> Context<C> {
             .map(|e| e.problems)
             .unwrap_or_default();
         problems.extend(event.unknown_vars());
+        if event.hook == Hook::LeaderSettingsChanged && state.leader {
+            // `NextOp` in Juju's internal/worker/uniter/leadership/resolver.go runs it
+            // only when the unit is not the leader.
+            problems.push(
+                "leader-settings-changed runs only on units that are not the leader; use State::leader(false)"
+                    .into(),
+            );
+        }
         match problems.is_empty() {
             true => Ok(()),
             false => Err(InconsistentState { problems }),
