@@ -12,7 +12,8 @@
 //!   environment ([`EventSpec::env`]), applies the deferral rules ([`Deferral`]) and makes
 //!   the Scenario `Event` constructors from the table itself (a *callback* macro: the table
 //!   calls a macro of the consumer with every line, see [`juju_events!`]);
-//! - the simulator (`cargo charm sim`) names the hooks it fires from [`EVENTS`].
+//! - the simulator (`cargo charm sim`) is to name the hooks it fires from [`EVENTS`] and
+//!   refuse, in the restricted context, what Juju refuses there (not done yet).
 //!
 //! ```
 //! use charm_catalogue::{find, parse_hook, Deferral, Kind, Scope};

@@ -207,15 +207,14 @@ impl Reader<'_> {
 
     fn secret(&self) -> Result<SecretContext> {
         let raw_id = self.required("JUJU_SECRET_ID")?;
-        let revision = match self.get("JUJU_SECRET_REVISION") {
-            Some(r) => Some(Self::parse(
-                "JUJU_SECRET_REVISION",
-                &r,
-                "a revision number",
-                |r| r.parse().ok(),
-            )?),
-            None => None,
-        };
+        let revision = self
+            .get("JUJU_SECRET_REVISION")
+            .map(|r| {
+                Self::parse("JUJU_SECRET_REVISION", &r, "a revision number", |r| {
+                    r.parse().ok()
+                })
+            })
+            .transpose()?;
         Ok(SecretContext {
             id: Self::parse(
                 "JUJU_SECRET_ID",
@@ -263,7 +262,9 @@ impl EventVars {
         let reader = Reader { hook, spec, lookup };
         for var in spec.env {
             match reader.get(var.name) {
-                None if var.required => return Err(reader.required(var.name).unwrap_err()),
+                None if var.required => {
+                    reader.required(var.name)?;
+                }
                 Some(value) if !CONTEXT_VARS.contains(&var.name) => {
                     read.vars.insert(var.name.to_string(), value);
                 }

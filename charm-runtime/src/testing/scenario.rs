@@ -57,7 +57,9 @@ macro_rules! unit_constructors {
      $($rest:tt)*) => {
         impl Event {
             $(
-                #[doc = concat!("`", stringify!($name), "`")]
+                #[doc = concat!(
+                    "The `", stringify!($name), "` hook (Juju spells it with dashes)."
+                )]
                 pub fn $name() -> Self {
                     Self::of(Hook::$v)
                 }
