@@ -47,8 +47,8 @@
 //! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`].
-//! - [`catalogue`]: every event a charm observes, in one table (the `charm-catalogue`
-//!   crate) that the events, the environment, dispatch and deferral are generated from.
+//! - The `charm-catalogue` crate: every event a charm observes, in one table that the
+//!   events, the environment, dispatch and deferral are generated from.
 //! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
 //!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
 //!   `ctx.defer()` and how deferred events are kept between hooks.
@@ -109,10 +109,6 @@ pub use workload::{Container, ContainerName, StorageInstance};
 
 /// The Pebble client and its fake (the `charm-pebble` crate).
 pub use charm_pebble as pebble;
-
-/// The event catalogue (the `charm-catalogue` crate): every Juju event, its variables,
-/// payload type and deferral rule.
-pub use charm_catalogue as catalogue;
 
 /// Derives [`Charm`](trait@Charm) from the charm's declarations.
 ///
