@@ -32,8 +32,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${CHARMCRAFT_VENV:-$repo/target/venv-charmcraft}"
 py="$venv/bin/python"
 
+# A venv copied from elsewhere (another checkout's target/) runs its scripts with the
+# other venv's python (their #! line): not usable here.
 have_charmcraft() {
-    [[ -x "$py" ]] && "$py" - "$CHARMCRAFT_VERSION" <<'EOF' 2>/dev/null
+    [[ -x "$py" ]] && [[ "$(head -n1 "$venv/bin/charmcraft" 2>/dev/null)" == "#!$venv/bin/"* ]] &&
+        "$py" - "$CHARMCRAFT_VERSION" <<'EOF' 2>/dev/null
 import sys
 from importlib.metadata import version
 sys.exit(version('charmcraft') != sys.argv[1])

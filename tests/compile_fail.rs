@@ -1,13 +1,22 @@
-//! Mistakes the compiler catches, each with the message a charm author sees
-//! (`tests/ui/*.stderr`). Regenerate after a deliberate change with
-//! `TRYBUILD=overwrite cargo test --test compile_fail` and review the diff.
+//! The compile-time side of the macros: every error message they give, each in one case
+//! with the output a charm author sees (`tests/ui/<macro>/*.stderr`), and charms that
+//! must compile (`tests/ui/pass/`). The `.stderr` files are rustc's output on the
+//! toolchain `rust-toolchain.toml` pins; after a deliberate change (or a toolchain
+//! bump) regenerate them with
+//! `TRYBUILD=overwrite cargo test -p charm-tests --test compile_fail` and review the
+//! diff. One case: `cargo test -p charm-tests --test compile_fail -- ui trybuild=name.rs`.
 
-#[rustversion::attr(
-    not(stable(1.95)),
-    ignore = "the expected compiler output is pinned to rustc 1.95"
-)]
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/*.rs");
+    // `#[derive(Charm)]`'s declarations.
+    t.compile_fail("tests/ui/charm/*.rs");
+    // `#[derive(CharmConfig)]` and `#[derive(ActionParams)]`.
+    t.compile_fail("tests/ui/config/*.rs");
+    t.compile_fail("tests/ui/action_params/*.rs");
+    // `#[handlers]` and `#[on(..)]`: signatures, event names against the declarations.
+    t.compile_fail("tests/ui/handlers/*.rs");
+    // What the runtime's types forbid: writing a bag one may not write, etc.
+    t.compile_fail("tests/ui/types/*.rs");
+    t.pass("tests/ui/pass/*.rs");
 }

@@ -102,7 +102,9 @@ exit 0
     }
 
     /// Runs a hook as Juju does: its `state-set`/`state-delete` are committed only if it
-    /// exits 0 (research/juju-contract.md §3.5). Returns the output and the hook's calls.
+    /// exits 0 (juju/juju `worker/uniter/runner/context/context.go`: the charm-state cache
+    /// is written by `HookContext.Flush` when the hook succeeded). Returns the output and
+    /// the hook's calls.
     fn run_hook(&self, hook: &str, extra: &[(&str, &str)]) -> (Output, Vec<String>) {
         let before = self.calls().len();
         let out = self.run(hook, extra);

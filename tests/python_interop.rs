@@ -4,7 +4,8 @@
 //! upgraded in place to the Rust charms carry on with the data and secrets ops made.
 //!
 //! `ops` is installed from PyPI by `bench/ops-reference/build.sh` (cached under
-//! `target/`). Skipped, with a printed reason, only where `python3` is absent.
+//! `target/`). Skipped, with a printed reason, where `python3` is absent or where PyPI is
+//! unreachable and nothing is cached.
 
 use cargo_charm::sim::Config;
 use charm_tests::spec::{
@@ -15,9 +16,9 @@ use charm_tests::{examples, model, ops_reference_charms, peer_relation, slug, un
 
 #[test]
 fn rust_database_and_mailserver_serve_a_python_webapp() {
-    let Some(python) = ops_reference_charms() else {
-        eprintln!("SKIPPED: python3 not found; the Python ops reference charms cannot run");
-        return;
+    let python = match ops_reference_charms() {
+        Ok(python) => python,
+        Err(why) => return eprintln!("SKIPPED: {why}; the Python ops reference charms cannot run"),
     };
     let rust = examples();
     let mut m = model("rust-serves-python");
@@ -61,9 +62,9 @@ fn rust_database_and_mailserver_serve_a_python_webapp() {
 
 #[test]
 fn python_database_and_mailserver_serve_a_rust_webapp() {
-    let Some(python) = ops_reference_charms() else {
-        eprintln!("SKIPPED: python3 not found; the Python ops reference charms cannot run");
-        return;
+    let python = match ops_reference_charms() {
+        Ok(python) => python,
+        Err(why) => return eprintln!("SKIPPED: {why}; the Python ops reference charms cannot run"),
     };
     let rust = examples();
     let mut m = model("python-serves-rust");
@@ -129,9 +130,9 @@ fn python_database_and_mailserver_serve_a_rust_webapp() {
 
 #[test]
 fn python_charms_upgraded_to_rust_keep_working_on_their_data() {
-    let Some(python) = ops_reference_charms() else {
-        eprintln!("SKIPPED: python3 not found; the Python ops reference charms cannot run");
-        return;
+    let python = match ops_reference_charms() {
+        Ok(python) => python,
+        Err(why) => return eprintln!("SKIPPED: {why}; the Python ops reference charms cannot run"),
     };
     let rust = examples();
     let mut m = model("python-to-rust");

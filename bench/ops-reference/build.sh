@@ -23,6 +23,7 @@ mkdir -p "$outdir" "$cache"
 outdir="$(cd "$outdir" && pwd)"
 
 # Install one requirements file into a cached --target dir; print its path.
+# Called in $(...), where bash clears `set -e`: every failure returns explicitly.
 deps_for() {
     local req="$1" hash dir
     hash="$( (cat "$req"; python3 -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-16)"
@@ -31,7 +32,7 @@ deps_for() {
         echo "  pip install --target venv -r $(basename "$(dirname "$req")")/requirements.txt" >&2
         rm -rf "$dir"
         PIP_ROOT_USER_ACTION=ignore PIP_CACHE_DIR="$cache/pip" python3 -m pip install -q --disable-pip-version-check \
-            --no-warn-script-location --target "$dir" -r "$req" >&2
+            --no-warn-script-location --target "$dir" -r "$req" >&2 || return 1
         rm -rf "$dir/bin"   # charmcraft copies site-packages only: no console scripts
         touch "$dir/.complete"
     fi

@@ -1,25 +1,26 @@
-//! The charm as declared: what the parser produces and the expander consumes.
+//! What the user declared, as the parsers read it and the expanders write it out.
+//!
+//! A declaration whose properties had mistakes is still here (with what did parse), so
+//! the fallback expansion keeps its name: one mistake, one error.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
+use quote::quote_spanned;
 
-/// Where a declared name stands in the user's code: all of its tokens, so an error
-/// underlines the whole of `log-forwarder`, not just `log`.
-#[derive(Clone)]
-pub struct Place(pub TokenStream);
+/// The span of a declared name, from its first token to its last: an error underlines
+/// all of `log-forwarder`, not just `log`.
+#[derive(Clone, Copy)]
+pub struct NameSpan {
+    pub first: Span,
+    pub last: Span,
+}
 
-impl Place {
+impl NameSpan {
     /// An error underlining the name.
-    pub fn error(&self, message: impl std::fmt::Display) -> syn::Error {
-        syn::Error::new_spanned(&self.0, message)
-    }
-    /// The span of the name's first token (for generated identifiers).
-    pub fn first(&self) -> Span {
-        self.0
-            .clone()
-            .into_iter()
-            .next()
-            .map(|t| t.span())
-            .unwrap_or_else(Span::call_site)
+    pub fn error(self, message: impl std::fmt::Display) -> syn::Error {
+        // `new_spanned` underlines from the first token's span to the last's.
+        let mut tokens = quote_spanned!(self.first=> name);
+        tokens.extend(quote_spanned!(self.last=> name));
+        syn::Error::new_spanned(tokens, message)
     }
 }
 
@@ -32,7 +33,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn attr(self) -> &'static str {
+    /// The attribute that declares endpoints of this role.
+    pub fn attribute(self) -> &'static str {
         match self {
             Role::Peers => "peers",
             Role::Provides => "provides",
@@ -41,11 +43,22 @@ impl Role {
     }
 }
 
-/// One declared endpoint.
+/// The name as it appears in event names and constants: dashes become underscores.
+pub fn event_prefix(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// The handle constant of a declared name: `LOG_FORWARDER` for `log-forwarder`.
+pub fn const_name(name: &str) -> String {
+    event_prefix(name).to_uppercase()
+}
+
+/// One declared endpoint: `db(interface = "postgresql_client", limit = 1)`.
 pub struct Endpoint {
     pub name: String,
-    pub span: Place,
+    pub span: NameSpan,
     pub role: Role,
+    /// Empty when the declaration has none (an error already reported).
     pub interface: String,
     pub limit: Option<u32>,
     pub optional: bool,
@@ -53,36 +66,19 @@ pub struct Endpoint {
     pub description: Option<String>,
 }
 
-impl Endpoint {
-    /// The name as it appears in event names: dashes become underscores.
-    pub fn event_prefix(&self) -> String {
-        self.name.replace('-', "_")
-    }
-    /// The handle constant: `LOG_FORWARDER` for `log-forwarder`.
-    pub fn const_name(&self) -> String {
-        self.event_prefix().to_uppercase()
-    }
-}
-
-/// One declared action.
+/// One declared action: `backup(params = BackupParams, description = "..")`.
 pub struct Action {
     pub name: String,
-    pub span: Place,
+    pub span: NameSpan,
     pub params: Option<syn::Type>,
     pub description: String,
-}
-
-impl Action {
-    /// The event name: `do_backup_action` for `do-backup`.
-    pub fn event(&self) -> String {
-        format!("{}_action", self.name.replace('-', "_"))
-    }
 }
 
 /// `#[storage(name(type = "filesystem", location = "..", ..))]`
 pub struct Storage {
     pub name: String,
-    pub span: Place,
+    pub span: NameSpan,
+    /// `filesystem` or `block`; empty when missing (an error already reported).
     pub kind: String,
     pub location: Option<String>,
     pub description: Option<String>,
@@ -90,17 +86,32 @@ pub struct Storage {
     pub minimum_size: Option<String>,
 }
 
+/// A name a declaration refers to (`resource = "webapp-image"`), where the user wrote it.
+pub struct Reference {
+    pub name: String,
+    pub span: Span,
+}
+
+/// `mount = "data:/var/lib/app"` of a container.
+pub struct Mount {
+    pub storage: String,
+    pub location: String,
+    pub span: Span,
+}
+
 /// `#[containers(name(resource = "..", mount = "storage:/path"))]`
 pub struct Container {
     pub name: String,
-    pub span: Place,
-    pub resource: Option<(String, Span)>,
-    pub mounts: Vec<(String, String, Span)>,
+    pub span: NameSpan,
+    pub resource: Option<Reference>,
+    pub mounts: Vec<Mount>,
 }
 
 /// `#[resources(name(type = "oci-image", description = ".."))]`
 pub struct Resource {
     pub name: String,
+    pub span: NameSpan,
+    /// `oci-image` or `file`; empty when missing (an error already reported).
     pub kind: String,
     pub description: Option<String>,
     pub filename: Option<String>,
@@ -119,7 +130,7 @@ pub struct CharmAttrs {
     pub assumes: Vec<String>,
 }
 
-/// The whole declaration.
+/// The whole declaration of `#[derive(Charm)]`.
 pub struct Charm {
     pub ident: syn::Ident,
     pub attrs: CharmAttrs,
@@ -130,4 +141,25 @@ pub struct Charm {
     pub storage: Vec<Storage>,
     pub containers: Vec<Container>,
     pub resources: Vec<Resource>,
+}
+
+/// One field of a `#[derive(CharmConfig)]` or `#[derive(ActionParams)]` struct: a config
+/// option or an action parameter.
+pub struct Field {
+    pub ident: syn::Ident,
+    pub ty: syn::Type,
+    /// The name in `charmcraft.yaml`: `config-path` for `config_path`.
+    pub name: String,
+    pub default: Option<syn::Lit>,
+    pub description: String,
+}
+
+/// One `#[on(..)]` method of a `#[handlers]` block.
+pub struct Handler {
+    pub method: syn::Ident,
+    pub events: Vec<syn::Ident>,
+    /// The event parameter's type, without the `&`.
+    pub event_param: Option<syn::Type>,
+    /// The declared return type.
+    pub output: syn::Type,
 }

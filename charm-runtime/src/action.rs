@@ -43,6 +43,11 @@ pub struct ActionMeta {
 }
 
 /// An action's typed parameters. Derive it with `#[derive(ActionParams, Deserialize)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an action's parameters",
+    label = "add `#[derive(ActionParams, serde::Deserialize)]` to `{Self}`",
+    note = "`#[actions(name(params = P))]` names a struct deriving `ActionParams` and `Deserialize`, each field one parameter"
+)]
 pub trait ActionParams: DeserializeOwned {
     /// The parameters' schema.
     fn params() -> Vec<ParamMeta>;
@@ -59,6 +64,10 @@ impl ActionParams for NoParams {
 }
 
 /// A Rust type an action parameter can have, with its JSON schema.
+#[diagnostic::on_unimplemented(
+    message = "an action parameter cannot be a `{Self}`",
+    label = "use a string, number or `bool` type, or a `Vec` or `Option` of one"
+)]
 pub trait ParamType {
     /// The JSON schema of the type.
     fn schema() -> Value;
@@ -210,21 +219,28 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
 #[doc(hidden)]
 pub trait HasAction<const H: u64> {
     /// The declared parameter type.
-    type Params;
+    type Params: ActionParams;
 }
 
-/// Used by generated code: the parameter a handler of action `H` of charm `C` may take.
+/// Used by generated code: the parameters of action `H` of charm `C`, for its metadata.
+#[doc(hidden)]
+pub fn action_params<C: HasAction<H>, const H: u64>() -> Vec<ParamMeta> {
+    C::Params::params()
+}
+
+/// Used by generated code: the parameter a handler of an action declared with
+/// parameters `P` may take.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "this action handler cannot take `&{Self}`",
-    label = "expected `&Action<P>` with the params type declared in `#[actions(..)]`, or `&ActionEvent`",
-    note = "an action declared `#[actions(name(params = P))]` is handled by `fn h(&mut self, ctx: &mut Context<Self>, action: &Action<P>)`"
+    message = "this action handler cannot take `&{Self}`: the action's parameters are `{P}`",
+    label = "expected `&Action<{P}>` (or `&ActionEvent`) here",
+    note = "the parameters' type is the one declared in `#[actions(name(params = ..))]`; an action declared without `params` takes `&Action<NoParams>` or `&ActionEvent`"
 )]
-pub trait ActionArg<C, const H: u64> {}
+pub trait ActionArg<P> {}
 
-impl<C: HasAction<H>, const H: u64> ActionArg<C, H> for Action<C::Params> {}
-impl<C, const H: u64> ActionArg<C, H> for ActionEvent {}
-impl<C, const H: u64> ActionArg<C, H> for crate::Event {}
+impl<P> ActionArg<P> for Action<P> {}
+impl<P> ActionArg<P> for ActionEvent {}
+impl<P> ActionArg<P> for crate::Event {}
 
 /// Used by generated code: the stable hash of an action name (FNV-1a).
 #[doc(hidden)]

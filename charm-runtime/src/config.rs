@@ -72,6 +72,11 @@ pub struct ConfigOption {
 }
 
 /// A charm's typed configuration. Derive it with `#[derive(CharmConfig)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a charm's configuration",
+    label = "add `#[derive(CharmConfig)]` to `{Self}`",
+    note = "`#[config(T)]` names a struct deriving `CharmConfig`, each field one option"
+)]
 pub trait CharmConfig: Sized {
     /// The options, for `charmcraft.yaml`.
     fn options() -> Vec<ConfigOption>;
@@ -94,6 +99,11 @@ impl CharmConfig for NoConfig {
 
 /// A Rust type a config option can have: `String`, `i64`, `f64`, `bool`, [`SecretId`],
 /// or `Option` of one of them (an option with no default that may be unset).
+#[diagnostic::on_unimplemented(
+    message = "a config option cannot be a `{Self}`",
+    label = "use `String`, `i64`, `f64`, `bool`, `SecretId`, or an `Option` of one",
+    note = "Juju's option types are string, int, float, boolean and secret"
+)]
 pub trait OptionValue: Sized {
     /// The literal type a `#[option(default = ..)]` must have.
     type Literal;

@@ -117,6 +117,9 @@ pub enum Error {
     /// A call to a workload container's Pebble failed.
     #[error("pebble: {0}")]
     Pebble(#[from] charm_pebble::Error),
+    /// JSON that could not be read or written (`?` on a `serde_json` call).
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
     /// An error raised by charm code, with a message for the operator.
     #[error("{0}")]
     Charm(String),

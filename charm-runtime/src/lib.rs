@@ -110,29 +110,100 @@ pub use workload::{Container, ContainerName, StorageInstance};
 /// The Pebble client and its fake (the `charm-pebble` crate).
 pub use charm_pebble as pebble;
 
-/// Derives [`Charm`](trait@Charm) from the charm's declarations.
+/// Derives [`Charm`](trait@Charm) from the charm's declarations: its metadata
+/// (`charmcraft.yaml`), a typed handle per endpoint and container, and what
+/// [`handlers`] checks each `#[on(..)]` event against.
 ///
-/// Attributes: `#[charm(name, title, summary, description, base, subordinate)]`,
-/// `#[peers(..)]`, `#[provides(..)]`, `#[requires(..)]` — each a list of
-/// `endpoint(interface = "..", limit = N, optional, scope = "container", description = "..")` —
-/// and `#[config(Type)]`. Each endpoint gets a typed handle `Self::NAME`.
+/// The struct is the charm's state for one hook: [`dispatch`] makes it with
+/// `Default::default()`, so it derives (or implements) `Default` too. Each attribute may
+/// be repeated; lists add up. Names may contain `-` (`log-forwarder`); in event names and
+/// constants it becomes `_` (`log_forwarder_relation_changed`, `Self::LOG_FORWARDER`).
+///
+/// | attribute | what it declares |
+/// |---|---|
+/// | `#[charm(name = "..", summary = "..")]` | the charm's name (1-40 lowercase letters, digits, single `-`) and one-line summary: both required |
+/// | `#[charm(title = "..", description = "..")]` | display title; description (default: the struct's doc comment, else the summary) |
+/// | `#[charm(base = "ubuntu@24.04")]` | the base to build and run on (that is the default) |
+/// | `#[charm(platform = "amd64")]` | an architecture; repeat for several (default `amd64`) |
+/// | `#[charm(assumes = "juju >= 3.4")]` | a feature the model must have; repeat for several |
+/// | `#[charm(subordinate)]` | a subordinate charm (may then `#[requires(juju-info(..))]`) |
+/// | `#[peers(name(interface = ".."))]` | a peer endpoint: one relation, `Self::NAME` is an `Endpoint<Peers, One>` |
+/// | `#[provides(name(interface = "..", ..))]` | a provided endpoint |
+/// | `#[requires(name(interface = "..", ..))]` | a required endpoint |
+/// | `#[config(MyConfig)]` | the config type, deriving [`CharmConfig`](macro@CharmConfig); once |
+/// | `#[actions(name(description = "..", params = P))]` | an action; `params` names a type deriving [`ActionParams`](macro@ActionParams) and `Deserialize` (without, the handler takes `&Action<NoParams>` or `&ActionEvent`) |
+/// | `#[storage(name(type = "filesystem", location = "/path"))]` | storage, `type` `filesystem` or `block`; also `description`, `multiple = "1-3"`, `minimum_size = "1G"` |
+/// | `#[containers(name(resource = "image", mount = "storage:/path"))]` | a workload container with its OCI image resource; `mount` repeats; `Self::NAME` is a [`ContainerName`] |
+/// | `#[resources(name(type = "oci-image"))]` | a resource, `type` `oci-image` or `file` (with `filename = ".."`); also `description` |
+///
+/// An endpoint's properties: `interface` (required: lowercase letters, digits, single
+/// `-`/`_`), `limit = N` (how many relations; `limit = 1` makes `Self::NAME` an
+/// `Endpoint<_, One>` for [`Context::relation`]), `optional`, `scope = "container"`,
+/// `description = ".."`. A peer endpoint has no `limit`.
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// #[derive(Charm, Default)]
+/// #[charm(name = "webapp", summary = "A web application", assumes = "juju >= 3.4")]
+/// #[requires(db(interface = "postgresql_client", limit = 1))]
+/// #[provides(website(interface = "http", optional))]
+/// #[peers(replicas(interface = "webapp_peers"))]
+/// #[actions(restart(description = "Restart the service"))]
+/// #[storage(data(type = "filesystem", location = "/srv/data"))]
+/// #[containers(workload(resource = "webapp-image", mount = "data:/srv/data"))]
+/// #[resources(webapp-image(type = "oci-image", description = "The web server"))]
+/// pub struct Webapp;
+///
+/// let _db: charm_runtime::Endpoint<_, charm_runtime::One> = Webapp::DB;
+/// let yaml = <Webapp as Charm>::metadata().charmcraft_yaml();
+/// assert!(yaml.contains("requires:\n  db:\n    interface: postgresql_client\n    limit: 1\n"));
+/// ```
+///
+/// Mistakes are compile errors at the token that is wrong, all of them in one build:
+/// an unknown property (with the closest known one), a key given twice, a name Juju
+/// rejects, a container naming an undeclared resource. `tests/ui/charm/` in the
+/// repository shows each message.
 pub use charm_macros::Charm;
 
-/// Derives [`CharmConfig`](trait@config::CharmConfig): each field one option
-/// (`config_path` becomes `config-path`), its doc comment the description,
-/// `#[option(default = ..)]` its default.
+/// Derives [`CharmConfig`](trait@config::CharmConfig): each named field one option
+/// (`config_path` becomes `config-path`), its doc comment the description. On a field,
+/// `#[option(default = ..)]` gives the default (a literal of the field's type) and
+/// `#[option(name = "..")]` another option name. Field types: `String`, `i64`, `f64`,
+/// `bool`, [`SecretId`], or an `Option` of one (unset without a default).
 pub use charm_macros::CharmConfig;
 
 /// Derives [`ActionParams`](trait@action::ActionParams) for an action's parameters: each
-/// field one parameter (`dry_run` becomes `dry-run`), its doc comment the description,
-/// `Option` fields optional, `#[param(default = ..)]` a default.
+/// named field one parameter (`dry_run` becomes `dry-run`), its doc comment the
+/// description, `Option` fields optional, `#[param(default = ..)]` a default. Derive
+/// `serde::Deserialize` too: that is how the parameters are read.
 pub use charm_macros::ActionParams;
 
 /// Registers the `#[on(..)]` methods of an `impl` block as the charm's handlers.
+///
+/// `#[on(event, ..)]` takes one or more event names: the lifecycle events (`install`,
+/// `config_changed`, `collect_unit_status`, ..), `<endpoint>_relation_<created|joined|changed|departed|broken>`,
+/// `<action>_action`, `<storage>_storage_<attached|detaching>` and
+/// `<container>_pebble_<ready|custom_notice|check_failed|check_recovered>`, each checked
+/// against the charm's declarations. A handler is
+/// `fn name(&mut self, ctx: &mut Context<Self>) -> Result<()>`, with an optional third
+/// parameter for the event: `&RelationChanged` and the like when it observes one kind,
+/// `&Action<P>` for an action declared with `params = P`, or `&Event`. A charm may have
+/// several `#[handlers]` blocks, in any module of its crate; handlers of one event run
+/// in order of module path, then line of their block, then method.
+///
+/// An `Err` from a handler is logged and the hook fails, so Juju retries it; `?` works
+/// on charm-runtime's errors, on `std::io::Error` and on `serde_json::Error`, and
+/// [`ResultExt::context`] turns any other error into one with a message.
 pub use charm_macros::handlers;
 
 /// A charm: its declarations as data and its typed configuration.
 /// Implemented by `#[derive(Charm)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a charm",
+    label = "add `#[derive(Charm)]` to `{Self}`",
+    note = "a charm is a struct with `#[derive(Charm, Default)]` and its declarations: `#[charm(name = \"..\", summary = \"..\")]`, endpoints, config, actions"
+)]
 pub trait Charm: Sized + 'static {
     /// The typed configuration ([`NoConfig`] when none is declared).
     type Config: CharmConfig;
@@ -162,7 +233,9 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::action::{action_hash, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType};
+    pub use crate::action::{
+        action_hash, action_params, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType,
+    };
     pub use crate::config::{read_option, OptionValue};
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;
@@ -176,5 +249,27 @@ pub mod __private {
     /// The `TypeId` of `T`, as a `fn` pointer the registry can hold.
     pub fn type_id<T: 'static>() -> TypeId {
         TypeId::of::<T>()
+    }
+
+    /// The options of `C`'s config type, for its metadata.
+    pub fn config_options<C: crate::Charm>() -> Vec<crate::ConfigOption> {
+        <C::Config as crate::CharmConfig>::options()
+    }
+
+    /// What a handler returns: `Result<()>`, and nothing else.
+    #[diagnostic::on_unimplemented(
+        message = "a handler returns `charm_runtime::Result<()>`, not `{Self}`",
+        label = "expected `Result<()>` here",
+        note = "end the body with `Ok(())`; an `Err` is logged and Juju retries the hook"
+    )]
+    pub trait HandlerResult {
+        /// The result, as the registry holds it.
+        fn into_result(self) -> crate::Result<()>;
+    }
+
+    impl HandlerResult for crate::Result<()> {
+        fn into_result(self) -> crate::Result<()> {
+            self
+        }
     }
 }

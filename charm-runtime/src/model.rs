@@ -672,9 +672,4 @@ impl<C: Charm> Context<C> {
             None => Err(Error::msg("defer() is only possible while a handler runs")),
         }
     }
-
-    /// The number of hook-tool calls made so far in this hook.
-    pub fn hook_tool_calls(&self) -> usize {
-        self.model.tools.calls()
-    }
 }

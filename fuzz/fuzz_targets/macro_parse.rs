@@ -4,26 +4,38 @@
 #![no_main]
 
 #[allow(dead_code)]
-#[path = "../../charm-macros/src/diagnostics.rs"]
-mod diagnostics;
+#[path = "../../charm-macros/src/ctxt.rs"]
+mod ctxt;
+#[allow(dead_code)]
+#[path = "../../charm-macros/src/event_name.rs"]
+mod event_name;
+#[allow(dead_code)]
+#[path = "../../charm-macros/src/events.rs"]
+mod events;
 #[allow(dead_code)]
 #[path = "../../charm-macros/src/model.rs"]
 mod model;
 #[allow(dead_code)]
-#[path = "../../charm-macros/src/parse.rs"]
+#[path = "../../charm-macros/src/parse/mod.rs"]
 mod parse;
+#[allow(dead_code)]
+#[path = "../../charm-macros/src/valid.rs"]
+mod valid;
 
 use libfuzzer_sys::fuzz_target;
 
 /// Checks what the parser made of one item.
 fn check(input: &syn::DeriveInput) {
     let _ = parse::docs(&input.attrs);
-    let Ok(charm) = parse::charm(input) else {
+    let ctxt = ctxt::Ctxt::new();
+    let mut charm = parse::charm::charm(&ctxt, input);
+    valid::charm(&ctxt, &mut charm);
+    if ctxt.check().is_err() {
         return;
-    };
-    let prefix = |s: &str| s.replace('-', "_");
-    let declared = diagnostics::Declared {
-        endpoints: charm.endpoints.iter().map(|e| e.event_prefix()).collect(),
+    }
+    let prefix = model::event_prefix;
+    let declared = event_name::Declared {
+        endpoints: charm.endpoints.iter().map(|e| prefix(&e.name)).collect(),
         actions: charm.actions.iter().map(|a| prefix(&a.name)).collect(),
         storage: charm.storage.iter().map(|s| prefix(&s.name)).collect(),
         containers: charm.containers.iter().map(|c| prefix(&c.name)).collect(),
@@ -34,32 +46,31 @@ fn check(input: &syn::DeriveInput) {
     for ep in &charm.endpoints {
         assert!(!ep.name.is_empty());
         assert!(!ep.interface.is_empty());
-        let _ = ep.const_name();
+        let _ = model::const_name(&ep.name);
         for kind in ["created", "joined", "changed", "departed", "broken"] {
-            events.push(format!("{}_relation_{kind}", ep.event_prefix()));
+            events.push(format!("{}_relation_{kind}", prefix(&ep.name)));
         }
     }
-    for action in &charm.actions {
-        events.push(action.event());
-        let _ = diagnostics::action_hash(&action.name);
+    for action in &declared.actions {
+        events.push(format!("{action}_action"));
     }
     for s in &declared.storage {
-        for (kind, _) in diagnostics::STORAGE_KINDS {
+        for (kind, _) in events::STORAGE_KINDS {
             events.push(format!("{s}_{kind}"));
         }
     }
     for c in &declared.containers {
-        for (kind, _) in diagnostics::WORKLOAD_KINDS {
+        for (kind, _) in events::WORKLOAD_KINDS {
             events.push(format!("{c}_{kind}"));
         }
     }
     for event in events {
         assert!(
-            diagnostics::event_type(&event, &declared, name).is_ok(),
+            event_name::event_type(&event, &declared, name).is_ok(),
             "{event} is declared but not accepted"
         );
     }
-    let _ = diagnostics::event_type("instal", &declared, name);
+    let _ = event_name::event_type("instal", &declared, name);
 }
 
 fuzz_target!(|text: &str| {
@@ -78,11 +89,11 @@ fuzz_target!(|text: &str| {
             check(&input);
         }
     }
-    let declared = diagnostics::Declared {
+    let declared = event_name::Declared {
         endpoints: vec!["db".into(), "log_forwarder".into()],
         actions: vec!["backup".into()],
         storage: vec!["data".into()],
         containers: vec!["workload".into()],
     };
-    let _ = diagnostics::event_type(text, &declared, "W");
+    let _ = event_name::event_type(text, &declared, "W");
 });

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use cargo_charm::sim::Model;
@@ -97,7 +97,7 @@ pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
 }
 
 /// `cargo build --bins -p database -p mailserver -p webapp -p cargo-charm` in `target`;
-/// `None` if cargo blocks waiting for a file lock.
+/// `None` if cargo blocks waiting for the lock on the build directory.
 fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
     use std::io::{BufRead, BufReader};
     let packages: Vec<&str> = EXAMPLES.iter().copied().chain(["cargo-charm"]).collect();
@@ -126,7 +126,10 @@ fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
         .lines()
         .map_while(Result::ok)
     {
-        if line.contains("Blocking waiting for file lock") {
+        // The package cache (`~/.cargo`) is shared with every cargo on the machine and
+        // another target directory would wait for it too: only a locked build directory
+        // is worth leaving.
+        if line.contains("Blocking waiting for file lock") && !line.contains("package cache") {
             blocked = true;
             let _ = child.kill();
             break;
@@ -374,25 +377,247 @@ pub fn python3() -> Option<PathBuf> {
 
 /// The Python `ops` reference charms (`bench/ops-reference/build.sh`: `ops` installed from
 /// PyPI, cached under `target/`), built once per process: the directory holding
-/// `database/`, `mailserver/`, `webapp/`. `None` when `python3` is absent.
-pub fn ops_reference_charms() -> Option<&'static Path> {
-    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+/// `database/`, `mailserver/`, `webapp/`. `Err` says why they cannot be built here
+/// (`python3` absent, or PyPI unreachable with nothing cached): the test skips.
+pub fn ops_reference_charms() -> Result<&'static Path, &'static str> {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     DIR.get_or_init(|| {
-        python3()?;
         let out = scratch_dir("ops-reference");
-        let run = Command::new("bash")
+        let mut build = Command::new("bash");
+        build
             .arg(workspace_root().join("bench/ops-reference/build.sh"))
-            .arg(&out)
-            .output()
-            .expect("run bench/ops-reference/build.sh");
+            .arg(&out);
+        let run = run_needing_pypi(build)?;
         assert!(
             run.status.success(),
-            "bench/ops-reference/build.sh failed ({}):\n{}{}",
+            "bench/ops-reference/build.sh failed ({}):\n{}",
             run.status,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
+            output_text(&run)
         );
-        Some(out)
+        Ok(out)
     })
     .as_deref()
+    .map_err(String::as_str)
+}
+
+/// Runs `cmd`, a command that installs packages from PyPI with pip on first use (into a
+/// venv or cache under `target/`) and reuses them afterwards. `Err` is the reason a test
+/// that needs it skips: `python3` is absent, or PyPI does not answer and pip has nothing
+/// cached. Otherwise the output, for the test to check, failure included.
+///
+/// When PyPI does not answer, pip runs with `PIP_NO_INDEX=1`: what is cached still
+/// installs, and what is not fails at once instead of after pip's retries.
+pub fn run_needing_pypi(cmd: Command) -> Result<Output, String> {
+    if python3().is_none() {
+        return Err("python3 not found".into());
+    }
+    static INDEX: OnceLock<Result<(), String>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| probe_index(&package_index()));
+    run_with_index(cmd, index)
+}
+
+/// [`run_needing_pypi`] once the index has been probed (`index`).
+fn run_with_index(mut cmd: Command, index: &Result<(), String>) -> Result<Output, String> {
+    if index.is_err() {
+        cmd.env("PIP_NO_INDEX", "1");
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    match pypi_verdict(index, out.status.success(), &output_text(&out)) {
+        PypiVerdict::Check => Ok(out),
+        PypiVerdict::Skip(why) => Err(why),
+    }
+}
+
+/// What a test makes of a command that needed PyPI.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PypiVerdict {
+    /// Check the output: the command succeeded, or failed for a reason of its own.
+    Check,
+    /// Skip the test, for this reason.
+    Skip(String),
+}
+
+/// The decision [`run_needing_pypi`] makes: skip only when the index did not answer
+/// (`index`, the probe's error) and the command failed because pip could not get a
+/// package. Any other failure is the test's to report.
+pub fn pypi_verdict(index: &Result<(), String>, succeeded: bool, output: &str) -> PypiVerdict {
+    let Err(unreachable) = index else {
+        return PypiVerdict::Check;
+    };
+    if succeeded {
+        return PypiVerdict::Check;
+    }
+    match pip_could_not_download(output) {
+        Some(line) => PypiVerdict::Skip(format!(
+            "the package index is unreachable ({unreachable}) and pip has nothing cached: {line}"
+        )),
+        None => PypiVerdict::Check,
+    }
+}
+
+/// The line where pip says it could not get a package: none found without an index
+/// (`--no-index`), or the index not reached.
+fn pip_could_not_download(output: &str) -> Option<&str> {
+    const SIGNS: [&str; 6] = [
+        "No matching distribution found",
+        "Could not find a version that satisfies the requirement",
+        "Failed to establish a new connection",
+        "Temporary failure in name resolution",
+        "Network is unreachable",
+        "ProxyError",
+    ];
+    output
+        .lines()
+        .find(|l| SIGNS.iter().any(|s| l.contains(s)))
+        .map(str::trim)
+}
+
+/// The index pip installs from: `PIP_INDEX_URL`, else PyPI.
+fn package_index() -> String {
+    std::env::var("PIP_INDEX_URL").unwrap_or_else(|_| "https://pypi.org/simple/".into())
+}
+
+/// Whether `index` answers an HTTP request (any status) within 20 s, asked through
+/// `python3`'s `urllib`, which honours the proxy variables pip honours. `Err` says what
+/// went wrong.
+pub fn probe_index(index: &str) -> Result<(), String> {
+    const PROBE: &str = "import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=10).close()
+except urllib.error.HTTPError:
+    pass
+except Exception as e:
+    sys.exit(f'{sys.argv[1]}: {e}')
+";
+    let mut child = Command::new("python3")
+        .args(["-c", PROBE, index])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("{index}: no answer within 20 s"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// A command's stdout and stderr, for messages.
+pub fn output_text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NO_INDEX: &str =
+        "ERROR: Could not find a version that satisfies the requirement ops==2.17 (from versions: none)\nERROR: No matching distribution found for ops==2.17\n";
+
+    fn offline() -> Result<(), String> {
+        Err("https://pypi.org/simple/: <urlopen error [Errno -3] Temporary failure in name resolution>".into())
+    }
+
+    #[test]
+    fn offline_and_pip_found_nothing_skips_with_both_reasons() {
+        let PypiVerdict::Skip(why) = pypi_verdict(&offline(), false, NO_INDEX) else {
+            panic!("not skipped");
+        };
+        assert!(
+            why.contains("Temporary failure in name resolution"),
+            "{why}"
+        );
+        assert!(why.contains("ops==2.17"), "{why}");
+        let retries = "WARNING: Retrying (Retry(total=4)) after connection broken by 'NewConnectionError(\"Failed to establish a new connection: [Errno 101] Network is unreachable\")': /simple/ops/\n";
+        assert!(matches!(
+            pypi_verdict(&offline(), false, retries),
+            PypiVerdict::Skip(_)
+        ));
+    }
+
+    #[test]
+    fn other_outcomes_are_the_test_s_to_check() {
+        // Online, a failure is a failure, even one that looks like pip's.
+        assert_eq!(pypi_verdict(&Ok(()), false, NO_INDEX), PypiVerdict::Check);
+        // Offline with what was cached: it ran.
+        assert_eq!(pypi_verdict(&offline(), true, ""), PypiVerdict::Check);
+        // Offline, failing for a reason of its own.
+        let broken = "Traceback (most recent call last):\nNameError: name 'x' is not defined\n";
+        assert_eq!(pypi_verdict(&offline(), false, broken), PypiVerdict::Check);
+    }
+
+    #[test]
+    fn the_probe_tells_an_answering_index_from_a_silent_one() {
+        if python3().is_none() {
+            eprintln!("SKIPPED: python3 not found");
+            return;
+        }
+        // Nothing listens on a port just freed: refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let silent = format!("http://127.0.0.1:{port}/simple/");
+        let why = probe_index(&silent).unwrap_err();
+        assert!(why.contains(&silent) && why.contains("refused"), "{why}");
+        // A server that answers, even 404, is reachable.
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/simple/", server.local_addr().unwrap());
+        let answer = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut conn, _) = server.accept().unwrap();
+            let mut request = [0; 1024];
+            let _ = conn.read(&mut request);
+            conn.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                .unwrap();
+        });
+        assert_eq!(probe_index(&url), Ok(()));
+        answer.join().unwrap();
+    }
+
+    #[test]
+    fn offline_pip_fails_fast_and_the_test_skips() {
+        if python3().is_none() {
+            eprintln!("SKIPPED: python3 not found");
+            return;
+        }
+        let target = tempfile::tempdir().unwrap();
+        let mut pip = Command::new("python3");
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(target.path())
+        .arg("charm-rs-test-package-that-is-not-cached")
+        // Only the empty cache and find-links dir below: nothing to find.
+        .env("PIP_FIND_LINKS", target.path())
+        .env("PIP_CACHE_DIR", target.path().join("cache"));
+        let started = std::time::Instant::now();
+        let why = run_with_index(pip, &offline()).unwrap_err();
+        assert!(
+            why.contains("charm-rs-test-package-that-is-not-cached"),
+            "{why}"
+        );
+        assert!(started.elapsed().as_secs() < 60, "pip did not fail fast");
+    }
 }

@@ -10,7 +10,7 @@
 //! [`MemoryTools::finish`] commits the pending state when the hook exited 0 and drops it
 //! otherwise, keeping the immediate changes, as Juju does (§3.5).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -98,7 +98,6 @@ pub struct MemoryTools {
     app_status: RefCell<Option<Status>>,
     workload_version: RefCell<Option<String>>,
     calls: RefCell<Vec<String>>,
-    call_count: Cell<usize>,
     logs: RefCell<Vec<LogLine>>,
     tool_errors: RefCell<Vec<ToolError>>,
     unit_status_history: RefCell<Vec<Status>>,
@@ -144,7 +143,6 @@ impl MemoryTools {
             app_status: RefCell::new(None),
             workload_version: RefCell::new(None),
             calls: RefCell::new(Vec::new()),
-            call_count: Cell::new(0),
             logs: RefCell::new(Vec::new()),
             tool_errors: RefCell::new(Vec::new()),
             unit_status_history: RefCell::new(Vec::new()),
@@ -200,7 +198,6 @@ impl MemoryTools {
     }
 
     fn record(&self, argv: &[String]) {
-        self.call_count.set(self.call_count.get() + 1);
         self.calls.borrow_mut().push(argv.join(" "));
     }
 
@@ -690,10 +687,6 @@ impl HookTools for MemoryTools {
         self.record(&argv::state_delete(key));
         self.pending.borrow_mut().charm_state.remove(key);
         Ok(())
-    }
-
-    fn calls(&self) -> usize {
-        self.call_count.get()
     }
 
     fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {

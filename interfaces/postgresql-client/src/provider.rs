@@ -1,0 +1,826 @@
+//! The provider, serving v0 requirers (`DatabaseProvides` of `data_platform_libs` v0
+//! `data_interfaces.py`, LIBPATCH 59) and v1 requirers (`ResourceProviderEventHandler` of
+//! dpcharmlibs-interfaces 1.2.2).
+//!
+//! A v0 requirer's request is its application databag (`database`, `extra-user-roles`,
+//! ...); a v1 requirer writes `version: v1` and a JSON list `requests`, each entry with its
+//! `request-id`. [`relation_changed`] says which requests are new (one
+//! [`ProviderEvent::DatabaseRequested`] each) and keeps what it saw in this application's
+//! `data` field; [`answer`] turns a [`Response`] into the secrets to create or update and,
+//! once their ids are known, the databag writes ([`Answer::bag_writes`]), each the way
+//! that version's library writes them.
+
+use std::collections::BTreeMap;
+
+use crate::diff::{Diff, DATA_FIELD};
+use crate::error::bad_field;
+use crate::json::{Json, Object};
+use crate::requirer::REQUESTED_SECRETS_FIELD;
+use crate::{
+    bag_object, json_object, json_string_list, Bag, BagWrites, Error, RelationRef, SecretGroup,
+    STATUS_FIELD,
+};
+
+/// The protocol version a requirer speaks (its `version` field; absent: v0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `data_platform_libs` v0: the request is the requirer's databag.
+    V0,
+    /// dpcharmlibs-interfaces v1: the requests are the entries of `requests`.
+    V1,
+}
+
+/// The fields a v1 entry may name its resource with (`RESOURCE_ALIASES`), before `resource`.
+const RESOURCE_ALIASES: [&str; 6] = [
+    "database",
+    "subject",
+    "topic",
+    "index",
+    "plugin-url",
+    "prefix",
+];
+
+/// A request for a database.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The requirer's protocol version.
+    pub version: Version,
+    /// v1: the request's id (`request-id`), which names its secrets and its answer.
+    pub request_id: Option<String>,
+    /// v1: the request's `salt`.
+    pub salt: Option<String>,
+    /// The database (v0 `database`; v1 `resource` or one of its aliases).
+    pub database: String,
+    /// `extra-user-roles`.
+    pub extra_user_roles: Option<String>,
+    /// `extra-group-roles`.
+    pub extra_group_roles: Option<String>,
+    /// `entity-type` (`USER` or `GROUP`): an entity, not a database user, is asked for.
+    pub entity_type: Option<String>,
+    /// `prefix-matching`.
+    pub prefix_matching: Option<String>,
+    /// `external-node-connectivity`.
+    pub external_node_connectivity: bool,
+    /// v0: the fields the requirer wants in secrets (`requested-secrets`; none: all in the
+    /// databag, as a Juju 2 requirer wants them).
+    pub requested_secrets: Vec<String>,
+    /// What the diff is computed on: the requirer's databag (v0) or the entry as the v1
+    /// library dumps it.
+    seen: Object,
+}
+
+/// An event the provider libraries emit on `relation-changed`, one per request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProviderEvent {
+    /// A new request for a database (`database_requested` / `resource_requested`).
+    DatabaseRequested(Request),
+    /// A new request for an entity (`database_entity_requested` / `resource_entity_requested`).
+    EntityRequested(Request),
+    /// An entity's permissions changed.
+    EntityPermissionsChanged(Request),
+}
+
+impl ProviderEvent {
+    /// The request the event is about.
+    pub fn request(&self) -> &Request {
+        match self {
+            ProviderEvent::DatabaseRequested(r)
+            | ProviderEvent::EntityRequested(r)
+            | ProviderEvent::EntityPermissionsChanged(r) => r,
+        }
+    }
+}
+
+/// What a `relation-changed` means for the provider's leader.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProviderChanged {
+    /// The events, in request order.
+    pub events: Vec<ProviderEvent>,
+    /// Writes to this application's databag (the `data` field).
+    pub app_writes: BagWrites,
+}
+
+/// The requirer's protocol version.
+pub fn version(remote_app: &Bag) -> Result<Version, Error> {
+    match remote_app.get("version").map(String::as_str) {
+        None | Some("v0") => Ok(Version::V0),
+        Some("v1") => Ok(Version::V1),
+        Some(other) => Err(bad_field("version", "`v0` or `v1`", other)),
+    }
+}
+
+/// The requests in the requirer's application databag, new or not: a v0 requirer's one
+/// request (once it named its `database`), or every entry of a v1 requirer's `requests`.
+pub fn requests(remote_app: &Bag) -> Result<Vec<Request>, Error> {
+    match version(remote_app)? {
+        Version::V0 => Ok(v0_request(remote_app)?.into_iter().collect()),
+        Version::V1 => v1_requests(remote_app),
+    }
+}
+
+fn v0_request(remote_app: &Bag) -> Result<Option<Request>, Error> {
+    let Some(database) = remote_app.get("database") else {
+        return Ok(None);
+    };
+    let field = |k: &str| remote_app.get(k).filter(|v| !v.is_empty()).cloned();
+    Ok(Some(Request {
+        version: Version::V0,
+        request_id: None,
+        salt: None,
+        database: database.clone(),
+        extra_user_roles: field("extra-user-roles"),
+        extra_group_roles: field("extra-group-roles"),
+        entity_type: field("entity-type"),
+        prefix_matching: field("prefix-matching"),
+        external_node_connectivity: remote_app
+            .get("external-node-connectivity")
+            .is_some_and(|v| v == "true"),
+        requested_secrets: json_string_list(remote_app, REQUESTED_SECRETS_FIELD)?
+            .unwrap_or_default(),
+        seen: bag_object(remote_app),
+    }))
+}
+
+fn v1_requests(remote_app: &Bag) -> Result<Vec<Request>, Error> {
+    let text = remote_app.get("requests").map_or("[]", String::as_str);
+    let Ok(Json::Array(entries)) = Json::parse(text) else {
+        return Err(bad_field("requests", "a JSON list of requests", text));
+    };
+    entries
+        .iter()
+        .map(|e| {
+            let entry = e
+                .as_object()
+                .ok_or_else(|| bad_field("requests", "a JSON list of objects", text))?;
+            let seen = v1_request_dump(entry);
+            let s = |k: &str| seen.str(k).map(str::to_string);
+            Ok(Request {
+                version: Version::V1,
+                request_id: s("request-id"),
+                salt: s("salt"),
+                database: s("resource").unwrap_or_default(),
+                extra_user_roles: s("extra-user-roles"),
+                extra_group_roles: s("extra-group-roles"),
+                entity_type: s("entity-type"),
+                prefix_matching: s("prefix-matching"),
+                external_node_connectivity: matches!(
+                    seen.get("external-node-connectivity"),
+                    Some(Json::Bool(true))
+                ),
+                requested_secrets: Vec::new(),
+                seen,
+            })
+        })
+        .collect()
+}
+
+/// The fields of `RequirerCommonModel`, in order: (field as dumped, fields it is read from).
+const V1_REQUEST_FIELDS: [(&str, &[&str]); 13] = [
+    ("request-id", &["request-id"]),
+    ("salt", &["salt"]),
+    ("extra-user-roles", &["extra-user-roles"]),
+    ("extra-group-roles", &["extra-group-roles"]),
+    (
+        "external-node-connectivity",
+        &["external-node-connectivity"],
+    ),
+    ("entity-type", &["entity-type"]),
+    ("entity-permissions", &["entity-permissions"]),
+    ("secret-mtls", &["secret-mtls"]),
+    ("mtls-cert", &["mtls-cert"]),
+    (
+        "secret-requested-entity",
+        &["requested-entity-secret", "secret-requested-entity"],
+    ),
+    ("entity-name", &["entity-name"]),
+    ("password", &["entity-password"]),
+    ("prefix-matching", &["prefix-matching"]),
+];
+
+/// A v1 request entry as the library stores it for its diff: `model_dump(mode='json',
+/// exclude_none=True, exclude_defaults=True)` of `RequirerCommonModel` (fields in model
+/// order, then unknown fields in their order; nulls and defaults left out).
+fn v1_request_dump(entry: &Object) -> Object {
+    let mut out = Object::new();
+    let mut consumed: Vec<&str> = vec!["resource"];
+    let resource = RESOURCE_ALIASES
+        .iter()
+        .chain(["resource"].iter())
+        .find_map(|k| entry.get(k).filter(|v| !v.is_null()));
+    consumed.extend(RESOURCE_ALIASES);
+    if let Some(r) = resource.filter(|r| r.as_str() != Some("")) {
+        out.insert("resource", r.clone());
+    }
+    for (name, sources) in V1_REQUEST_FIELDS {
+        consumed.extend(sources);
+        let value = sources
+            .iter()
+            .find_map(|k| entry.get(k).filter(|v| !v.is_null()));
+        match value {
+            Some(Json::Bool(false)) if name == "external-node-connectivity" => {}
+            Some(v) => out.insert(name, v.clone()),
+            None => {}
+        }
+    }
+    for (k, v) in entry.iter() {
+        if !consumed.contains(&k.as_str()) && !v.is_null() {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+/// What a `relation-changed` means for the leader (other units do nothing): which
+/// requests are new, and the `data` field to store for the next comparison.
+///
+/// v0 (`DatabaseProviderEventHandlers._on_relation_changed_event`): the requirer's
+/// databag is compared with `data`; `database` added (without `entity-type`) is a
+/// database request. v1 (`ResourceProviderEventHandler`): each entry of `requests` is
+/// compared with `data[<request id>]`. Changing `extra-user-roles`, `extra-group-roles`
+/// or `entity-type` (v1: also `resource`) of a request is an error, as in the libraries.
+pub fn relation_changed(remote_app: &Bag, local_app: &Bag) -> Result<ProviderChanged, Error> {
+    let mut out = ProviderChanged::default();
+    match version(remote_app)? {
+        Version::V0 => {
+            let old = json_object(local_app, DATA_FIELD)?;
+            let new = bag_object(remote_app);
+            let diff = Diff::between(&old, &new);
+            out.app_writes
+                .insert(DATA_FIELD.into(), Some(Json::Object(new).dumps()));
+            validate(
+                &diff,
+                &["entity-type", "extra-user-roles", "extra-group-roles"],
+            )?;
+            if let Some(request) = v0_request(remote_app)? {
+                out.events.extend(dispatch(&diff, &["database"], request));
+            }
+        }
+        Version::V1 => {
+            if remote_app.is_empty() {
+                return Ok(out);
+            }
+            let mut data = json_object(local_app, DATA_FIELD)?;
+            let statuses = statuses_by_code(local_app)?;
+            for request in v1_requests(remote_app)? {
+                let old = match &request.request_id {
+                    Some(rid) => data
+                        .get(rid)
+                        .and_then(Json::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
+                    None => data.clone(),
+                };
+                let diff = Diff::between(&old, &request.seen);
+                // store_new_data: existing data | {status}, then data[request id] = new.
+                if let Some(s) = &statuses {
+                    data.insert(STATUS_FIELD, s.clone());
+                }
+                match &request.request_id {
+                    Some(rid) => data.insert(rid.clone(), Json::Object(request.seen.clone())),
+                    None => data = request.seen.clone(),
+                }
+                validate(
+                    &diff,
+                    &[
+                        "resource",
+                        "entity-type",
+                        "extra-user-roles",
+                        "extra-group-roles",
+                    ],
+                )?;
+                let mut resource_keys: Vec<&str> = RESOURCE_ALIASES.to_vec();
+                resource_keys.push("resource");
+                out.events.extend(dispatch(&diff, &resource_keys, request));
+            }
+            out.app_writes
+                .insert(DATA_FIELD.into(), Some(Json::Object(data).dumps()));
+        }
+    }
+    Ok(out)
+}
+
+/// `{code: status}` of the statuses this application raised (`get_statuses`), if any.
+fn statuses_by_code(local_app: &Bag) -> Result<Option<Json>, Error> {
+    let text = local_app.get(STATUS_FIELD).map_or("[]", String::as_str);
+    let list: Vec<crate::RelationStatus> = serde_json::from_str(text)
+        .map_err(|_| bad_field(STATUS_FIELD, "a JSON list of statuses", text))?;
+    if list.is_empty() {
+        return Ok(None);
+    }
+    let o = list
+        .into_iter()
+        .map(|s| {
+            let status: Object = [
+                ("code".to_string(), Json::Number(s.code.into())),
+                ("message".to_string(), Json::str(s.message)),
+                ("resolution".to_string(), Json::str(s.resolution)),
+            ]
+            .into_iter()
+            .collect();
+            (s.code.to_string(), Json::Object(status))
+        })
+        .collect();
+    Ok(Some(Json::Object(o)))
+}
+
+fn validate(diff: &Diff, immutable: &[&str]) -> Result<(), Error> {
+    match immutable.iter().find(|k| diff.changed.contains(**k)) {
+        Some(k) => Err(Error::ImmutableField(k.to_string())),
+        None => Ok(()),
+    }
+}
+
+fn dispatch(diff: &Diff, resource_keys: &[&str], request: Request) -> Option<ProviderEvent> {
+    let resource_added = resource_keys.iter().any(|k| diff.added(k));
+    let entity_added = diff.added("entity-type");
+    if resource_added && !entity_added {
+        Some(ProviderEvent::DatabaseRequested(request))
+    } else if resource_added {
+        Some(ProviderEvent::EntityRequested(request))
+    } else if !entity_added && diff.added_or_changed("entity-permissions") {
+        Some(ProviderEvent::EntityPermissionsChanged(request))
+    } else {
+        None
+    }
+}
+
+/// The provider's answer to one request. Fields left `None` are not written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Response {
+    /// The database created (v0 field `database`; v1: the entry's `resource`).
+    pub database: Option<String>,
+    /// The user (in the `user` secret when the requirer asked for secrets).
+    pub username: Option<String>,
+    /// Its password (likewise).
+    pub password: Option<String>,
+    /// Comma-separated `host:port` of the primary (or the service to it).
+    pub endpoints: Option<String>,
+    /// Comma-separated `host:port` of the replicas.
+    pub read_only_endpoints: Option<String>,
+    /// The server's version, e.g. `16.0`.
+    pub version: Option<String>,
+    /// Connection URIs (`user` group).
+    pub uris: Option<String>,
+    /// Read-only connection URIs (`user` group).
+    pub read_only_uris: Option<String>,
+    /// Whether TLS is on (`tls` group; v0 charms write `True`/`False`, v1 `true`/`false`).
+    pub tls: Option<String>,
+    /// The CA of the server's certificate (`tls` group).
+    pub tls_ca: Option<String>,
+}
+
+impl Response {
+    /// A response for `request`: its database, nothing else yet.
+    pub fn for_request(request: &Request) -> Response {
+        Response {
+            database: Some(request.database.clone()),
+            ..Response::default()
+        }
+    }
+
+    /// (field, value) in the order the libraries' `set_*` calls and models name them.
+    fn fields(&self) -> [(&'static str, &Option<String>); 10] {
+        [
+            ("username", &self.username),
+            ("password", &self.password),
+            ("uris", &self.uris),
+            ("read-only-uris", &self.read_only_uris),
+            ("tls", &self.tls),
+            ("tls-ca", &self.tls_ca),
+            ("endpoints", &self.endpoints),
+            ("read-only-endpoints", &self.read_only_endpoints),
+            ("version", &self.version),
+            ("database", &self.database),
+        ]
+    }
+}
+
+/// A secret the answer puts fields in: create it (owned by this application, with
+/// `label`, granted to the relation) or, if a secret with that label exists, update it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretWrite {
+    /// Its group.
+    pub group: SecretGroup,
+    /// Its label.
+    pub label: String,
+    /// Fields to set.
+    pub set: Bag,
+    /// Fields to remove (v1: fields the response leaves unset).
+    pub remove: Vec<String>,
+}
+
+impl SecretWrite {
+    /// The content to write: `existing` (the secret's current content, if it exists)
+    /// with these changes, as the libraries merge it.
+    pub fn content(&self, existing: Option<&Bag>) -> Bag {
+        let mut c = existing.cloned().unwrap_or_default();
+        for k in &self.remove {
+            c.remove(k);
+        }
+        c.extend(self.set.clone());
+        c
+    }
+}
+
+/// An answer to one request: first the secrets ([`Answer::secrets`]), then, with their
+/// ids, the writes to this application's databag ([`Answer::bag_writes`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    secrets: Vec<SecretWrite>,
+    kind: AnswerKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum AnswerKind {
+    /// Plain fields, and `secret-<group>` fields for the secrets.
+    V0 { plain: Bag, local_app: Bag },
+    /// The entry of `requests` to update or add.
+    V1 {
+        requests: Vec<Json>,
+        index: Option<usize>,
+        entry: Object,
+    },
+}
+
+/// The answer to `request` (from [`requests`] or a [`ProviderEvent`]), as the library of
+/// the requirer's version writes it.
+///
+/// v0 (`ProviderData.update_relation_data`): the fields the requirer listed in
+/// `requested-secrets` go, by group, into secrets labelled `<endpoint>.<id>.<group>.secret`
+/// whose ids go in `secret-<group>`; the others go in the databag as they are. A
+/// requirer that listed none (or a relation that started without secrets) gets every
+/// field in the databag. Answering before the requirer named its `database` is an error.
+/// v1 (`set_response`): the `user`, `tls` fields go into secrets labelled
+/// `<endpoint>.<id>.<request id>.<group>.secret`; the entry of `requests` with the
+/// request's id is updated (or added) with the other fields and the secrets' ids.
+pub fn answer(
+    relation: RelationRef<'_>,
+    request: &Request,
+    remote_app: &Bag,
+    local_app: &Bag,
+    response: &Response,
+) -> Result<Answer, Error> {
+    match request.version {
+        Version::V0 => answer_v0(relation, remote_app, local_app, response),
+        Version::V1 => answer_v1(relation, request, local_app, response),
+    }
+}
+
+fn answer_v0(
+    relation: RelationRef<'_>,
+    remote_app: &Bag,
+    local_app: &Bag,
+    response: &Response,
+) -> Result<Answer, Error> {
+    let fields: Vec<(&str, &String)> = response
+        .fields()
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+        .collect();
+    let allowed_early = [
+        "endpoints",
+        "read-only-endpoints",
+        "replset",
+        "encryption-secret",
+    ];
+    if !remote_app.contains_key("database")
+        && fields.iter().any(|(k, _)| !allowed_early.contains(k))
+    {
+        return Err(Error::Premature);
+    }
+    let requested = json_string_list(remote_app, REQUESTED_SECRETS_FIELD)?.unwrap_or_default();
+    // A relation that started on the databag stays there (`fallback_to_databag`).
+    let on_databag = requested.iter().any(|f| local_app.contains_key(f));
+    let mut secrets: Vec<SecretWrite> = Vec::new();
+    let mut plain = Bag::new();
+    for (field, value) in fields {
+        if !on_databag && requested.iter().any(|r| r == field) {
+            let group = SecretGroup::of_field(field);
+            let write = match secrets.iter_mut().find(|w| w.group == group) {
+                Some(w) => w,
+                None => {
+                    secrets.push(SecretWrite {
+                        group,
+                        label: group.label(relation.endpoint, relation.id, None),
+                        set: Bag::new(),
+                        remove: Vec::new(),
+                    });
+                    secrets.last_mut().expect("just pushed")
+                }
+            };
+            write.set.insert(field.to_string(), value.clone());
+        } else {
+            plain.insert(field.to_string(), value.clone());
+        }
+    }
+    Ok(Answer {
+        secrets,
+        kind: AnswerKind::V0 {
+            plain,
+            local_app: local_app.clone(),
+        },
+    })
+}
+
+/// `ResourceProviderModel`'s fields as dumped, in order, before its unknown fields.
+const V1_RESPONSE_FIELDS: [&str; 11] = [
+    "resource",
+    "request-id",
+    "salt",
+    "endpoints",
+    "read-only-endpoints",
+    "secret-user",
+    "secret-tls",
+    "secret-extra",
+    "secret-entity",
+    "version",
+    "prefix-resources",
+];
+
+/// Fields `write_model` always blanks in `requests` (`CROSS_MODEL_RELATION_CONSUMER_SECRETS`).
+const V1_BLANKED: [&str; 4] = ["mtls-cert", "entity-name", "entity-password", "password"];
+
+fn answer_v1(
+    relation: RelationRef<'_>,
+    request: &Request,
+    local_app: &Bag,
+    response: &Response,
+) -> Result<Answer, Error> {
+    let text = local_app.get("requests").map_or("[]", String::as_str);
+    let Ok(Json::Array(requests)) = Json::parse(text) else {
+        return Err(bad_field("requests", "a JSON list of responses", text));
+    };
+    let index = requests.iter().position(|r| {
+        r.as_object().and_then(|o| o.str("request-id")) == request.request_id.as_deref()
+    });
+    let mut entry = match index.and_then(|i| requests[i].as_object()) {
+        Some(existing) => existing.clone(),
+        None => {
+            let mut e: Object = V1_RESPONSE_FIELDS
+                .iter()
+                .map(|k| (k.to_string(), Json::Null))
+                .collect();
+            e.insert("resource", Json::str(request.database.as_str()));
+            e.insert("request-id", Json::opt_str(request.request_id.as_deref()));
+            e.insert("salt", Json::opt_str(request.salt.as_deref()));
+            for k in V1_BLANKED {
+                e.insert(k, Json::Null);
+            }
+            e
+        }
+    };
+    let mut secrets = Vec::new();
+    for group in [SecretGroup::User, SecretGroup::Tls] {
+        let (set, remove): (Vec<_>, Vec<_>) = response
+            .fields()
+            .into_iter()
+            .filter(|(k, _)| SecretGroup::of_field(k) == group)
+            .partition(|(_, v)| v.is_some());
+        if set.is_empty() && entry.str(&group.field()).is_none() {
+            continue;
+        }
+        secrets.push(SecretWrite {
+            group,
+            label: group.label(
+                relation.endpoint,
+                relation.id,
+                request.request_id.as_deref(),
+            ),
+            set: set
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.clone().expect("set")))
+                .collect(),
+            remove: remove.into_iter().map(|(k, _)| k.to_string()).collect(),
+        });
+    }
+    if let Some(db) = &response.database {
+        entry.insert("resource", Json::str(db.as_str()));
+    }
+    for (field, value) in [
+        ("endpoints", &response.endpoints),
+        ("read-only-endpoints", &response.read_only_endpoints),
+        ("version", &response.version),
+    ] {
+        if let Some(v) = value {
+            entry.insert(field, Json::str(v.as_str()));
+        }
+    }
+    Ok(Answer {
+        secrets,
+        kind: AnswerKind::V1 {
+            requests,
+            index,
+            entry,
+        },
+    })
+}
+
+impl Answer {
+    /// The secrets to create or update before writing the databag.
+    pub fn secrets(&self) -> &[SecretWrite] {
+        &self.secrets
+    }
+
+    /// The writes to this application's databag, given the id of each secret of
+    /// [`Answer::secrets`] (created or found by its label).
+    pub fn bag_writes(
+        &self,
+        secret_ids: &BTreeMap<SecretGroup, String>,
+    ) -> Result<BagWrites, Error> {
+        let id = |g: SecretGroup| secret_ids.get(&g).cloned().ok_or(Error::MissingSecret(g));
+        let mut out = BagWrites::new();
+        match &self.kind {
+            AnswerKind::V0 { plain, local_app } => {
+                for w in &self.secrets {
+                    let field = w.group.field();
+                    let id = id(w.group)?;
+                    if local_app.get(&field) != Some(&id) {
+                        out.insert(field, Some(id));
+                    }
+                }
+                for (k, v) in plain {
+                    out.insert(k.clone(), Some(v.clone()));
+                }
+            }
+            AnswerKind::V1 {
+                requests,
+                index,
+                entry,
+            } => {
+                let mut entry = entry.clone();
+                for w in &self.secrets {
+                    entry.insert(w.group.field(), Json::String(id(w.group)?));
+                }
+                for k in V1_BLANKED {
+                    entry.insert(k, Json::Null);
+                }
+                let mut requests = requests.clone();
+                match index {
+                    Some(i) => requests[*i] = Json::Object(entry),
+                    None => requests.push(Json::Object(entry)),
+                }
+                out.insert("version".into(), Some("v1".into()));
+                out.insert("requests".into(), Some(Json::Array(requests).dumps()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The labels of the secrets this application published on a relation (from its own
+/// databag: `secret-<group>` fields, and the ids of v1 `requests` entries with them):
+/// what to remove when the relation is broken.
+pub fn published_secret_labels(relation: RelationRef<'_>, local_app: &Bag) -> Vec<String> {
+    let mut labels = Vec::new();
+    for g in SecretGroup::ALL {
+        if local_app.contains_key(&g.field()) {
+            labels.push(g.label(relation.endpoint, relation.id, None));
+        }
+    }
+    if let Some(Ok(Json::Array(entries))) = local_app.get("requests").map(|t| Json::parse(t)) {
+        for e in entries.iter().filter_map(Json::as_object) {
+            let Some(rid) = e.str("request-id") else {
+                continue;
+            };
+            for g in SecretGroup::ALL {
+                if e.str(&g.field()).is_some() {
+                    labels.push(g.label(relation.endpoint, relation.id, Some(rid)));
+                }
+            }
+        }
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bag(pairs: &[(&str, &str)]) -> Bag {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn apply(mut bag: Bag, writes: &BagWrites) -> Bag {
+        for (k, v) in writes {
+            match v {
+                Some(v) => bag.insert(k.clone(), v.clone()),
+                None => bag.remove(k),
+            };
+        }
+        bag
+    }
+
+    #[test]
+    fn changing_roles_after_the_request_is_an_error() {
+        let first = bag(&[("database", "blog"), ("extra-user-roles", "admin")]);
+        let seen = apply(
+            Bag::new(),
+            &relation_changed(&first, &Bag::new()).unwrap().app_writes,
+        );
+        let changed = bag(&[("database", "blog"), ("extra-user-roles", "SUPERUSER")]);
+        let err = relation_changed(&changed, &seen).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Cannot change extra-user-roles after relation has already been created"
+        );
+    }
+
+    #[test]
+    fn answering_before_the_request_is_an_error_but_endpoints_may_go_first() {
+        let remote = bag(&[("requested-secrets", r#"["username", "password"]"#)]);
+        let request = Request {
+            version: Version::V0,
+            request_id: None,
+            salt: None,
+            database: String::new(),
+            extra_user_roles: None,
+            extra_group_roles: None,
+            entity_type: None,
+            prefix_matching: None,
+            external_node_connectivity: false,
+            requested_secrets: Vec::new(),
+            seen: Object::new(),
+        };
+        let rel = RelationRef::new("database", 1);
+        let creds = Response {
+            username: Some("u".into()),
+            ..Response::default()
+        };
+        assert!(matches!(
+            answer(rel, &request, &remote, &Bag::new(), &creds),
+            Err(Error::Premature)
+        ));
+        let endpoints = Response {
+            endpoints: Some("h:5432".into()),
+            ..Response::default()
+        };
+        let a = answer(rel, &request, &remote, &Bag::new(), &endpoints).unwrap();
+        assert!(a.secrets().is_empty());
+        assert_eq!(
+            a.bag_writes(&BTreeMap::new()).unwrap()["endpoints"].as_deref(),
+            Some("h:5432")
+        );
+    }
+
+    #[test]
+    fn a_requirer_without_requested_secrets_gets_credentials_in_the_databag() {
+        let remote = bag(&[("database", "old")]);
+        let request = &requests(&remote).unwrap()[0];
+        let mut response = Response::for_request(request);
+        response.username = Some("u".into());
+        response.password = Some("p".into());
+        let a = answer(
+            RelationRef::new("db", 3),
+            request,
+            &remote,
+            &Bag::new(),
+            &response,
+        )
+        .unwrap();
+        assert!(a.secrets().is_empty());
+        let w = a.bag_writes(&BTreeMap::new()).unwrap();
+        assert_eq!(
+            (w["username"].as_deref(), w["password"].as_deref()),
+            (Some("u"), Some("p"))
+        );
+    }
+
+    #[test]
+    fn a_missing_secret_id_is_an_error_not_a_half_answer() {
+        let remote = bag(&[
+            ("database", "blog"),
+            ("requested-secrets", r#"["username", "password"]"#),
+        ]);
+        let request = &requests(&remote).unwrap()[0];
+        let response = Response {
+            username: Some("u".into()),
+            ..Response::default()
+        };
+        let a = answer(
+            RelationRef::new("db", 3),
+            request,
+            &remote,
+            &Bag::new(),
+            &response,
+        )
+        .unwrap();
+        assert!(matches!(
+            a.bag_writes(&BTreeMap::new()),
+            Err(Error::MissingSecret(SecretGroup::User))
+        ));
+    }
+
+    #[test]
+    fn bad_json_names_the_field() {
+        let remote = bag(&[("version", "v1"), ("requests", "{not json")]);
+        let err = requests(&remote).unwrap_err().to_string();
+        assert!(
+            err.contains("`requests`") && err.contains("JSON list"),
+            "{err}"
+        );
+        assert!(version(&bag(&[("version", "v2")])).is_err());
+    }
+}

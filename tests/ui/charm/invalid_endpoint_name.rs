@@ -1,0 +1,8 @@
+use charm_runtime::prelude::*;
+
+#[derive(Charm, Default)]
+#[charm(name = "webapp", summary = "A web application")]
+#[requires(Db(interface = "postgresql_client"))]
+pub struct Webapp;
+
+fn main() {}

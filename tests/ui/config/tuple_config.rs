@@ -1,0 +1,6 @@
+use charm_runtime::prelude::*;
+
+#[derive(CharmConfig)]
+pub struct WebappConfig(String);
+
+fn main() {}

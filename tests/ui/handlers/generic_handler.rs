@@ -1,0 +1,17 @@
+use charm_runtime::prelude::*;
+
+#[derive(Charm, Default)]
+#[charm(name = "webapp", summary = "A web application")]
+#[requires(db(interface = "postgresql_client"))]
+pub struct Webapp;
+
+#[handlers]
+impl Webapp {
+    #[on(install)]
+    fn install<T: Default>(&mut self, _ctx: &mut Context<Self>) -> Result<()> {
+        let _ = T::default();
+        Ok(())
+    }
+}
+
+fn main() {}
