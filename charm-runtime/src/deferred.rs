@@ -1,21 +1,29 @@
-//! Deferred events, as `ops` has them (research/juju-contract.md §5.2): a handler calls
+//! Deferred events, as `ops` has them (`EventBase.defer` in
+//! <https://github.com/canonical/operator/blob/main/ops/framework.py>): a handler calls
 //! [`Context::defer`](crate::Context::defer), and the event is run again for that handler
 //! at the start of the next hook, before the new event, until the handler stops deferring.
 //!
-//! **What is stored.** A list of [`Notice`]s, each a handler name (`Type::method`) and an
-//! [`EventSnapshot`] (the dispatch path and the relation or secret variables of the
-//! event), as JSON in the unit's charm state under [`STATE_KEY`]. Juju commits charm state
-//! only when the hook exits 0 (§3.5), so a hook that fails neither loses nor duplicates a
-//! notice: the next run sees the list as it was before the failed hook.
+//! **What may be deferred** is the event catalogue's ([`charm_catalogue::Deferral`]):
+//! every event but those whose `defer()` raises in `ops` (actions, `stop`, `remove`,
+//! `secret-rotate`, `secret-expired`), the status collectors, and the hooks of Juju's
+//! restricted context (`collect-metrics`, `meter-status-changed`), which have no charm
+//! state to keep a deferred event in.
 //!
-//! **Re-running.** On every hook but `collect-metrics` and `meter-status-changed`, each
-//! notice is re-run, in order, for the handler that deferred it only, in the *current*
-//! hook's context (leadership, relation membership, config are today's). A relation event
-//! whose relation is gone gets an inactive [`Relation`](crate::Relation): its bags read as
-//! empty and writes to them are dropped with a warning. A notice whose handler no longer
-//! exists or no longer observes that event (after an upgrade) is dropped with a warning;
-//! so is a stored list that is not valid JSON (a charm stuck on unreadable state helps
-//! nobody).
+//! **What is stored.** A list of [`Notice`]s, each a handler name (`Type::method`) and an
+//! [`EventSnapshot`] (the dispatch path and the variables Juju set for the event), as JSON
+//! in the unit's charm state under [`STATE_KEY`]. Juju commits charm state only when the
+//! hook exits 0 (`doFlush` in
+//! <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/context/context.go> runs
+//! only without a hook error), so a hook that fails neither loses nor duplicates a notice:
+//! the next run sees the list as it was before the failed hook.
+//!
+//! **Re-running.** On every hook but the restricted ones, each notice is re-run, in order,
+//! for the handler that deferred it only, in the *current* hook's context (leadership,
+//! relation membership, config are today's). A relation event whose relation is gone gets
+//! an inactive [`Relation`](crate::Relation): its bags read as empty and writes to them are
+//! dropped with a warning. A notice whose handler no longer exists or no longer observes
+//! that event (after an upgrade) is dropped with a warning; so is a stored list that is not
+//! valid JSON (a charm stuck on unreadable state helps nobody).
 //!
 //! **Cost.** Reading the list is one `state-get`, the same one
 //! [`Context::state_get`](crate::Context::state_get) uses (one per hook at most). To skip
@@ -28,13 +36,16 @@
 //! directory, a pod restart on Kubernetes, a crash at any point) only costs one
 //! `state-get`, never a lost notice.
 
-use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
-use crate::env::{
-    Hook, JujuEnv, RelationContext, SecretContext, SecretHook, StorageContext, WorkloadContext,
-};
-use crate::relation::RelationId;
-use crate::secret::SecretId;
+use crate::backend::LogLevel;
+use crate::env::Hook;
+use crate::error::{Error, Result};
+use crate::model::ModelInner;
+
+mod snapshot;
+
+pub use snapshot::{encode_notices, parse_notices, EventSnapshot, Notice};
 
 /// The charm-state key holding the deferred notices. Keys starting `charm-rs.` are the
 /// framework's: charms must not write them.
@@ -47,274 +58,220 @@ pub const MARKER_FILE: &str = ".charm-rs-deferred";
 /// state values are limited to 64 KiB.
 pub const MAX_NOTICES: usize = 100;
 
-/// One deferred event, for one handler.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notice {
-    /// The handler that deferred it, `Type::method`.
-    pub handler: String,
-    /// The event.
-    pub event: EventSnapshot,
-}
-
-/// What is needed to build an event again in a later hook: the variables Juju set for it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventSnapshot {
-    /// `JUJU_DISPATCH_PATH`, e.g. `hooks/db-relation-changed`.
-    pub dispatch_path: String,
-    /// `JUJU_RELATION`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation_endpoint: Option<String>,
-    /// The number of `JUJU_RELATION_ID`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation_id: Option<u32>,
-    /// `JUJU_REMOTE_UNIT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remote_unit: Option<String>,
-    /// `JUJU_REMOTE_APP`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remote_app: Option<String>,
-    /// `JUJU_DEPARTING_UNIT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub departing_unit: Option<String>,
-    /// `JUJU_SECRET_ID`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_id: Option<String>,
-    /// `JUJU_SECRET_LABEL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_label: Option<String>,
-    /// `JUJU_SECRET_REVISION`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_revision: Option<u64>,
-    /// `JUJU_STORAGE_ID`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage_id: Option<String>,
-    /// `JUJU_STORAGE_LOCATION`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage_location: Option<String>,
-    /// `JUJU_WORKLOAD_NAME`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workload_name: Option<String>,
-    /// `JUJU_NOTICE_ID`, `JUJU_NOTICE_TYPE`, `JUJU_NOTICE_KEY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice: Option<(String, String, String)>,
-    /// `JUJU_PEBBLE_CHECK_NAME`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check_name: Option<String>,
-}
-
-impl EventSnapshot {
-    /// The snapshot of the hook `env` describes.
-    pub fn of(env: &JujuEnv) -> Self {
-        let r = env.relation.as_ref();
-        let s = env.secret.as_ref();
-        EventSnapshot {
-            dispatch_path: env.dispatch_path.clone(),
-            relation_endpoint: r.map(|r| r.endpoint.clone()),
-            relation_id: r.map(|r| r.id.number()),
-            remote_unit: r.and_then(|r| r.remote_unit.clone()),
-            remote_app: r.and_then(|r| r.remote_app.clone()),
-            departing_unit: r.and_then(|r| r.departing_unit.clone()),
-            secret_id: s.map(|s| s.id.as_str().to_string()),
-            secret_label: s.and_then(|s| s.label.clone()),
-            secret_revision: s.and_then(|s| s.revision),
-            storage_id: env.storage.as_ref().map(|s| s.id.clone()),
-            storage_location: env
-                .storage
-                .as_ref()
-                .and_then(|s| s.location.as_ref())
-                .map(|l| l.to_string_lossy().into_owned()),
-            workload_name: env.workload.as_ref().map(|w| w.container.clone()),
-            notice: env.workload.as_ref().and_then(|w| w.notice.clone()),
-            check_name: env.workload.as_ref().and_then(|w| w.check.clone()),
-        }
-    }
-
-    /// The environment of the deferred event: `current`'s unit, model and charm
-    /// directory, the snapshot's hook, relation and secret.
-    pub fn restore(&self, current: &JujuEnv) -> Result<JujuEnv, String> {
-        let hook = Hook::parse(&self.dispatch_path);
-        let relation = match &hook {
-            Hook::Relation { endpoint, .. } => Some(RelationContext {
-                endpoint: self
-                    .relation_endpoint
-                    .clone()
-                    .unwrap_or_else(|| endpoint.clone()),
-                id: RelationId::new(
-                    self.relation_id
-                        .ok_or("a relation event without a relation id")?,
-                ),
-                remote_unit: self.remote_unit.clone(),
-                remote_app: self.remote_app.clone(),
-                departing_unit: self.departing_unit.clone(),
-            }),
-            _ => None,
-        };
-        let secret = match &hook {
-            Hook::Secret(_) => Some(SecretContext {
-                id: self
-                    .secret_id
-                    .as_deref()
-                    .and_then(SecretId::parse)
-                    .ok_or("a secret event without a valid secret id")?,
-                label: self.secret_label.clone(),
-                revision: self.secret_revision,
-            }),
-            _ => None,
-        };
-        let storage = match &hook {
-            Hook::Storage { .. } => Some(StorageContext {
-                id: self
-                    .storage_id
-                    .clone()
-                    .ok_or("a storage event without a storage id")?,
-                location: self.storage_location.as_ref().map(Into::into),
-            }),
-            _ => None,
-        };
-        let workload = match &hook {
-            Hook::Workload { container, .. } => Some(WorkloadContext {
-                container: self
-                    .workload_name
-                    .clone()
-                    .unwrap_or_else(|| container.clone()),
-                notice: self.notice.clone(),
-                check: self.check_name.clone(),
-            }),
-            _ => None,
-        };
-        Ok(JujuEnv {
-            dispatch_path: self.dispatch_path.clone(),
-            hook,
-            relation,
-            secret,
-            storage,
-            workload,
-            // Actions are not deferrable.
-            action_id: None,
-            ..current.clone()
-        })
-    }
-
-    /// `hooks/db-relation-changed (db:3, database/0)`, for log lines.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let (Some(e), Some(id)) = (&self.relation_endpoint, self.relation_id) {
-            parts.push(format!("{e}:{id}"));
-        }
-        parts.extend(self.remote_unit.clone());
-        parts.extend(self.secret_id.clone());
-        if parts.is_empty() {
-            self.dispatch_path.clone()
-        } else {
-            format!("{} ({})", self.dispatch_path, parts.join(", "))
-        }
-    }
-}
-
-/// Whether the event of `hook` may be deferred; if not, why (the same events as `ops`).
+/// Whether the event of `hook` may be deferred; if not, why (the catalogue's
+/// [`Deferral`](charm_catalogue::Deferral) of its event).
 pub fn deferrable(hook: &Hook) -> Result<(), String> {
-    let why = match hook {
-        Hook::Action(name) => format!("the action `{name}`"),
-        Hook::Stop => "`stop`".into(),
-        Hook::Remove => "`remove`".into(),
-        Hook::Secret(SecretHook::Rotate) => "`secret-rotate`".into(),
-        Hook::Secret(SecretHook::Expired) => "`secret-expired`".into(),
-        _ => return Ok(()),
+    let Some(refusal) = hook.spec().and_then(|spec| spec.deferral.refusal()) else {
+        return Ok(());
     };
-    Err(format!(
-        "{why} cannot be deferred (as in ops: actions, stop, remove, secret-rotate and secret-expired are not deferrable)"
-    ))
+    let what = match hook {
+        Hook::Action(name) => format!("the action `{name}`"),
+        hook => format!("`{}`", hook.juju_name()),
+    };
+    Err(format!("{what} cannot be deferred ({refusal})"))
 }
 
-/// Whether notices are re-run before `hook` (all hooks but the metrics ones, as `ops`).
+/// Whether notices are re-run before `hook`: all hooks but those of Juju's restricted
+/// context, as `ops` (`_Manager._emit` in
+/// <https://github.com/canonical/operator/blob/main/ops/_main.py>).
 pub fn reruns_before(hook: &Hook) -> bool {
-    !matches!(hook, Hook::Other(name) if name == "collect-metrics" || name == "meter-status-changed")
-}
-
-/// Parses the stored list.
-pub fn parse_notices(raw: &str) -> Result<Vec<Notice>, String> {
-    serde_json::from_str(raw).map_err(|e| format!("stored deferred events are unreadable: {e}"))
-}
-
-/// The stored form of `notices`.
-pub fn encode_notices(notices: &[Notice]) -> String {
-    serde_json::to_string(notices).unwrap_or_else(|_| "[]".into())
+    !hook.restricted()
 }
 
 /// Whether the marker says the committed state has no notices.
-pub(crate) fn marker_says_none(path: &std::path::Path) -> bool {
+fn marker_says_none(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| b == b"0")
+}
+
+/// The handler running now, and whether it may defer its event: what
+/// [`Context::defer`](crate::Context::defer) asks and records.
+pub(crate) struct Running {
+    handler: &'static str,
+    /// Why the event cannot be deferred, if it cannot.
+    refusal: Option<String>,
+    deferred: bool,
+}
+
+impl Running {
+    /// `handler` runs, on an event deferrable unless `refusal` says why not.
+    pub(crate) fn new(handler: &'static str, refusal: Option<String>) -> Self {
+        Running {
+            handler,
+            refusal,
+            deferred: false,
+        }
+    }
+
+    /// Records that the handler defers its event, or says why it cannot.
+    pub(crate) fn defer(&mut self) -> Result<()> {
+        match &self.refusal {
+            None => {
+                self.deferred = true;
+                Ok(())
+            }
+            Some(why) => Err(Error::msg(format!(
+                "handler `{}` cannot defer: {why}",
+                self.handler
+            ))),
+        }
+    }
+
+    /// Whether the handler deferred its event.
+    pub(crate) fn deferred(&self) -> bool {
+        self.deferred
+    }
+}
+
+/// The committed list of notices, as the hook found it.
+#[derive(Debug)]
+enum Committed {
+    /// Read (or known empty from the marker, or from the caller).
+    Known(Vec<Notice>),
+    /// Unreadable: dropped with a warning, and replaced when the hook succeeds.
+    Corrupt,
+}
+
+/// The deferred notices of one hook: the list committed before it, what remains of it
+/// after the re-runs and the hook's own deferrals, and the marker file that lets the next
+/// hook skip reading it.
+#[derive(Debug)]
+pub(crate) struct Deferred {
+    /// `None`: the hook does not touch the list (Juju's restricted context).
+    committed: Option<Committed>,
+    remaining: Vec<Notice>,
+    marker: Option<PathBuf>,
+}
+
+impl Deferred {
+    /// Reads the committed notices, unless the hook runs in Juju's restricted context, or
+    /// `nothing_deferred` or the `marker` file says there are none. An unreadable list is
+    /// dropped with a warning.
+    pub(crate) fn load(
+        model: &ModelInner,
+        marker: Option<PathBuf>,
+        nothing_deferred: bool,
+    ) -> Result<Self> {
+        let mut deferred = Deferred {
+            committed: None,
+            remaining: Vec::new(),
+            marker,
+        };
+        if !reruns_before(&model.env.hook) {
+            return Ok(deferred);
+        }
+        let known_none =
+            nothing_deferred || deferred.marker.as_deref().is_some_and(marker_says_none);
+        let raw = match known_none {
+            true => None,
+            false => model.state_get(STATE_KEY)?,
+        };
+        deferred.committed = Some(match raw.map(|raw| (parse_notices(&raw), raw)) {
+            None => Committed::Known(Vec::new()),
+            Some((Ok(notices), _)) => Committed::Known(notices),
+            Some((Err(why), raw)) => {
+                let message = format!("{why}; dropping them ({} bytes)", raw.len());
+                model.log(LogLevel::Warning, &message);
+                Committed::Corrupt
+            }
+        });
+        Ok(deferred)
+    }
+
+    /// The notices to re-run before the hook's event, in order.
+    pub(crate) fn to_rerun(&self) -> &[Notice] {
+        match &self.committed {
+            Some(Committed::Known(notices)) => notices,
+            _ => &[],
+        }
+    }
+
+    /// A re-run notice was deferred again: it stays, in its place.
+    pub(crate) fn keep(&mut self, notice: &Notice) {
+        self.remaining.push(notice.clone());
+    }
+
+    /// The hook's own event was deferred by a handler: added last, once.
+    pub(crate) fn add(&mut self, notice: Notice) {
+        if !self.remaining.contains(&notice) {
+            self.remaining.push(notice);
+        }
+    }
+
+    /// Whether the committed list had no notices and none remain: the marker may say `0`.
+    fn none_remain(&self) -> bool {
+        matches!(&self.committed, Some(Committed::Known(n)) if n.is_empty())
+            && self.remaining.is_empty()
+    }
+
+    /// Before the flush: buffers the new list (when it changed) with the hook's other
+    /// writes, and, unless none remain, replaces a `0` marker. An error means the marker
+    /// can be neither written nor removed: the hook must fail, writing nothing, rather
+    /// than leave `0` on disk while notices may be committed.
+    pub(crate) fn store(&mut self, model: &ModelInner) -> Result<(), String> {
+        let Some(committed) = &self.committed else {
+            return Ok(());
+        };
+        if self.remaining.len() > MAX_NOTICES {
+            let dropped = self.remaining.len() - MAX_NOTICES;
+            model.log(
+                LogLevel::Warning,
+                &format!(
+                    "{} deferred events are too many to keep: dropping the {dropped} oldest",
+                    self.remaining.len()
+                ),
+            );
+            self.remaining.drain(..dropped);
+        }
+        let changed = match committed {
+            Committed::Known(notices) => *notices != self.remaining,
+            Committed::Corrupt => true,
+        };
+        if changed {
+            let stored = (!self.remaining.is_empty()).then(|| encode_notices(&self.remaining));
+            model.state_write(STATE_KEY, stored);
+        }
+        match &self.marker {
+            Some(marker) if !self.none_remain() => std::fs::write(marker, b"1")
+                .or_else(|_| std::fs::remove_file(marker))
+                .or_else(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Ok(()),
+                    _ => Err(e),
+                })
+                .map_err(|e| {
+                    format!(
+                        "cannot update {}: {e}; failing the hook so that no deferred event is lost",
+                        marker.display()
+                    )
+                }),
+            _ => Ok(()),
+        }
+    }
+
+    /// After the flush: when none remain, the marker says so (best effort: without it
+    /// the next hook reads the state once more).
+    pub(crate) fn committed(&self) {
+        if let (Some(marker), true) = (&self.marker, self.committed.is_some() && self.none_remain())
+        {
+            if !marker_says_none(marker) {
+                let _ = std::fs::write(marker, b"0");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn env(vars: &[(&str, &str)]) -> JujuEnv {
-        let map: std::collections::HashMap<&str, &str> = vars.iter().copied().collect();
-        JujuEnv::from_lookup(|k| map.get(k).map(|v| v.to_string())).unwrap()
-    }
-
     #[test]
-    fn snapshots_restore_the_event() {
-        let base = env(&[
-            ("JUJU_DISPATCH_PATH", "hooks/install"),
-            ("JUJU_UNIT_NAME", "app/0"),
-        ]);
-        let departed = env(&[
-            ("JUJU_DISPATCH_PATH", "hooks/db-relation-departed"),
-            ("JUJU_UNIT_NAME", "app/0"),
-            ("JUJU_RELATION", "db"),
-            ("JUJU_RELATION_ID", "db:3"),
-            ("JUJU_REMOTE_UNIT", "pg/1"),
-            ("JUJU_DEPARTING_UNIT", "pg/1"),
-        ]);
-        let secret = env(&[
-            ("JUJU_DISPATCH_PATH", "hooks/secret-changed"),
-            ("JUJU_UNIT_NAME", "app/0"),
-            ("JUJU_SECRET_ID", "secret:cjhg2ok5jrbc769e4mkg"),
-            ("JUJU_SECRET_LABEL", "db"),
-        ]);
-        let notice = env(&[
-            ("JUJU_DISPATCH_PATH", "hooks/workload-pebble-custom-notice"),
-            ("JUJU_UNIT_NAME", "app/0"),
-            ("JUJU_WORKLOAD_NAME", "workload"),
-            ("JUJU_NOTICE_ID", "7"),
-            ("JUJU_NOTICE_TYPE", "custom"),
-            ("JUJU_NOTICE_KEY", "example.com/backup"),
-        ]);
-        let storage = env(&[
-            ("JUJU_DISPATCH_PATH", "hooks/data-storage-attached"),
-            ("JUJU_UNIT_NAME", "app/0"),
-            ("JUJU_STORAGE_ID", "data/0"),
-            ("JUJU_STORAGE_LOCATION", "/srv/data"),
-        ]);
-        for original in [base.clone(), departed, secret, notice, storage] {
-            let snap = EventSnapshot::of(&original);
-            let json = encode_notices(&[Notice {
-                handler: "C::h".into(),
-                event: snap.clone(),
-            }]);
-            let back = parse_notices(&json).unwrap();
-            assert_eq!(back[0].event, snap);
-            let restored = snap.restore(&base).unwrap();
-            assert_eq!(restored, original, "{json}");
-        }
-        assert!(EventSnapshot {
-            dispatch_path: "hooks/db-relation-changed".into(),
-            ..Default::default()
-        }
-        .restore(&base)
-        .is_err());
-    }
-
-    #[test]
-    fn ops_rules_for_what_may_be_deferred() {
+    fn the_catalogue_says_what_may_be_deferred() {
         for path in [
             "hooks/stop",
             "hooks/remove",
             "hooks/secret-rotate",
             "hooks/secret-expired",
+            "hooks/collect-metrics",
+            "hooks/meter-status-changed",
             "actions/backup",
         ] {
             assert!(deferrable(&Hook::parse(path)).is_err(), "{path}");
@@ -324,10 +281,36 @@ mod tests {
             "hooks/db-relation-changed",
             "hooks/secret-changed",
             "hooks/config-changed",
+            "hooks/leader-settings-changed",
+            "hooks/pre-series-upgrade",
+            "hooks/post-series-upgrade",
+            "hooks/unknown-hook",
         ] {
             assert!(deferrable(&Hook::parse(path)).is_ok(), "{path}");
         }
+        let err = deferrable(&Hook::parse("hooks/collect-metrics")).unwrap_err();
+        assert!(
+            err.starts_with(
+                "`collect-metrics` cannot be deferred (it runs in Juju's restricted context"
+            ),
+            "{err}"
+        );
         assert!(!reruns_before(&Hook::parse("hooks/collect-metrics")));
+        assert!(!reruns_before(&Hook::parse("hooks/meter-status-changed")));
         assert!(reruns_before(&Hook::parse("actions/backup")));
+    }
+
+    #[test]
+    fn a_refused_deferral_names_the_handler_and_why() {
+        let mut running = Running::new("C::stop", deferrable(&Hook::Stop).err());
+        let err = running.defer().unwrap_err().to_string();
+        assert!(
+            err.contains("handler `C::stop` cannot defer: `stop` cannot be deferred (as in ops"),
+            "{err}"
+        );
+        assert!(!running.deferred());
+        let mut running = Running::new("C::install", None);
+        running.defer().unwrap();
+        assert!(running.deferred());
     }
 }

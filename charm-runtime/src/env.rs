@@ -1,265 +1,22 @@
 //! The Juju environment of one hook: which hook, which unit, which relation or secret.
 //!
-//! Juju passes everything through `JUJU_*` variables (research/juju-contract.md §1.3).
-//! [`JujuEnv::from_lookup`] reads them from any source, so tests need no process env.
+//! Juju passes everything through `JUJU_*` variables (`HookVars` in
+//! <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/context/context.go>).
+//! Which ones an event carries, and which of them it always carries, is the event
+//! catalogue's ([`charm_catalogue::EventSpec::env`]): [`JujuEnv::from_lookup`] reads those
+//! of the running hook's event, refuses a hook without one it always carries, and reads
+//! them from any source, so tests need no process env.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::relation::RelationId;
 use crate::secret::SecretId;
 
-/// What kind of relation hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RelationHook {
-    /// `<endpoint>-relation-created`
-    Created,
-    /// `<endpoint>-relation-joined`
-    Joined,
-    /// `<endpoint>-relation-changed`
-    Changed,
-    /// `<endpoint>-relation-departed`
-    Departed,
-    /// `<endpoint>-relation-broken`
-    Broken,
-}
+mod hook;
 
-impl RelationHook {
-    /// All kinds, in lifecycle order.
-    pub const ALL: [RelationHook; 5] = [
-        RelationHook::Created,
-        RelationHook::Joined,
-        RelationHook::Changed,
-        RelationHook::Departed,
-        RelationHook::Broken,
-    ];
-    /// `created`, `joined`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RelationHook::Created => "created",
-            RelationHook::Joined => "joined",
-            RelationHook::Changed => "changed",
-            RelationHook::Departed => "departed",
-            RelationHook::Broken => "broken",
-        }
-    }
-}
-
-/// What kind of secret hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SecretHook {
-    /// `secret-changed` (consumers: a new revision exists)
-    Changed,
-    /// `secret-rotate` (owner: time to rotate)
-    Rotate,
-    /// `secret-remove` (owner: a revision is no longer tracked)
-    Remove,
-    /// `secret-expired` (owner: a revision expired)
-    Expired,
-}
-
-/// What kind of storage hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StorageHook {
-    /// `<storage>-storage-attached`
-    Attached,
-    /// `<storage>-storage-detaching`
-    Detaching,
-}
-
-/// What kind of workload (Pebble) hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WorkloadHook {
-    /// `<container>-pebble-ready`
-    Ready,
-    /// `<container>-pebble-custom-notice`
-    CustomNotice,
-    /// `<container>-pebble-check-failed`
-    CheckFailed,
-    /// `<container>-pebble-check-recovered`
-    CheckRecovered,
-}
-
-const STORAGE_SUFFIXES: [(&str, StorageHook); 2] = [
-    ("-storage-attached", StorageHook::Attached),
-    ("-storage-detaching", StorageHook::Detaching),
-];
-
-const WORKLOAD_SUFFIXES: [(&str, WorkloadHook); 4] = [
-    ("-pebble-ready", WorkloadHook::Ready),
-    ("-pebble-custom-notice", WorkloadHook::CustomNotice),
-    ("-pebble-check-failed", WorkloadHook::CheckFailed),
-    ("-pebble-check-recovered", WorkloadHook::CheckRecovered),
-];
-
-/// The hook Juju is running, parsed from `JUJU_DISPATCH_PATH`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Hook {
-    /// `install`
-    Install,
-    /// `start`
-    Start,
-    /// `stop`
-    Stop,
-    /// `remove`
-    Remove,
-    /// `config-changed`
-    ConfigChanged,
-    /// `upgrade-charm`
-    UpgradeCharm,
-    /// `update-status`
-    UpdateStatus,
-    /// `leader-elected`
-    LeaderElected,
-    /// `<endpoint>-relation-<kind>`
-    Relation {
-        /// The endpoint, as declared (dashes kept).
-        endpoint: String,
-        /// Which relation hook.
-        kind: RelationHook,
-    },
-    /// `secret-<kind>`
-    Secret(SecretHook),
-    /// `<storage>-storage-<kind>`
-    Storage {
-        /// The storage name, as declared.
-        name: String,
-        /// Which storage hook.
-        kind: StorageHook,
-    },
-    /// `<container>-pebble-<kind>`
-    Workload {
-        /// The container name, as declared.
-        container: String,
-        /// Which workload hook.
-        kind: WorkloadHook,
-    },
-    /// `actions/<name>`
-    Action(String),
-    /// Any other hook (storage, workload, metrics, ...): handled by name only.
-    Other(String),
-}
-
-impl Hook {
-    /// Parses `hooks/<name>` or `actions/<name>` (or a bare hook name).
-    ///
-    /// ```
-    /// use charm_runtime::env::{Hook, RelationHook};
-    /// assert_eq!(
-    ///     Hook::parse("hooks/log-forwarder-relation-joined"),
-    ///     Hook::Relation { endpoint: "log-forwarder".into(), kind: RelationHook::Joined }
-    /// );
-    /// assert_eq!(Hook::parse("hooks/install"), Hook::Install);
-    /// assert_eq!(Hook::parse("hooks/install").event_name(), "install");
-    /// ```
-    pub fn parse(dispatch_path: &str) -> Hook {
-        let (dir, name) = match dispatch_path.rsplit_once('/') {
-            Some((dir, name)) => (dir.rsplit('/').next().unwrap_or(dir), name),
-            None => ("hooks", dispatch_path),
-        };
-        if dir == "actions" {
-            return Hook::Action(name.to_string());
-        }
-        match name {
-            "install" => return Hook::Install,
-            "start" => return Hook::Start,
-            "stop" => return Hook::Stop,
-            "remove" => return Hook::Remove,
-            "config-changed" => return Hook::ConfigChanged,
-            "upgrade-charm" => return Hook::UpgradeCharm,
-            "update-status" => return Hook::UpdateStatus,
-            "leader-elected" => return Hook::LeaderElected,
-            "secret-changed" => return Hook::Secret(SecretHook::Changed),
-            "secret-rotate" => return Hook::Secret(SecretHook::Rotate),
-            "secret-remove" => return Hook::Secret(SecretHook::Remove),
-            "secret-expired" => return Hook::Secret(SecretHook::Expired),
-            _ => {}
-        }
-        for kind in RelationHook::ALL {
-            let suffix = format!("-relation-{}", kind.as_str());
-            if let Some(endpoint) = name.strip_suffix(&suffix) {
-                if !endpoint.is_empty() {
-                    return Hook::Relation {
-                        endpoint: endpoint.to_string(),
-                        kind,
-                    };
-                }
-            }
-        }
-        for (suffix, kind) in STORAGE_SUFFIXES {
-            if let Some(storage) = name.strip_suffix(suffix).filter(|s| !s.is_empty()) {
-                return Hook::Storage {
-                    name: storage.to_string(),
-                    kind,
-                };
-            }
-        }
-        for (suffix, kind) in WORKLOAD_SUFFIXES {
-            if let Some(container) = name.strip_suffix(suffix).filter(|s| !s.is_empty()) {
-                return Hook::Workload {
-                    container: container.to_string(),
-                    kind,
-                };
-            }
-        }
-        Hook::Other(name.to_string())
-    }
-
-    /// The hook's name as Juju spells it (`db-relation-changed`; for an action, its name).
-    pub fn juju_name(&self) -> String {
-        match self {
-            Hook::Install => "install".into(),
-            Hook::Start => "start".into(),
-            Hook::Stop => "stop".into(),
-            Hook::Remove => "remove".into(),
-            Hook::ConfigChanged => "config-changed".into(),
-            Hook::UpgradeCharm => "upgrade-charm".into(),
-            Hook::UpdateStatus => "update-status".into(),
-            Hook::LeaderElected => "leader-elected".into(),
-            Hook::Relation { endpoint, kind } => {
-                format!("{endpoint}-relation-{}", kind.as_str())
-            }
-            Hook::Secret(SecretHook::Changed) => "secret-changed".into(),
-            Hook::Secret(SecretHook::Rotate) => "secret-rotate".into(),
-            Hook::Secret(SecretHook::Remove) => "secret-remove".into(),
-            Hook::Secret(SecretHook::Expired) => "secret-expired".into(),
-            Hook::Storage { name, kind } => {
-                let suffix = STORAGE_SUFFIXES
-                    .iter()
-                    .find(|(_, k)| k == kind)
-                    .map(|(s, _)| *s)
-                    .unwrap_or_default();
-                format!("{name}{suffix}")
-            }
-            Hook::Workload { container, kind } => {
-                let suffix = WORKLOAD_SUFFIXES
-                    .iter()
-                    .find(|(_, k)| k == kind)
-                    .map(|(s, _)| *s)
-                    .unwrap_or_default();
-                format!("{container}{suffix}")
-            }
-            Hook::Action(name) | Hook::Other(name) => name.clone(),
-        }
-    }
-
-    /// The dispatch path Juju sets: `hooks/<name>`, or `actions/<name>`.
-    pub fn dispatch_path(&self) -> String {
-        match self {
-            Hook::Action(name) => format!("actions/{name}"),
-            other => format!("hooks/{}", other.juju_name()),
-        }
-    }
-
-    /// The event name as `ops` and `#[on(..)]` spell it: dashes become underscores,
-    /// actions get `_action`.
-    pub fn event_name(&self) -> String {
-        match self {
-            Hook::Action(name) => format!("{name}_action").replace('-', "_"),
-            other => other.juju_name().replace('-', "_"),
-        }
-    }
-}
+pub use hook::{Hook, RelationHook, SecretHook, StorageHook, WorkloadHook};
 
 /// The relation a relation hook is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,38 +93,205 @@ pub struct JujuEnv {
     pub storage: Option<StorageContext>,
     /// Set in workload (Pebble) hooks.
     pub workload: Option<WorkloadContext>,
+    /// The event's other variables, as Juju set them: those its catalogue entry lists
+    /// that no context above holds (`JUJU_TARGET_BASE` in `pre-series-upgrade`).
+    pub vars: BTreeMap<String, String>,
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.is_empty())
 }
 
+/// The variables the contexts of [`JujuEnv`] hold; an event's others go to
+/// [`JujuEnv::vars`].
+pub(crate) const CONTEXT_VARS: &[&str] = &[
+    "JUJU_RELATION",
+    "JUJU_RELATION_ID",
+    "JUJU_REMOTE_UNIT",
+    "JUJU_REMOTE_APP",
+    "JUJU_DEPARTING_UNIT",
+    "JUJU_SECRET_ID",
+    "JUJU_SECRET_LABEL",
+    "JUJU_SECRET_REVISION",
+    "JUJU_ACTION_UUID",
+    "JUJU_STORAGE_ID",
+    "JUJU_STORAGE_LOCATION",
+    "JUJU_WORKLOAD_NAME",
+    "JUJU_NOTICE_ID",
+    "JUJU_NOTICE_TYPE",
+    "JUJU_NOTICE_KEY",
+    "JUJU_PEBBLE_CHECK_NAME",
+];
+
+/// The event-specific part of a [`JujuEnv`]: the variables the hook's catalogue entry
+/// lists, read and checked. Also what restores a deferred event
+/// ([`EventSnapshot::restore`](crate::deferred::EventSnapshot::restore)).
+#[derive(Debug, Default)]
+pub(crate) struct EventVars {
+    pub(crate) relation: Option<RelationContext>,
+    pub(crate) secret: Option<SecretContext>,
+    pub(crate) action_id: Option<String>,
+    pub(crate) storage: Option<StorageContext>,
+    pub(crate) workload: Option<WorkloadContext>,
+    pub(crate) vars: BTreeMap<String, String>,
+}
+
+/// Reads the variables one event carries: only those its catalogue entry lists.
+struct Reader<'a> {
+    hook: &'a Hook,
+    spec: &'static charm_catalogue::EventSpec,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Reader<'_> {
+    /// The variable, when the event carries it and it is not empty.
+    fn get(&self, var: &str) -> Option<String> {
+        self.spec
+            .carries(var)
+            .then(|| nonempty((self.lookup)(var)))
+            .flatten()
+    }
+
+    /// The variable, or the error saying Juju always sets it for this hook.
+    fn required(&self, var: &'static str) -> Result<String> {
+        self.get(var).ok_or_else(|| Error::Environment {
+            var,
+            detail: match self.hook {
+                Hook::Action(name) => {
+                    format!("not set for action `{name}`; Juju always sets it there")
+                }
+                hook => format!(
+                    "not set in a {} hook; Juju always sets it there",
+                    hook.juju_name()
+                ),
+            },
+        })
+    }
+
+    /// `raw`, the value of `var`, parsed; or the error saying it is not `what`.
+    fn parse<T>(
+        var: &'static str,
+        raw: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T> {
+        parse(raw).ok_or_else(|| Error::Environment {
+            var,
+            detail: format!("{raw:?} is not {what}"),
+        })
+    }
+
+    fn relation(&self, endpoint: &str) -> Result<RelationContext> {
+        let raw_id = self.required("JUJU_RELATION_ID")?;
+        let id = Self::parse(
+            "JUJU_RELATION_ID",
+            &raw_id,
+            "a relation id like `db:3`",
+            RelationId::parse,
+        )?;
+        let remote_unit = self.get("JUJU_REMOTE_UNIT");
+        let remote_app = self.get("JUJU_REMOTE_APP").or_else(|| {
+            let unit = remote_unit.as_ref()?;
+            unit.split('/').next().map(str::to_string)
+        });
+        Ok(RelationContext {
+            endpoint: self
+                .get("JUJU_RELATION")
+                .unwrap_or_else(|| endpoint.to_string()),
+            id,
+            remote_unit,
+            remote_app,
+            departing_unit: self.get("JUJU_DEPARTING_UNIT"),
+        })
+    }
+
+    fn secret(&self) -> Result<SecretContext> {
+        let raw_id = self.required("JUJU_SECRET_ID")?;
+        let revision = self
+            .get("JUJU_SECRET_REVISION")
+            .map(|r| {
+                Self::parse("JUJU_SECRET_REVISION", &r, "a revision number", |r| {
+                    r.parse().ok()
+                })
+            })
+            .transpose()?;
+        Ok(SecretContext {
+            id: Self::parse(
+                "JUJU_SECRET_ID",
+                &raw_id,
+                "a secret id like `secret:<id>`",
+                SecretId::parse,
+            )?,
+            label: self.get("JUJU_SECRET_LABEL"),
+            revision,
+        })
+    }
+
+    fn workload(&self, container: &str) -> Result<WorkloadContext> {
+        let notice = if self.spec.carries("JUJU_NOTICE_ID") {
+            Some((
+                self.required("JUJU_NOTICE_ID")?,
+                self.get("JUJU_NOTICE_TYPE")
+                    .unwrap_or_else(|| "custom".into()),
+                self.required("JUJU_NOTICE_KEY")?,
+            ))
+        } else {
+            None
+        };
+        Ok(WorkloadContext {
+            container: self
+                .get("JUJU_WORKLOAD_NAME")
+                .unwrap_or_else(|| container.to_string()),
+            notice,
+            check: match self.spec.carries("JUJU_PEBBLE_CHECK_NAME") {
+                true => Some(self.required("JUJU_PEBBLE_CHECK_NAME")?),
+                false => None,
+            },
+        })
+    }
+}
+
+impl EventVars {
+    /// Reads the variables of `hook`'s event from `lookup`: an error names a variable
+    /// the event always carries that is not set, or one that does not parse.
+    pub(crate) fn read(hook: &Hook, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut read = EventVars::default();
+        let Some(spec) = hook.spec() else {
+            return Ok(read);
+        };
+        let reader = Reader { hook, spec, lookup };
+        for var in spec.env {
+            match reader.get(var.name) {
+                None if var.required => {
+                    reader.required(var.name)?;
+                }
+                Some(value) if !CONTEXT_VARS.contains(&var.name) => {
+                    read.vars.insert(var.name.to_string(), value);
+                }
+                _ => {}
+            }
+        }
+        match hook {
+            Hook::Relation { endpoint, .. } => read.relation = Some(reader.relation(endpoint)?),
+            Hook::Secret(_) => read.secret = Some(reader.secret()?),
+            Hook::Storage { .. } => {
+                read.storage = Some(StorageContext {
+                    id: reader.required("JUJU_STORAGE_ID")?,
+                    location: reader.get("JUJU_STORAGE_LOCATION").map(PathBuf::from),
+                })
+            }
+            Hook::Workload { container, .. } => read.workload = Some(reader.workload(container)?),
+            Hook::Action(_) => read.action_id = Some(reader.required("JUJU_ACTION_UUID")?),
+            _ => {}
+        }
+        Ok(read)
+    }
+}
+
 impl JujuEnv {
-    /// Every variable [`from_lookup`](Self::from_lookup) reads.
-    pub const VARIABLES: &'static [&'static str] = &[
-        "JUJU_DISPATCH_PATH",
-        "JUJU_UNIT_NAME",
-        "JUJU_MODEL_NAME",
-        "JUJU_MODEL_UUID",
-        "JUJU_VERSION",
-        "JUJU_CHARM_DIR",
-        "JUJU_RELATION",
-        "JUJU_RELATION_ID",
-        "JUJU_REMOTE_UNIT",
-        "JUJU_REMOTE_APP",
-        "JUJU_DEPARTING_UNIT",
-        "JUJU_SECRET_ID",
-        "JUJU_SECRET_LABEL",
-        "JUJU_SECRET_REVISION",
-        "JUJU_ACTION_UUID",
-        "JUJU_STORAGE_ID",
-        "JUJU_STORAGE_LOCATION",
-        "JUJU_WORKLOAD_NAME",
-        "JUJU_NOTICE_ID",
-        "JUJU_NOTICE_TYPE",
-        "JUJU_NOTICE_KEY",
-        "JUJU_PEBBLE_CHECK_NAME",
-    ];
+    /// Every variable [`from_lookup`](Self::from_lookup) may read: those of every hook,
+    /// then those of each event of the catalogue.
+    pub const VARIABLES: &'static [&'static str] = charm_catalogue::VARIABLES;
 
     /// Reads the process environment. A variable that is not valid UTF-8 is an error
     /// naming it (not "not set", which is what `std::env::var(..).ok()` would make of it).
@@ -428,8 +352,9 @@ impl JujuEnv {
     /// assert!(err.to_string().contains("JUJU_DISPATCH_PATH"));
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |var: &str| nonempty(lookup(var));
         let required = |var: &'static str| {
-            nonempty(lookup(var)).ok_or(Error::Environment {
+            get(var).ok_or(Error::Environment {
                 var,
                 detail: "not set; Juju sets it for every hook".into(),
             })
@@ -446,115 +371,31 @@ impl JujuEnv {
                 })
             }
         };
-        let relation = match &hook {
-            Hook::Relation { endpoint, kind } => {
-                let raw_id = required("JUJU_RELATION_ID")?;
-                let id = RelationId::parse(&raw_id).ok_or_else(|| Error::Environment {
-                    var: "JUJU_RELATION_ID",
-                    detail: format!("{raw_id:?} is not a relation id like `db:3`"),
-                })?;
-                let remote_unit = nonempty(lookup("JUJU_REMOTE_UNIT"));
-                let remote_app = nonempty(lookup("JUJU_REMOTE_APP")).or_else(|| {
-                    remote_unit
-                        .as_ref()
-                        .and_then(|u| u.split('/').next())
-                        .map(str::to_string)
-                });
-                let departing_unit = nonempty(lookup("JUJU_DEPARTING_UNIT"));
-                if *kind == RelationHook::Departed && departing_unit.is_none() {
-                    return Err(Error::Environment {
-                        var: "JUJU_DEPARTING_UNIT",
-                        detail: "not set in a relation-departed hook".into(),
-                    });
-                }
-                let endpoint_var = nonempty(lookup("JUJU_RELATION")).unwrap_or(endpoint.clone());
-                Some(RelationContext {
-                    endpoint: endpoint_var,
-                    id,
-                    remote_unit,
-                    remote_app,
-                    departing_unit,
-                })
-            }
-            _ => None,
-        };
-        let secret = match &hook {
-            Hook::Secret(kind) => {
-                let raw = required("JUJU_SECRET_ID")?;
-                let id = SecretId::parse(&raw).ok_or_else(|| Error::Environment {
-                    var: "JUJU_SECRET_ID",
-                    detail: format!("{raw:?} is not a secret id like `secret:<id>`"),
-                })?;
-                let revision = match nonempty(lookup("JUJU_SECRET_REVISION")) {
-                    Some(r) => Some(r.parse().map_err(|_| Error::Environment {
-                        var: "JUJU_SECRET_REVISION",
-                        detail: format!("{r:?} is not a revision number"),
-                    })?),
-                    None if matches!(kind, SecretHook::Remove | SecretHook::Expired) => {
-                        return Err(Error::Environment {
-                            var: "JUJU_SECRET_REVISION",
-                            detail: "not set in a secret-remove or secret-expired hook".into(),
-                        })
-                    }
-                    None => None,
-                };
-                Some(SecretContext {
-                    id,
-                    label: nonempty(lookup("JUJU_SECRET_LABEL")),
-                    revision,
-                })
-            }
-            _ => None,
-        };
-        let storage = match &hook {
-            Hook::Storage { .. } => Some(StorageContext {
-                id: required("JUJU_STORAGE_ID")?,
-                location: nonempty(lookup("JUJU_STORAGE_LOCATION")).map(PathBuf::from),
-            }),
-            _ => None,
-        };
-        let workload = match &hook {
-            Hook::Workload { container, kind } => Some(WorkloadContext {
-                container: nonempty(lookup("JUJU_WORKLOAD_NAME")).unwrap_or(container.clone()),
-                notice: match kind {
-                    WorkloadHook::CustomNotice => Some((
-                        required("JUJU_NOTICE_ID")?,
-                        nonempty(lookup("JUJU_NOTICE_TYPE")).unwrap_or_else(|| "custom".into()),
-                        required("JUJU_NOTICE_KEY")?,
-                    )),
-                    _ => None,
-                },
-                check: match kind {
-                    WorkloadHook::CheckFailed | WorkloadHook::CheckRecovered => {
-                        Some(required("JUJU_PEBBLE_CHECK_NAME")?)
-                    }
-                    _ => None,
-                },
-            }),
-            _ => None,
-        };
-        let action_id = match hook {
-            Hook::Action(_) => Some(required("JUJU_ACTION_UUID")?),
-            _ => None,
-        };
+        let event = EventVars::read(&hook, &lookup)?;
         Ok(JujuEnv {
             dispatch_path,
             hook,
             unit_name,
             app_name,
-            model_name: nonempty(lookup("JUJU_MODEL_NAME")).unwrap_or_default(),
-            model_uuid: nonempty(lookup("JUJU_MODEL_UUID")).unwrap_or_default(),
-            juju_version: nonempty(lookup("JUJU_VERSION")).unwrap_or_else(|| "0.0.0".into()),
-            charm_dir: nonempty(lookup("JUJU_CHARM_DIR"))
+            model_name: get("JUJU_MODEL_NAME").unwrap_or_default(),
+            model_uuid: get("JUJU_MODEL_UUID").unwrap_or_default(),
+            juju_version: get("JUJU_VERSION").unwrap_or_else(|| "0.0.0".into()),
+            charm_dir: get("JUJU_CHARM_DIR")
                 .map(PathBuf::from)
                 .or_else(|| std::env::current_dir().ok())
                 .unwrap_or_default(),
-            relation,
-            secret,
-            action_id,
-            storage,
-            workload,
+            relation: event.relation,
+            secret: event.secret,
+            action_id: event.action_id,
+            storage: event.storage,
+            workload: event.workload,
+            vars: event.vars,
         })
+    }
+
+    /// The variable `var` of the event, as Juju set it (from [`vars`](Self::vars)).
+    pub fn var(&self, var: &str) -> Option<&str> {
+        self.vars.get(var).map(String::as_str)
     }
 }
 
@@ -572,29 +413,56 @@ mod tests {
     }
 
     #[test]
-    fn parses_every_hook_kind() {
-        for (path, name) in [
-            ("hooks/install", "install"),
-            ("hooks/config-changed", "config_changed"),
-            ("hooks/upgrade-charm", "upgrade_charm"),
-            ("hooks/update-status", "update_status"),
-            ("hooks/leader-elected", "leader_elected"),
-            ("hooks/secret-rotate", "secret_rotate"),
-            ("hooks/db-relation-broken", "db_relation_broken"),
-            ("hooks/data-storage-attached", "data_storage_attached"),
-            (
-                "hooks/web-cache-storage-detaching",
-                "web_cache_storage_detaching",
-            ),
-            ("hooks/workload-pebble-ready", "workload_pebble_ready"),
-            (
-                "hooks/workload-pebble-check-failed",
-                "workload_pebble_check_failed",
-            ),
-            ("actions/do-backup", "do_backup_action"),
-        ] {
-            assert_eq!(Hook::parse(path).event_name(), name, "{path}");
-        }
+    fn the_catalogues_newer_hooks_read_their_variables() {
+        let hook = |path: &str, extra: &[(&str, &str)]| {
+            let mut vars = vec![("JUJU_DISPATCH_PATH", path), ("JUJU_UNIT_NAME", "app/0")];
+            vars.extend(extra);
+            env(&vars).unwrap()
+        };
+        let e = hook("hooks/leader-settings-changed", &[]);
+        assert_eq!((e.hook, e.vars.len()), (Hook::LeaderSettingsChanged, 0));
+        let e = hook(
+            "hooks/pre-series-upgrade",
+            &[
+                ("JUJU_TARGET_BASE", "ubuntu@24.04"),
+                ("JUJU_TARGET_SERIES", "noble"),
+                ("JUJU_RELATION_ID", "db:1"),
+            ],
+        );
+        assert_eq!(e.hook, Hook::PreSeriesUpgrade);
+        // Only what the catalogue lists for the event is read.
+        assert_eq!(
+            e.vars,
+            [("JUJU_TARGET_BASE".to_string(), "ubuntu@24.04".to_string())].into()
+        );
+        assert_eq!(e.relation, None);
+        assert_eq!(
+            hook("hooks/post-series-upgrade", &[]).hook,
+            Hook::PostSeriesUpgrade
+        );
+        // The restricted context sets little more than the unit and the charm directory
+        // (`HookVars` in
+        // <https://github.com/juju/juju/blob/3.6/internal/worker/metrics/collect/context.go>).
+        let e = hook(
+            "hooks/collect-metrics",
+            &[("JUJU_CHARM_DIR", "/var/lib/juju/charm")],
+        );
+        assert_eq!(
+            (&e.hook, e.hook.restricted()),
+            (&Hook::CollectMetrics, true)
+        );
+        assert_eq!(
+            (e.model_name.as_str(), e.juju_version.as_str()),
+            ("", "0.0.0")
+        );
+        let e = hook(
+            "hooks/meter-status-changed",
+            &[("JUJU_METER_STATUS", "RED"), ("JUJU_METER_INFO", "")],
+        );
+        assert_eq!(
+            (e.var("JUJU_METER_STATUS"), e.var("JUJU_METER_INFO")),
+            (Some("RED"), None)
+        );
     }
 
     #[test]
@@ -622,5 +490,25 @@ mod tests {
         ])
         .unwrap_err();
         assert!(e.to_string().contains("JUJU_SECRET_REVISION"), "{e}");
+        let e = env(&[
+            ("JUJU_DISPATCH_PATH", "hooks/db-relation-departed"),
+            ("JUJU_UNIT_NAME", "a/0"),
+            ("JUJU_RELATION_ID", "db:1"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "environment variable JUJU_DEPARTING_UNIT: not set in a db-relation-departed hook; Juju always sets it there"
+        );
+        let e = env(&[
+            ("JUJU_DISPATCH_PATH", "actions/backup"),
+            ("JUJU_UNIT_NAME", "a/0"),
+        ])
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("JUJU_ACTION_UUID: not set for action `backup`"),
+            "{e}"
+        );
     }
 }

@@ -13,12 +13,25 @@ use crate::secret::SecretId;
 use crate::status::Status;
 use crate::workload::{Container, StorageInstance};
 
+mod build;
+
+pub(crate) use build::FromHook;
+
 macro_rules! unit_events {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, Default, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $name;
+
+        impl FromHook for $name {
+            fn from_hook(
+                _: &std::rc::Rc<crate::model::ModelInner>,
+                _: &crate::env::JujuEnv,
+            ) -> Option<Self> {
+                Some($name)
+            }
+        }
     )*};
 }
 
@@ -39,6 +52,55 @@ unit_events! {
     UpdateStatus,
     /// `leader-elected`: this unit became the leader.
     LeaderElected,
+    /// `leader-settings-changed`: the leader changed the leader settings (Juju runs it on
+    /// the other units). Deprecated in Juju since 2.4, with `leader-set`: the leader
+    /// writes the application's databag of a peer relation instead.
+    LeaderSettingsChanged,
+    /// `post-series-upgrade`: the machine's operating system was upgraded (or the upgrade
+    /// rolled back: check). Machine charms only; Juju 4 no longer runs it.
+    PostSeriesUpgrade,
+    /// `collect-metrics`: Juju collects the metrics the charm declares, every five
+    /// minutes (until Juju 3.6.11). Runs in Juju's restricted context: no charm state,
+    /// relation data, leadership or status; no deferred event is re-run before it and
+    /// no status is collected after it, as in `ops`.
+    CollectMetrics,
+}
+
+/// `pre-series-upgrade`: `juju upgrade-machine <machine> prepare` was run; the unit
+/// prepares its workload for the operating-system upgrade. Machine charms only; Juju 4 no
+/// longer runs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PreSeriesUpgrade {
+    pub(crate) target_base: Option<String>,
+}
+
+impl PreSeriesUpgrade {
+    /// `JUJU_TARGET_BASE`: the base the machine is upgraded to, e.g. `ubuntu@24.04`
+    /// (Juju 3 sets it; Juju 2.9 set only `JUJU_TARGET_SERIES`).
+    pub fn target_base(&self) -> Option<&str> {
+        self.target_base.as_deref()
+    }
+}
+
+/// `meter-status-changed`: the unit's meter status changed. Runs in Juju's restricted
+/// context, like `collect-metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MeterStatusChanged {
+    pub(crate) status: Option<String>,
+    pub(crate) info: Option<String>,
+}
+
+impl MeterStatusChanged {
+    /// `JUJU_METER_STATUS`: the status code, e.g. `GREEN` or `AMBER`.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+    /// `JUJU_METER_INFO`: the message that came with it.
+    pub fn info(&self) -> Option<&str> {
+        self.info.as_deref()
+    }
 }
 
 /// `<endpoint>-relation-created`: a relation exists, before any remote unit joined.
@@ -281,6 +343,16 @@ pub enum Event {
     UpdateStatus(UpdateStatus),
     /// `leader-elected`
     LeaderElected(LeaderElected),
+    /// `leader-settings-changed`
+    LeaderSettingsChanged(LeaderSettingsChanged),
+    /// `pre-series-upgrade`
+    PreSeriesUpgrade(PreSeriesUpgrade),
+    /// `post-series-upgrade`
+    PostSeriesUpgrade(PostSeriesUpgrade),
+    /// `collect-metrics`
+    CollectMetrics(CollectMetrics),
+    /// `meter-status-changed`
+    MeterStatusChanged(MeterStatusChanged),
     /// `<endpoint>-relation-created`
     RelationCreated(RelationCreated),
     /// `<endpoint>-relation-joined`
@@ -313,7 +385,7 @@ pub enum Event {
     PebbleCustomNotice(PebbleCustomNotice),
     /// `<container>_pebble_check_failed` and `<container>_pebble_check_recovered`
     PebbleCheck(PebbleCheck),
-    /// A hook this version has no type for (storage, workload, actions ...), by name.
+    /// A hook the event catalogue does not know, by name.
     Other(String),
 }
 
@@ -381,6 +453,11 @@ event_arg!(ConfigChanged);
 event_arg!(UpgradeCharm);
 event_arg!(UpdateStatus);
 event_arg!(LeaderElected);
+event_arg!(LeaderSettingsChanged);
+event_arg!(PreSeriesUpgrade);
+event_arg!(PostSeriesUpgrade);
+event_arg!(CollectMetrics);
+event_arg!(MeterStatusChanged);
 event_arg!(RelationCreated);
 event_arg!(RelationJoined);
 event_arg!(RelationChanged);

@@ -48,6 +48,8 @@
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`]; [`charm_dir`]: files in the charm directory
 //!   named by config or action parameters.
+//! - The `charm-catalogue` crate: every event a charm observes, in one table that the
+//!   events, the environment, dispatch and deferral are generated from.
 //! - [`backend`]: the hook-tool boundary; [`env`](mod@env): the Juju environment;
 //!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
 //!   `ctx.defer()` and how deferred events are kept between hooks.

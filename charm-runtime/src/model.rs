@@ -61,7 +61,7 @@ pub(crate) struct ModelInner {
     pub(crate) action_results: RefCell<BTreeMap<String, String>>,
     pub(crate) action_failure: RefCell<Option<String>>,
     /// The handler running now, for [`Context::defer`].
-    pub(crate) running: RefCell<Option<Running>>,
+    pub(crate) running: RefCell<Option<crate::deferred::Running>>,
     /// Relations a deferred event referred to that no longer exist: their bags read as
     /// empty and writes to them are dropped.
     pub(crate) gone: RefCell<BTreeSet<RelationId>>,
@@ -85,15 +85,6 @@ pub(crate) enum SecretOp {
     Grant(SecretId, RelationId, Option<String>),
     Revoke(SecretId, RelationId, Option<String>),
     Remove(SecretId, Option<u64>),
-}
-
-/// The handler being run, and whether it may defer its event.
-pub(crate) struct Running {
-    pub(crate) handler: &'static str,
-    /// `Err(why)` when the event cannot be deferred.
-    pub(crate) deferrable: std::result::Result<(), String>,
-    /// Set by [`Context::defer`].
-    pub(crate) deferred: bool,
 }
 
 impl ModelInner {
@@ -672,21 +663,13 @@ impl<C: Charm> Context<C> {
     /// the hook, and nothing of it, the deferral included, is kept.
     ///
     /// An error for events `ops` does not defer either: actions, `stop`, `remove`,
-    /// `secret-rotate`, `secret-expired`, and the status collectors.
+    /// `secret-rotate`, `secret-expired`, and the status collectors; and for the hooks
+    /// of Juju's restricted context (`collect-metrics`, `meter-status-changed`), which
+    /// have no charm state to keep a deferred event in.
     pub fn defer(&self) -> Result<()> {
-        let mut running = self.model.running.borrow_mut();
-        let Some(running) = running.as_mut() else {
-            return Err(Error::msg("defer() is only possible while a handler runs"));
-        };
-        match &running.deferrable {
-            Ok(()) => {
-                running.deferred = true;
-                Ok(())
-            }
-            Err(why) => Err(Error::msg(format!(
-                "handler `{}` cannot defer: {why}",
-                running.handler
-            ))),
+        match self.model.running.borrow_mut().as_mut() {
+            Some(running) => running.defer(),
+            None => Err(Error::msg("defer() is only possible while a handler runs")),
         }
     }
 }

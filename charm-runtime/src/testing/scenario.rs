@@ -46,7 +46,28 @@ pub struct Event {
     pub(crate) action_id: Option<String>,
     pub(crate) storage: Option<String>,
     pub(crate) workload: Option<WorkloadContext>,
+    /// The event's other variables ([`JujuEnv::vars`]), set with
+    /// [`with_env`](Event::with_env).
+    pub(crate) vars: BTreeMap<String, String>,
 }
+
+/// The constructors of the catalogue's unit hooks (`Event::install()`), one per line.
+macro_rules! unit_constructors {
+    (unit { $($v:ident $name:ident $k:ident $p:ident needs $n:tt may $m:tt $d:ident;)* }
+     $($rest:tt)*) => {
+        impl Event {
+            $(
+                #[doc = concat!(
+                    "The `", stringify!($name), "` hook (Juju spells it with dashes)."
+                )]
+                pub fn $name() -> Self {
+                    Self::of(Hook::$v)
+                }
+            )*
+        }
+    };
+}
+charm_catalogue::juju_events!(unit_constructors);
 
 impl Event {
     fn of(hook: Hook) -> Self {
@@ -61,6 +82,7 @@ impl Event {
             action_id: None,
             storage: None,
             workload: None,
+            vars: BTreeMap::new(),
         }
     }
     fn relation_event(relation: &Relation, kind: RelationHook) -> Self {
@@ -80,42 +102,25 @@ impl Event {
         }
     }
 
-    /// `install`
-    pub fn install() -> Self {
-        Self::of(Hook::Install)
-    }
-    /// `start`
-    pub fn start() -> Self {
-        Self::of(Hook::Start)
-    }
-    /// `stop`
-    pub fn stop() -> Self {
-        Self::of(Hook::Stop)
-    }
-    /// `remove`
-    pub fn remove() -> Self {
-        Self::of(Hook::Remove)
-    }
-    /// `config-changed`
-    pub fn config_changed() -> Self {
-        Self::of(Hook::ConfigChanged)
-    }
-    /// `upgrade-charm`
-    pub fn upgrade_charm() -> Self {
-        Self::of(Hook::UpgradeCharm)
-    }
-    /// `update-status`
-    pub fn update_status() -> Self {
-        Self::of(Hook::UpdateStatus)
-    }
-    /// `leader-elected`
-    pub fn leader_elected() -> Self {
-        Self::of(Hook::LeaderElected)
-    }
-    /// Any other hook, by its Juju name (`data-storage-attached`, `leader-settings-changed`):
-    /// handlers observing it by name run.
+    /// Any hook, by its Juju name (`data-storage-attached`, `some-future-hook`): the
+    /// handlers observing its event run. A hook the event catalogue knows gets no
+    /// variables but those [`with_env`](Self::with_env) sets.
     pub fn hook(name: &str) -> Self {
         Self::of(Hook::parse(&format!("hooks/{name}")))
+    }
+
+    /// Sets a variable Juju sets for this event beyond those the state and the
+    /// constructor give (`JUJU_TARGET_BASE` for `pre-series-upgrade`): the event's payload
+    /// reads it. [`Context::check`] refuses a variable the event does not carry.
+    ///
+    /// ```
+    /// use charm_runtime::testing::Event;
+    /// let event = Event::pre_series_upgrade().with_env("JUJU_TARGET_BASE", "ubuntu@24.04");
+    /// # let _ = event;
+    /// ```
+    pub fn with_env(mut self, var: &str, value: impl Into<String>) -> Self {
+        self.vars.insert(var.to_string(), value.into());
+        self
     }
 
     /// The action `name` with no parameter given (declared defaults apply), dispatched as
@@ -275,6 +280,25 @@ impl Event {
     pub fn name(&self) -> String {
         hook_name(&self.hook)
     }
+
+    /// A problem per variable set with [`with_env`](Self::with_env) that Juju does not
+    /// set for this event (or that the state and the constructor set).
+    fn unknown_vars(&self) -> Vec<String> {
+        let spec = self.hook.spec();
+        self.vars
+            .keys()
+            .filter(|var| {
+                let carried = spec.is_some_and(|s| s.carries(var));
+                !carried || crate::env::CONTEXT_VARS.contains(&var.as_str())
+            })
+            .map(|var| {
+                format!(
+                    "{var} is not a variable Juju sets for {} apart from what the state and the event say (Event::with_env)",
+                    self.name()
+                )
+            })
+            .collect()
+    }
 }
 
 /// `db-relation-changed`, `install`, `actions/x` ⇒ the name after `hooks/`.
@@ -410,7 +434,23 @@ impl<C: Charm + Default> Context<C> {
 
     /// Checks that Juju could run `event` on `state`; the error says what is wrong.
     pub fn check(&self, event: &Event, state: &State) -> Result<(), InconsistentState> {
-        check(&self.meta, &self.app_name, event, state)
+        let mut problems = check(&self.meta, &self.app_name, event, state)
+            .err()
+            .map(|e| e.problems)
+            .unwrap_or_default();
+        problems.extend(event.unknown_vars());
+        if event.hook == Hook::LeaderSettingsChanged && state.leader {
+            // `NextOp` in Juju's internal/worker/uniter/leadership/resolver.go runs it
+            // only when the unit is not the leader.
+            problems.push(
+                "leader-settings-changed runs only on units that are not the leader; use State::leader(false)"
+                    .into(),
+            );
+        }
+        match problems.is_empty() {
+            true => Ok(()),
+            false => Err(InconsistentState { problems }),
+        }
     }
 
     /// The in-memory hook tools for `event` on `state`, to call directly (the permission
@@ -546,6 +586,7 @@ impl<C: Charm + Default> Context<C> {
                 location: state.get_storage(id).and_then(|s| s.location.clone()),
             }),
             workload: event.workload.clone(),
+            vars: event.vars.clone(),
         }
     }
 
