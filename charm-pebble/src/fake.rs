@@ -141,7 +141,7 @@ fn path_err(path: &str, kind: &str, message: String) -> Error {
 }
 
 /// Go's `path.Match` for one name: `*`, `?`, `[a-z]`, `[^a]`, `\\x`.
-pub(crate) fn glob_match(pat: &[u8], name: &[u8]) -> bool {
+pub fn glob_match(pat: &[u8], name: &[u8]) -> bool {
     match pat.first() {
         None => name.is_empty(),
         Some(b'*') => (0..=name.len()).any(|i| glob_match(&pat[1..], &name[i..])),

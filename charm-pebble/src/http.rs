@@ -26,7 +26,7 @@ pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<
 
 /// Why reading a response failed.
 #[derive(Debug)]
-pub(crate) enum HttpError {
+pub enum HttpError {
     /// The stream failed (closed, reset, timed out).
     Io(io::Error),
     /// The bytes were not HTTP as expected: reason and what was read.
@@ -196,7 +196,7 @@ fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
 }
 
 /// Reads a chunked body as a stream (`Transfer-Encoding: chunked`).
-pub(crate) struct ChunkedReader<R> {
+pub struct ChunkedReader<R> {
     inner: R,
     /// Bytes left in the current chunk; `None` before the first size line.
     left: Option<u64>,
@@ -204,6 +204,7 @@ pub(crate) struct ChunkedReader<R> {
 }
 
 impl<R: BufRead> ChunkedReader<R> {
+    /// Decodes the chunked body that follows in `inner`.
     pub fn new(inner: R) -> Self {
         ChunkedReader {
             inner,
@@ -332,7 +333,7 @@ pub(crate) fn write_chunked_request(
 }
 
 /// A `multipart/form-data` body read part by part, each part's data streamed.
-pub(crate) struct MultipartStream<R> {
+pub struct MultipartStream<R> {
     r: R,
     /// `\r\n--boundary`.
     delim: Vec<u8>,
@@ -342,8 +343,10 @@ pub(crate) struct MultipartStream<R> {
 
 /// The headers of one part.
 #[derive(Debug, Default)]
-pub(crate) struct PartHead {
+pub struct PartHead {
+    /// `name` of its `Content-Disposition`.
     pub name: Option<String>,
+    /// `filename` of its `Content-Disposition`.
     pub filename: Option<String>,
 }
 
@@ -488,7 +491,7 @@ pub(crate) fn target(path: &str, query: &[(&str, &str)]) -> String {
 
 /// Splits a header value such as `form-data; name="files"; filename="/a;b"` into
 /// its main value and its parameters, honouring quotes.
-pub(crate) fn header_params(value: &str) -> (String, Vec<(String, String)>) {
+pub fn header_params(value: &str) -> (String, Vec<(String, String)>) {
     let mut pieces = Vec::new();
     let mut cur = String::new();
     let mut in_quotes = false;

@@ -37,6 +37,14 @@ mod process;
 mod types;
 mod ws;
 
+/// Pebble's wire formats, shared with `charm-pebble-server` (the simulator's
+/// Pebble). Not part of the charm API: no stability promise.
+#[doc(hidden)]
+pub mod wire {
+    pub use crate::fake::glob_match;
+    pub use crate::http::{header_params, ChunkedReader, HttpError, MultipartStream, PartHead};
+}
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
