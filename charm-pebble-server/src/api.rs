@@ -54,9 +54,21 @@ pub(crate) fn route(d: &Arc<Daemon>, req: &Request) -> Response {
 fn known_path(parts: &[&str]) -> bool {
     matches!(
         parts,
-        ["", "v1", "system-info" | "health" | "changes" | "services" | "plan" | "layers" | "files"
-            | "exec" | "signals" | "checks" | "notices"]
-            | ["", "v1", "changes" | "notices", _]
+        [
+            "",
+            "v1",
+            "system-info"
+                | "health"
+                | "changes"
+                | "services"
+                | "plan"
+                | "layers"
+                | "files"
+                | "exec"
+                | "signals"
+                | "checks"
+                | "notices"
+        ] | ["", "v1", "changes" | "notices", _]
             | ["", "v1", "changes", _, "wait"]
             | ["", "v1", "checks", "refresh"]
     )
@@ -137,7 +149,11 @@ fn change(d: &Daemon, id: &str) -> Response {
 }
 
 fn wait_change(d: &Daemon, req: &Request, id: &str) -> Response {
-    let timeout = match req.query("timeout").filter(|t| !t.is_empty()).map(duration::parse) {
+    let timeout = match req
+        .query("timeout")
+        .filter(|t| !t.is_empty())
+        .map(duration::parse)
+    {
         None => None,
         Some(Ok(t)) if t.is_zero() => None,
         Some(Ok(t)) => Some(t),
@@ -217,11 +233,20 @@ fn services_post(d: &Arc<Daemon>, req: &Request) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let action = payload.get("action").and_then(Value::as_str).unwrap_or_default().to_string();
+    let action = payload
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut names: Vec<String> = payload
         .get("services")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let mut st = d.lock();
     match action.as_str() {
@@ -267,7 +292,11 @@ fn services_post(d: &Arc<Daemon>, req: &Request) -> Response {
                 Ok(o) => o,
                 Err(e) => return bad(e),
             };
-            jobs.extend(stop.into_iter().filter(|n| names.contains(n)).map(Job::Stop));
+            jobs.extend(
+                stop.into_iter()
+                    .filter(|n| names.contains(n))
+                    .map(Job::Stop),
+            );
             jobs.extend(start.into_iter().map(Job::Start));
         }
         "replan" => {
@@ -312,7 +341,14 @@ fn services_post(d: &Arc<Daemon>, req: &Request) -> Response {
     let generation = st.generation;
     drop(st);
     let d = Arc::clone(d);
-    thread::spawn(move || run_jobs(&d, generation, change, task_ids.into_iter().zip(jobs).collect()));
+    thread::spawn(move || {
+        run_jobs(
+            &d,
+            generation,
+            change,
+            task_ids.into_iter().zip(jobs).collect(),
+        )
+    });
     Response::async_change(change, Value::Null)
 }
 
@@ -443,7 +479,9 @@ fn files_get(d: &Daemon, req: &Request) -> Response {
             let itself = match req.query("itself") {
                 None | Some("") | Some("false") => false,
                 Some("true") => true,
-                Some(_) => return Response::error(400, r#"itself parameter must be "true" or "false""#),
+                Some(_) => {
+                    return Response::error(400, r#"itself parameter must be "true" or "false""#)
+                }
             };
             if !path.starts_with('/') {
                 return Response::error(400, format!("path must be absolute, got {path:?}"));
@@ -535,9 +573,24 @@ fn files_post(d: &Daemon, req: &Request) -> Response {
                 Ok(v) => v,
                 Err(r) => return r,
             };
-            let items = |k: &str| payload.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
-            let path_of = |v: &Value| v.get("path").and_then(Value::as_str).unwrap_or_default().to_string();
-            match payload.get("action").and_then(Value::as_str).unwrap_or_default() {
+            let items = |k: &str| {
+                payload
+                    .get(k)
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let path_of = |v: &Value| {
+                v.get("path")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            match payload
+                .get("action")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+            {
                 "make-dirs" => path_results(
                     items("dirs")
                         .iter()
@@ -562,11 +615,21 @@ fn files_post(d: &Daemon, req: &Request) -> Response {
 fn write_files(d: &Daemon, body: &[u8], boundary: &str) -> Response {
     let mut parts = match MultipartStream::new(body, boundary) {
         Ok(p) => p,
-        Err(_) => return Response::error(400, "cannot read request metadata: multipart: NextPart: EOF"),
+        Err(_) => {
+            return Response::error(
+                400,
+                "cannot read request metadata: multipart: NextPart: EOF",
+            )
+        }
     };
     let first = match parts.next_part() {
         Ok(Some(p)) => p,
-        _ => return Response::error(400, "cannot read request metadata: multipart: NextPart: EOF"),
+        _ => {
+            return Response::error(
+                400,
+                "cannot read request metadata: multipart: NextPart: EOF",
+            )
+        }
     };
     if first.name.as_deref() != Some("request") {
         return Response::error(
@@ -585,11 +648,21 @@ fn write_files(d: &Daemon, body: &[u8], boundary: &str) -> Response {
         Ok(v) => v,
         Err(e) => return Response::error(400, format!("cannot decode request metadata: {e}")),
     };
-    let action = payload.get("action").and_then(Value::as_str).unwrap_or_default();
+    let action = payload
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if action != "write" {
-        return Response::error(400, format!(r#"multipart action must be "write", got {action:?}"#));
+        return Response::error(
+            400,
+            format!(r#"multipart action must be "write", got {action:?}"#),
+        );
     }
-    let items: Vec<Value> = payload.get("files").and_then(Value::as_array).cloned().unwrap_or_default();
+    let items: Vec<Value> = payload
+        .get("files")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if items.is_empty() {
         return Response::error(400, "must specify one or more files");
     }
@@ -599,16 +672,24 @@ fn write_files(d: &Daemon, body: &[u8], boundary: &str) -> Response {
         let part = match parts.next_part() {
             Ok(Some(p)) => p,
             Ok(None) => break,
-            Err(_) => return Response::error(400, format!("cannot read file part {i}: unexpected EOF")),
+            Err(_) => {
+                return Response::error(400, format!("cannot read file part {i}: unexpected EOF"))
+            }
         };
         if part.name.as_deref() != Some("files") {
             return Response::error(
                 400,
-                format!(r#"field name must be "files", got {:?}"#, part.name.unwrap_or_default()),
+                format!(
+                    r#"field name must be "files", got {:?}"#,
+                    part.name.unwrap_or_default()
+                ),
             );
         }
         let path = part.filename.unwrap_or_default();
-        let Some(item) = items.iter().find(|f| f.get("path").and_then(Value::as_str) == Some(&path)) else {
+        let Some(item) = items
+            .iter()
+            .find(|f| f.get("path").and_then(Value::as_str) == Some(&path))
+        else {
             return Response::error(400, format!("no metadata for path {path:?}"));
         };
         let mut data = Vec::new();
@@ -622,7 +703,11 @@ fn write_files(d: &Daemon, body: &[u8], boundary: &str) -> Response {
         items
             .iter()
             .map(|f| {
-                let p = f.get("path").and_then(Value::as_str).unwrap_or_default().to_string();
+                let p = f
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 let r = outcome.remove(&p).unwrap_or_else(|| {
                     Err(files::FileError {
                         kind: "generic-file-error",
@@ -643,12 +728,20 @@ fn signals_post(d: &Daemon, req: &Request) -> Response {
     let names: Vec<String> = payload
         .get("services")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     if names.is_empty() {
         return Response::error(400, "must specify one or more services");
     }
-    let sig = payload.get("signal").and_then(Value::as_str).unwrap_or_default();
+    let sig = payload
+        .get("signal")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let st = d.lock();
     match services::send_signal(&st, &names, sig) {
         Ok(()) => Response::sync(json!(true)),
@@ -668,7 +761,9 @@ fn checks_get(d: &Daemon, req: &Request) -> Response {
         .iter()
         .filter(|(n, c)| {
             (names.is_empty() || names.contains(n))
-                && level.as_deref().is_none_or(|l| level_name(&c.config) == Some(l))
+                && level
+                    .as_deref()
+                    .is_none_or(|l| level_name(&c.config) == Some(l))
         })
         .map(|(n, c)| checks::info_json(n, c))
         .collect();
@@ -680,11 +775,19 @@ fn checks_post(d: &Arc<Daemon>, req: &Request) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let action = payload.get("action").and_then(Value::as_str).unwrap_or_default();
+    let action = payload
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let names: Vec<String> = payload
         .get("checks")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     if names.is_empty() {
         return Response::error(400, format!("must specify checks for {action} action"));
@@ -702,7 +805,10 @@ fn checks_post(d: &Arc<Daemon>, req: &Request) -> Response {
         missing.sort_unstable();
         return Response::error(
             400,
-            format!("cannot {action} checks: cannot find checks in plan: {}", missing.join(", ")),
+            format!(
+                "cannot {action} checks: cannot find checks in plan: {}",
+                missing.join(", ")
+            ),
         );
     }
     let changed = if action == "start" {
@@ -719,7 +825,10 @@ fn checks_refresh(d: &Arc<Daemon>, req: &Request) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let name = payload.get("name").and_then(Value::as_str).unwrap_or_default();
+    let name = payload
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if name.is_empty() {
         return Response::error(400, "must specify check name");
     }
@@ -810,7 +919,11 @@ fn notices_get(d: &Daemon, req: &Request) -> Response {
     };
     const TYPES: &[&str] = &["change-update", "custom", "warning"];
     let asked = req.query_list("types");
-    let types: Vec<String> = asked.iter().filter(|t| TYPES.contains(&t.as_str())).cloned().collect();
+    let types: Vec<String> = asked
+        .iter()
+        .filter(|t| TYPES.contains(&t.as_str()))
+        .cloned()
+        .collect();
     if !asked.is_empty() && types.is_empty() {
         return Response::sync(json!([]));
     }
@@ -827,7 +940,11 @@ fn notices_get(d: &Daemon, req: &Request) -> Response {
         keys: req.query_list("keys"),
         after,
     };
-    let timeout = match req.query("timeout").filter(|t| !t.is_empty()).map(duration::parse) {
+    let timeout = match req
+        .query("timeout")
+        .filter(|t| !t.is_empty())
+        .map(duration::parse)
+    {
         None => None,
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => return Response::error(400, format!("invalid timeout: {e}")),
@@ -856,7 +973,9 @@ fn valid_key(key: &str) -> bool {
     let word = |s: &str| {
         !s.is_empty()
             && s.split('-').all(|w| {
-                !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             })
     };
     let Some((domain, path)) = key.split_once('/') else {
@@ -875,16 +994,29 @@ fn notices_post(d: &Daemon, req: &Request) -> Response {
         return Response::error(400, format!("invalid action {:?}", s("action")));
     }
     if s("type") != "custom" {
-        return Response::error(400, format!(r#"invalid type {:?} (can only add "custom" notices)"#, s("type")));
+        return Response::error(
+            400,
+            format!(
+                r#"invalid type {:?} (can only add "custom" notices)"#,
+                s("type")
+            ),
+        );
     }
     let key = s("key");
     if !valid_key(key) {
-        return Response::error(400, format!(r#"invalid key {key:?} (must be in "example.com/path" format)"#));
+        return Response::error(
+            400,
+            format!(r#"invalid key {key:?} (must be in "example.com/path" format)"#),
+        );
     }
     if key.len() > 256 {
         return Response::error(400, "key must be 256 bytes or less");
     }
-    let repeat_after = match payload.get("repeat-after").and_then(Value::as_str).filter(|r| !r.is_empty()) {
+    let repeat_after = match payload
+        .get("repeat-after")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty())
+    {
         None => None,
         Some(r) => match duration::parse(r) {
             Ok(d) => Some(d),
@@ -932,7 +1064,14 @@ mod tests {
         for ok in ["example.com/db-ready", "a.b.c/x/y-z", "canonical.com/a1"] {
             assert!(valid_key(ok), "{ok}");
         }
-        for bad in ["example/x", "Example.com/x", "example.com", "example.com/", "a..b/x", "a.b/-x"] {
+        for bad in [
+            "example/x",
+            "Example.com/x",
+            "example.com",
+            "example.com/",
+            "a..b/x",
+            "a.b/-x",
+        ] {
             assert!(!valid_key(bad), "{bad}");
         }
     }

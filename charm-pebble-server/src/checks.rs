@@ -332,7 +332,10 @@ pub(crate) fn probe(
     loop {
         match child.try_wait() {
             Ok(Some(status)) => {
-                let out = child.wait_with_output().map(|o| o.stdout).unwrap_or_default();
+                let out = child
+                    .wait_with_output()
+                    .map(|o| o.stdout)
+                    .unwrap_or_default();
                 let code = exit_code(status);
                 return if code == 0 {
                     Ok(())
@@ -387,7 +390,7 @@ pub(crate) fn plan_changed(d: &Arc<Daemon>, st: &mut State) {
                 // A running check restarts with its new definition, unless
                 // the change was to disable it.
                 let now_disabled = new.startup == Some(Startup::Disabled);
-                if was_running && !(now_disabled && !was_disabled) {
+                if was_running && (!now_disabled || was_disabled) {
                     start.push(name);
                 }
             }
@@ -395,7 +398,8 @@ pub(crate) fn plan_changed(d: &Arc<Daemon>, st: &mut State) {
     }
     for (name, config) in &plan.checks {
         if !st.checks.contains_key(name) {
-            st.checks.insert(name.clone(), CheckData::new(config.clone()));
+            st.checks
+                .insert(name.clone(), CheckData::new(config.clone()));
             if config.startup != Some(Startup::Disabled) {
                 start.push(name.clone());
             }

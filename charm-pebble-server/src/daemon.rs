@@ -161,7 +161,11 @@ impl Daemon {
     }
 
     /// Waits on the condition variable for at most `timeout`.
-    pub fn wait<'a>(&self, guard: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
+    pub fn wait<'a>(
+        &self,
+        guard: MutexGuard<'a, State>,
+        timeout: Duration,
+    ) -> MutexGuard<'a, State> {
         match self.cond.wait_timeout(guard, timeout) {
             Ok((g, _)) => g,
             Err(p) => p.into_inner().0,
@@ -543,7 +547,10 @@ mod tests {
         let hour = Some(Duration::from_secs(3600));
         s.add_notice(Some(0), "custom", "a.com/y", BTreeMap::new(), hour);
         let (_, repeated) = s.add_notice(Some(0), "custom", "a.com/y", BTreeMap::new(), hour);
-        assert!(!repeated, "within repeat-after: an occurrence, not a repeat");
+        assert!(
+            !repeated,
+            "within repeat-after: an occurrence, not a repeat"
+        );
         assert_eq!(s.notices[1].occurrences, 2);
     }
 }

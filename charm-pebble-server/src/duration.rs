@@ -69,7 +69,10 @@ pub(crate) fn format(d: Duration) -> String {
     }
     let secs = d.as_secs();
     let (h, m) = (secs / 3600, (secs / 60) % 60);
-    let s = trim(format!("{:.9}", (secs % 60) as f64 + f64::from(d.subsec_nanos()) / 1e9)) + "s";
+    let s = trim(format!(
+        "{:.9}",
+        (secs % 60) as f64 + f64::from(d.subsec_nanos()) / 1e9
+    )) + "s";
     match (h, m) {
         (0, 0) => s,
         (0, m) => format!("{m}m{s}"),

@@ -141,13 +141,28 @@ pub(crate) fn post(d: &Arc<Daemon>, req: &Request) -> Response {
     let command: Vec<String> = payload
         .get("command")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     if command.is_empty() {
         return Response::error(400, "must specify command");
     }
-    let str_field = |k: &str| payload.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let id_field = |k: &str| payload.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    let str_field = |k: &str| {
+        payload
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let id_field = |k: &str| {
+        payload
+            .get(k)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
     let timeout = match str_field("timeout").map(duration::parse).transpose() {
         Ok(t) => t.filter(|t| !t.is_zero()),
         Err(e) => return Response::error(400, format!("invalid timeout: {e}")),
@@ -277,7 +292,11 @@ pub(crate) fn connect(
     reader: BufReader<UnixStream>,
 ) -> Option<Response> {
     let st = d.lock();
-    let Some(exec) = task.parse::<u64>().ok().and_then(|t| st.execs.get(&t).cloned()) else {
+    let Some(exec) = task
+        .parse::<u64>()
+        .ok()
+        .and_then(|t| st.execs.get(&t).cloned())
+    else {
         let known = task
             .parse::<u64>()
             .ok()
@@ -297,7 +316,10 @@ pub(crate) fn connect(
         ));
     }
     if exec.slots().seen.iter().any(|n| n == name) {
-        return Some(Response::error(500, format!("{name} websocket already connected")));
+        return Some(Response::error(
+            500,
+            format!("{name} websocket already connected"),
+        ));
     }
     let Some(key) = req.header("sec-websocket-key") else {
         return Some(Response::error(400, "websocket: not a websocket handshake"));
@@ -315,7 +337,12 @@ pub(crate) fn connect(
         return None;
     };
     let conn = Conn {
-        input: WsIn(WebSocket::from_partially_read(a, leftover, Role::Server, None)),
+        input: WsIn(WebSocket::from_partially_read(
+            a,
+            leftover,
+            Role::Server,
+            None,
+        )),
         output: WsOut(WebSocket::from_raw_socket(b, Role::Server, None), stream),
     };
     let mut slots = exec.slots();
@@ -338,7 +365,11 @@ fn send_all(conn: &mut WsOut, data: &[u8]) {
 /// Runs the exec once its websockets are there: `Ok(exit code)`, or the
 /// task's error (with the exit code to report).
 fn run(d: &Arc<Daemon>, exec: &Arc<Execution>, setup: Setup) -> Result<i32, (i32, String)> {
-    let io_names: Vec<&str> = exec.names().into_iter().filter(|n| *n != "control").collect();
+    let io_names: Vec<&str> = exec
+        .names()
+        .into_iter()
+        .filter(|n| *n != "control")
+        .collect();
     let mut io = exec
         .take(&io_names, Instant::now() + CONNECT_TIMEOUT)
         .ok_or_else(|| {
@@ -392,8 +423,12 @@ fn run(d: &Arc<Daemon>, exec: &Arc<Execution>, setup: Setup) -> Result<i32, (i32
         return Ok(exit_code);
     }
 
-    let program = find_program(&d.root, &setup.command[0], setup.environment.get("PATH").map(String::as_str))
-        .ok_or_else(|| (-1, format!("cannot find executable {:?}", setup.command[0])))?;
+    let program = find_program(
+        &d.root,
+        &setup.command[0],
+        setup.environment.get("PATH").map(String::as_str),
+    )
+    .ok_or_else(|| (-1, format!("cannot find executable {:?}", setup.command[0])))?;
     let (out_r, out_w) = std::io::pipe().map_err(|e| (-1, e.to_string()))?;
     let (err_r, err_w) = if stderr_ws.is_some() {
         let (r, w) = std::io::pipe().map_err(|e| (-1, e.to_string()))?;
@@ -410,9 +445,12 @@ fn run(d: &Arc<Daemon>, exec: &Arc<Execution>, setup: Setup) -> Result<i32, (i32
         .stdout(out_w)
         .stderr(err_w);
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| (-1, format!("fork/exec {}: {}", program.display(), go_error(&e))))?;
+    let mut child = cmd.spawn().map_err(|e| {
+        (
+            -1,
+            format!("fork/exec {}: {}", program.display(), go_error(&e)),
+        )
+    })?;
     drop(cmd);
     let pid = child.id() as i32;
     d.note_group(pid);
@@ -460,7 +498,10 @@ fn run(d: &Arc<Daemon>, exec: &Arc<Execution>, setup: Setup) -> Result<i32, (i32
             return;
         };
         let Conn { mut input, output } = conns.remove(0);
-        *control_exec.control.lock().unwrap_or_else(|p| p.into_inner()) = Some(output.1);
+        *control_exec
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(output.1);
         while let Some(m) = input.recv() {
             let Message::Text(t) = m else { continue };
             let cmd: Value = serde_json::from_str(t.as_str()).unwrap_or(Value::Null);
@@ -532,7 +573,12 @@ fn close_control(exec: &Execution) {
     if let Some(c) = exec.slots().conns.remove("control") {
         c.output.shutdown();
     }
-    if let Some(s) = exec.control.lock().unwrap_or_else(|p| p.into_inner()).take() {
+    if let Some(s) = exec
+        .control
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
         let _ = s.shutdown(std::net::Shutdown::Both);
     }
 }

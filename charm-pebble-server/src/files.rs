@@ -154,7 +154,11 @@ pub(crate) struct Owner<'a> {
 
 impl Owner<'_> {
     pub fn from_json(v: &Value) -> Owner<'_> {
-        let id = |k: &str| v.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+        let id = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+        };
         Owner {
             user_id: id("user-id"),
             user: v.get("user").and_then(Value::as_str),
@@ -229,14 +233,20 @@ pub(crate) fn write_file(d: &Daemon, item: &Value, content: &[u8]) -> FResult<()
     let perm = parse_permissions(item.get("permissions").and_then(Value::as_str), 0o644)?;
     let host = resolve(&d.root, path, true).map_err(|e| FileError::os("open", path, &e))?;
     if host.is_dir() {
-        return Err(FileError::os("open", path, &io::Error::from_raw_os_error(21)));
+        return Err(FileError::os(
+            "open",
+            path,
+            &io::Error::from_raw_os_error(21),
+        ));
     }
     let dir = host
         .parent()
         .ok_or_else(|| FileError::generic(format!("open {path}: is a directory")))?;
     let tmp = dir.join(format!(
         ".{}~{}",
-        host.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        host.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
         SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|t| t.as_nanos())
@@ -376,7 +386,12 @@ fn info_json(d: &Daemon, container_path: &str, meta: &fs::Metadata) -> Value {
 }
 
 /// The `list` action (`listFiles`).
-pub(crate) fn list(d: &Daemon, path: &str, pattern: Option<&str>, itself: bool) -> FResult<Vec<Value>> {
+pub(crate) fn list(
+    d: &Daemon,
+    path: &str,
+    pattern: Option<&str>,
+    itself: bool,
+) -> FResult<Vec<Value>> {
     let host = resolve(&d.root, path, true).map_err(|e| FileError::os("stat", path, &e))?;
     let meta = fs::metadata(&host).map_err(|e| FileError::os("stat", path, &e))?;
     let cleaned = clean(path);
@@ -424,10 +439,19 @@ mod tests {
         fs::create_dir_all(root.join("etc")).unwrap();
         std::os::unix::fs::symlink("/etc", root.join("abs")).unwrap();
         std::os::unix::fs::symlink("../../../..", root.join("etc/up")).unwrap();
-        assert_eq!(resolve(root, "/../../etc/x", true).unwrap(), root.join("etc/x"));
+        assert_eq!(
+            resolve(root, "/../../etc/x", true).unwrap(),
+            root.join("etc/x")
+        );
         // An absolute link target is the container's /etc, not the host's.
-        assert_eq!(resolve(root, "/abs/passwd", true).unwrap(), root.join("etc/passwd"));
-        assert_eq!(resolve(root, "/etc/up/tmp", true).unwrap(), root.join("tmp"));
+        assert_eq!(
+            resolve(root, "/abs/passwd", true).unwrap(),
+            root.join("etc/passwd")
+        );
+        assert_eq!(
+            resolve(root, "/etc/up/tmp", true).unwrap(),
+            root.join("tmp")
+        );
         // The last component is left alone unless followed.
         assert_eq!(resolve(root, "/abs", false).unwrap(), root.join("abs"));
         std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();

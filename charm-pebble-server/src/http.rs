@@ -50,9 +50,8 @@ impl Request {
     }
     /// The body as JSON, or Pebble's 400.
     pub fn json(&self) -> Result<Value, Response> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            Response::error(400, format!("cannot decode request body: {e}"))
-        })
+        serde_json::from_slice(&self.body)
+            .map_err(|e| Response::error(400, format!("cannot decode request body: {e}")))
     }
 }
 

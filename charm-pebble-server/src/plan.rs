@@ -42,7 +42,15 @@ const SERVICE_FIELDS: &[&str] = &[
     "kill-delay",
 ];
 const CHECK_FIELDS: &[&str] = &[
-    "override", "level", "startup", "period", "timeout", "threshold", "http", "tcp", "exec",
+    "override",
+    "level",
+    "startup",
+    "period",
+    "timeout",
+    "threshold",
+    "http",
+    "tcp",
+    "exec",
 ];
 const LOG_TARGET_FIELDS: &[&str] = &["override", "type", "location", "services", "labels"];
 
@@ -62,7 +70,11 @@ pub(crate) fn parse_layer(label: &str, yaml: &str) -> Result<Layer, String> {
             "services" => SERVICE_FIELDS,
             "checks" => CHECK_FIELDS,
             "log-targets" => LOG_TARGET_FIELDS,
-            other => return Err(format!("cannot parse layer {label:?}: unknown section {other:?}")),
+            other => {
+                return Err(format!(
+                    "cannot parse layer {label:?}: unknown section {other:?}"
+                ))
+            }
         };
         let type_name = match section.as_str() {
             "services" => "plan.Service",
@@ -206,7 +218,9 @@ pub(crate) fn combine(layers: &[(String, Layer)]) -> Result<Plan, String> {
 fn validate_plan(plan: &Plan) -> Result<(), String> {
     for (name, s) in &plan.services {
         if s.command.as_deref().is_none_or(str::is_empty) {
-            return Err(format!(r#"plan must define "command" for service {name:?}"#));
+            return Err(format!(
+                r#"plan must define "command" for service {name:?}"#
+            ));
         }
     }
     for (name, c) in &plan.checks {
@@ -225,7 +239,9 @@ fn validate_plan(plan: &Plan) -> Result<(), String> {
         }
         if let Some(e) = &c.exec {
             if e.command.as_deref().is_none_or(str::is_empty) {
-                return Err(format!(r#"plan must set "command" for exec check {name:?}"#));
+                return Err(format!(
+                    r#"plan must set "command" for exec check {name:?}"#
+                ));
             }
             if let Some(ctx) = e.service_context.as_deref().filter(|c| !c.is_empty()) {
                 if !plan.services.contains_key(ctx) {
@@ -257,7 +273,9 @@ fn validate_plan(plan: &Plan) -> Result<(), String> {
             }
         }
         if t.location.as_deref().is_none_or(str::is_empty) {
-            return Err(format!(r#"plan must define "location" for log target {name:?}"#));
+            return Err(format!(
+                r#"plan must define "location" for log target {name:?}"#
+            ));
         }
     }
     let all: Vec<String> = plan.services.keys().cloned().collect();
@@ -274,7 +292,10 @@ pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<Str
     let mut required_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, s) in &plan.services {
         for r in &s.requires {
-            required_by.entry(r.as_str()).or_default().push(name.as_str());
+            required_by
+                .entry(r.as_str())
+                .or_default()
+                .push(name.as_str());
         }
     }
     let mut set: BTreeSet<String> = BTreeSet::new();
@@ -284,7 +305,13 @@ pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<Str
             continue;
         }
         if stop {
-            pending.extend(required_by.get(n.as_str()).into_iter().flatten().map(|s| s.to_string()));
+            pending.extend(
+                required_by
+                    .get(n.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s.to_string()),
+            );
         } else {
             let s = plan.services.get(&n).ok_or_else(|| missing(&n))?;
             pending.extend(s.requires.iter().cloned());
@@ -295,7 +322,11 @@ pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<Str
         set.iter().map(|n| (n.clone(), BTreeSet::new())).collect();
     for n in &set {
         let s = plan.services.get(n).ok_or_else(|| missing(n))?;
-        let (after, bef) = if stop { (&s.before, &s.after) } else { (&s.after, &s.before) };
+        let (after, bef) = if stop {
+            (&s.before, &s.after)
+        } else {
+            (&s.after, &s.before)
+        };
         for a in after.iter().filter(|a| set.contains(*a)) {
             before.entry(a.clone()).or_default().insert(n.clone());
         }
@@ -332,7 +363,10 @@ pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<Str
             .filter(|n| !out.contains(n))
             .map(String::as_str)
             .collect();
-        return Err(format!("services in before/after loop: {}", looped.join(", ")));
+        return Err(format!(
+            "services in before/after loop: {}",
+            looped.join(", ")
+        ));
     }
     Ok(out)
 }
@@ -397,7 +431,10 @@ pub(crate) fn check_timing(c: &Check) -> (Duration, Duration, u32) {
     };
     let period = d(&c.period, DEFAULT_CHECK_PERIOD);
     let timeout = d(&c.timeout, DEFAULT_CHECK_TIMEOUT).min(period);
-    let threshold = c.threshold.filter(|t| *t > 0).unwrap_or(DEFAULT_CHECK_THRESHOLD);
+    let threshold = c
+        .threshold
+        .filter(|t| *t > 0)
+        .unwrap_or(DEFAULT_CHECK_THRESHOLD);
     (period, timeout, threshold)
 }
 
@@ -416,10 +453,19 @@ mod tests {
                 .and_then(|l| combine(&[(label.into(), l)]).map(|_| ()))
                 .unwrap_err()
         };
-        assert_eq!(e("x", "bogus: 1"), r#"cannot parse layer "x": unknown section "bogus""#);
-        assert!(e("x", "services: {a: {override: replace, command: x, colour: red}}")
-            .contains("field colour not found in type plan.Service"));
-        assert_eq!(e("pebble-x", ""), r#"cannot use reserved label prefix "pebble-""#);
+        assert_eq!(
+            e("x", "bogus: 1"),
+            r#"cannot parse layer "x": unknown section "bogus""#
+        );
+        assert!(e(
+            "x",
+            "services: {a: {override: replace, command: x, colour: red}}"
+        )
+        .contains("field colour not found in type plan.Service"));
+        assert_eq!(
+            e("pebble-x", ""),
+            r#"cannot use reserved label prefix "pebble-""#
+        );
         assert_eq!(
             e("x", "services: {a: {override: merge}}"),
             r#"plan must define "command" for service "a""#
@@ -429,7 +475,10 @@ mod tests {
             r#"layer "x" must define "override" for service "a""#
         );
         assert_eq!(
-            e("x", "services: {a: {override: replace, command: x, on-success: explode}}"),
+            e(
+                "x",
+                "services: {a: {override: replace, command: x, on-success: explode}}"
+            ),
             r#"plan service "a" on-success action "explode" invalid"#
         );
         assert_eq!(
@@ -437,11 +486,16 @@ mod tests {
             r#"plan must specify one of "http", "tcp", or "exec" for check "c""#
         );
         assert_eq!(
-            e("x", "checks: {c: {override: replace, period: 0s, tcp: {port: 1}}}"),
+            e(
+                "x",
+                "checks: {c: {override: replace, period: 0s, tcp: {port: 1}}}"
+            ),
             r#"plan check "c" period must not be zero"#
         );
-        assert!(e("x", "services: {a: {override: replace, command: '[ x ]'}}")
-            .contains("cannot start command with [ ... ] group"));
+        assert!(
+            e("x", "services: {a: {override: replace, command: '[ x ]'}}")
+                .contains("cannot start command with [ ... ] group")
+        );
     }
 
     #[test]
@@ -477,8 +531,14 @@ mod tests {
 
     #[test]
     fn commands_split_like_pebble() {
-        assert_eq!(parse_command("/bin/sh -c 'echo hi'").unwrap(), ["/bin/sh", "-c", "echo hi"]);
-        assert_eq!(parse_command("app [ --port 80 ]").unwrap(), ["app", "--port", "80"]);
+        assert_eq!(
+            parse_command("/bin/sh -c 'echo hi'").unwrap(),
+            ["/bin/sh", "-c", "echo hi"]
+        );
+        assert_eq!(
+            parse_command("app [ --port 80 ]").unwrap(),
+            ["app", "--port", "80"]
+        );
         assert!(parse_command("app [ a ] b").is_err());
         assert!(parse_command("app 'open").is_err());
     }

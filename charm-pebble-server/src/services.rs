@@ -153,7 +153,12 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
         config.group.as_deref(),
     )?;
     let mut env: Vec<(String, String)> = std::env::vars().collect();
-    env.extend(config.environment.iter().map(|(k, v)| (k.clone(), v.clone())));
+    env.extend(
+        config
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     if let Some(user) = ids.and_then(|(uid, _)| users::by_uid(&d.root, uid)) {
         if !config.environment.contains_key("HOME") {
             env.push(("HOME".into(), user.home));
@@ -292,7 +297,9 @@ fn do_backoff(d: &Arc<Daemon>, st: &mut State, name: &str) {
     } else if svc.backoff_time >= t.backoff_limit {
         t.backoff_limit
     } else {
-        svc.backoff_time.mul_f64(t.backoff_factor).min(t.backoff_limit)
+        svc.backoff_time
+            .mul_f64(t.backoff_factor)
+            .min(t.backoff_limit)
     };
     svc.transition(SvcState::Backoff);
     svc.epoch += 1;
@@ -348,7 +355,10 @@ pub(crate) fn start(d: &Arc<Daemon>, name: &str) -> TaskResult {
             return Ok(Some(format!("Service {name:?} already started.")))
         }
         SvcState::Terminating | SvcState::Killing => {
-            return Err(format!("cannot start service while {}", state_name(svc.state)))
+            return Err(format!(
+                "cannot start service while {}",
+                state_name(svc.state)
+            ))
         }
         _ => {
             svc.backoff_num = 0;
@@ -496,8 +506,7 @@ pub(crate) fn stop(d: &Arc<Daemon>, name: &str) -> TaskResult {
     d.cond.notify_all();
     let (st, _) = d.wait_until(st, None, |s| {
         s.generation != generation
-            || s
-                .services
+            || s.services
                 .get(name)
                 .is_none_or(|s| s.state == SvcState::Stopped)
     });
@@ -580,9 +589,7 @@ pub(crate) fn replan(st: &mut State) -> Result<(Vec<String>, Vec<String>), Strin
         .plan
         .services
         .iter()
-        .filter(|(n, c)| {
-            restart.contains(n) || c.startup == Some(charm_pebble::Startup::Enabled)
-        })
+        .filter(|(n, c)| restart.contains(n) || c.startup == Some(charm_pebble::Startup::Enabled))
         .map(|(n, _)| n.clone())
         .collect();
     let stop = plan::order(&st.plan, &restart, true)?;

@@ -143,8 +143,14 @@ mod tests {
         fs::write(dir.path().join("etc/group"), "root:x:0:\npostgres:x:998:\n").unwrap();
         let r = dir.path();
         assert_eq!(normalize(r, None, None, None, None), Ok(None));
-        assert_eq!(normalize(r, None, None, Some("postgres"), None), Ok(Some((999, 998))));
-        assert_eq!(normalize(r, Some(999), None, None, None), Ok(Some((999, 998))));
+        assert_eq!(
+            normalize(r, None, None, Some("postgres"), None),
+            Ok(Some((999, 998)))
+        );
+        assert_eq!(
+            normalize(r, Some(999), None, None, None),
+            Ok(Some((999, 998)))
+        );
         assert_eq!(
             normalize(r, None, None, Some("nobody"), None),
             Err("user: unknown user nobody".into())
@@ -160,6 +166,9 @@ mod tests {
         assert_eq!(group_name(r, 998).as_deref(), Some("postgres"));
         // A root without /etc still has root.
         let empty = tempfile::tempdir().unwrap();
-        assert_eq!(by_uid(empty.path(), 0).map(|u| u.home), Some("/root".into()));
+        assert_eq!(
+            by_uid(empty.path(), 0).map(|u| u.home),
+            Some("/root".into())
+        );
     }
 }

@@ -21,13 +21,23 @@ fn target_dir() -> PathBuf {
 
 /// The site-packages dir with ops, installing it if needed; `Err` says why not.
 fn ops_site() -> Result<PathBuf, String> {
-    let dir = target_dir().join("pebble-server-ops").join(OPS.replace("==", "-"));
+    let dir = target_dir()
+        .join("pebble-server-ops")
+        .join(OPS.replace("==", "-"));
     if dir.join(".complete").exists() {
         return Ok(dir);
     }
     let _ = std::fs::remove_dir_all(&dir);
     let out = Command::new("python3")
-        .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-warn-script-location", "--target"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--target",
+        ])
         .arg(&dir)
         .arg(OPS)
         .env("PIP_ROOT_USER_ACTION", "ignore")
@@ -36,7 +46,10 @@ fn ops_site() -> Result<PathBuf, String> {
     if !out.status.success() {
         return Err(format!(
             "pip could not install {OPS} (PyPI unreachable?): {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
         ));
     }
     std::fs::write(dir.join(".complete"), OPS).map_err(|e| e.to_string())?;
@@ -57,8 +70,12 @@ fn ops_pebble_client_works_unchanged() {
         okay_delay: Duration::from_millis(200),
         ..ServerConfig::default()
     };
-    let server = PebbleServer::start_with(dir.path().join("root"), dir.path().join("pebble.socket"), config)
-        .unwrap();
+    let server = PebbleServer::start_with(
+        dir.path().join("root"),
+        dir.path().join("pebble.socket"),
+        config,
+    )
+    .unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops/client_script.py");
     let out = Command::new("python3")
         .arg(&script)
@@ -68,7 +85,10 @@ fn ops_pebble_client_works_unchanged() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "ops client failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "ops client failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("all checks passed"), "{stdout}");
     server.shutdown();
 }
