@@ -376,3 +376,8 @@ fn serve(d: &Arc<Daemon>, conn: UnixStream) {
     let resp = api::route(d, &req);
     let _ = resp.write_to(&mut &write);
 }
+
+/// The README's example, compiled.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
