@@ -353,6 +353,7 @@ pub(crate) fn probe(
             Ok(None) if Instant::now() >= deadline => {
                 signal_group(pid, rustix::process::Signal::KILL);
                 let _ = child.wait();
+                d.forget_group_if_empty(pid);
                 return Err(format!(
                     "check timed out after {}",
                     crate::duration::format(timeout)

@@ -238,6 +238,18 @@ impl Daemon {
         }
     }
 
+    /// Forgets a process group once its leader is reaped and no member is
+    /// left: its id may then be reused by an unrelated process, which shutdown
+    /// must not signal. (A group with members keeps its id from reuse.)
+    pub fn forget_group_if_empty(&self, pgid: i32) {
+        if !crate::process::group_alive(pgid) {
+            self.groups
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|g| *g != pgid);
+        }
+    }
+
     pub fn note_group(&self, pgid: i32) {
         let mut g = self.groups.lock().unwrap_or_else(|p| p.into_inner());
         if !g.contains(&pgid) {

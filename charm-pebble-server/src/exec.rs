@@ -548,6 +548,7 @@ fn run(d: &Arc<Daemon>, exec: &Arc<Execution>, setup: Setup) -> Result<i32, (i32
     }
     let stdio = out_pump.join().ok();
     let stderr = err_pump.and_then(|p| p.join().ok());
+    d.forget_group_if_empty(pid);
     close_control(exec);
     for c in stdio.iter().chain(stderr.iter()) {
         c.shutdown();

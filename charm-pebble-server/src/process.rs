@@ -97,6 +97,11 @@ pub(crate) fn signal_group(pgid: i32, sig: Signal) {
     }
 }
 
+/// True while some process is in group `pgid` (`kill(-pgid, 0)`).
+pub(crate) fn group_alive(pgid: i32) -> bool {
+    Pid::from_raw(pgid).is_some_and(|pid| rustix::process::test_kill_process_group(pid).is_ok())
+}
+
 /// Go's text for an OS error (`no such file or directory`), without Rust's
 /// `(os error N)` suffix.
 pub(crate) fn go_error(e: &io::Error) -> String {

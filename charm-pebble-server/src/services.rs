@@ -216,6 +216,7 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
     let waiter_name = name.to_string();
     let handle = thread::spawn(move || {
         let code = child.wait().map(exit_code).unwrap_or(-1);
+        waiter_d.forget_group_if_empty(pid);
         exited(&waiter_d, generation, &waiter_name, pid, code);
     });
     d.note_waiter(handle);
