@@ -1,6 +1,7 @@
 //! The real client: blocking HTTP/1.1 over Pebble's unix socket.
 
-use std::io::BufReader;
+use std::collections::BTreeMap;
+use std::io::{BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -12,8 +13,9 @@ use serde_json::{json, Value};
 use crate::error::{Error, Result};
 use crate::http::{self, HttpError, Response};
 use crate::layer::{Layer, Plan};
+use crate::process::{ExecProcess, ExecReader, ExecStdin, ProcessControl};
 use crate::types::*;
-use crate::ws::{self, Message, WsReader};
+use crate::ws::{self, WsReader};
 use crate::Pebble;
 
 /// A Pebble client over a unix socket (`ops.pebble.Client`).
@@ -160,8 +162,7 @@ impl Client {
         parse_result(envelope, what)
     }
 
-    /// `GET /v1/changes/{id}`.
-    pub fn get_change(&self, id: &ChangeId) -> Result<Change> {
+    fn change_by_id(&self, id: &ChangeId) -> Result<Change> {
         let env = self.request(
             "GET",
             &format!("/v1/changes/{}", http::encode_query_value(id.as_str())),
@@ -171,10 +172,8 @@ impl Client {
         self.result(env, "change")
     }
 
-    /// Waits for a change to be ready (`GET /v1/changes/{id}/wait`, falling back
-    /// to polling on old Pebbles); `None` waits for ever. Does not look at the
-    /// change's error: see [`Change::err`].
-    pub fn wait_change(&self, id: &ChangeId, timeout: Option<Duration>) -> Result<Change> {
+    /// `GET /v1/changes/{id}/wait`, falling back to polling on old Pebbles.
+    fn wait_for_change(&self, id: &ChangeId, timeout: Option<Duration>) -> Result<Change> {
         let start = Instant::now();
         let path = format!("/v1/changes/{}/wait", http::encode_query_value(id.as_str()));
         // Each wait request is shorter than the socket timeout, so it returns first.
@@ -220,7 +219,7 @@ impl Client {
         start: Instant,
     ) -> Result<Change> {
         loop {
-            let change = self.get_change(id)?;
+            let change = self.change_by_id(id)?;
             if change.ready {
                 return Ok(change);
             }
@@ -242,8 +241,30 @@ impl Client {
             Some(&json!({"action": action, "services": services})),
         )?;
         let id = change_id(&env)?;
-        let change = self.wait_change(&id, Some(self.change_timeout))?;
+        let change = self.wait_for_change(&id, Some(self.change_timeout))?;
         check_change(change)
+    }
+
+    fn checks_action(&self, action: &str, checks: &[&str]) -> Result<Vec<String>> {
+        if checks.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{action}_checks needs one or more checks"
+            )));
+        }
+        let body = json!({"action": action, "checks": checks});
+        let env = self.request("POST", "/v1/checks", &[], Some(&body))?;
+        // Old Pebbles answer `changed: null` when nothing changed.
+        Ok(env
+            .get("result")
+            .and_then(|r| r.get("changed"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     fn files_json(&self, path: &str, body: Value) -> Result<()> {
@@ -425,6 +446,87 @@ fn check_path(path: &str) -> Result<()> {
     }
 }
 
+/// A running exec: its change, and the control websocket for signals.
+struct ClientProcess {
+    client: Client,
+    change: ChangeId,
+    timeout: Option<Duration>,
+    control: Option<ws::WsWriter>,
+    /// Writers of the output websockets, closed once the command is done.
+    outputs: Vec<ws::WsWriter>,
+    /// The thread sending `ExecOptions::stdin`, if any.
+    feeder: Option<thread::JoinHandle<()>>,
+}
+
+impl ProcessControl for ClientProcess {
+    fn send_signal(&mut self, signal: &str) -> Result<()> {
+        let control = self
+            .control
+            .as_ref()
+            .ok_or_else(|| Error::InvalidInput("the process was already waited for".into()))?;
+        let msg = json!({"command": "signal", "signal": {"name": signal}}).to_string();
+        control.send_text(&msg).map_err(|e| self.client.conn_err(e))
+    }
+
+    fn wait(&mut self) -> Result<i32> {
+        // A little longer than the command's own timeout, so Pebble's comes first.
+        let wait = self.timeout.map(|t| t + Duration::from_secs(1));
+        let done = self.client.wait_for_change(&self.change, wait);
+        if let Some(f) = self.feeder.take() {
+            let _ = f.join();
+        }
+        if let Some(c) = self.control.take() {
+            c.close();
+        }
+        for w in self.outputs.drain(..) {
+            w.close_write();
+        }
+        let done = done?;
+        let exit_code = done
+            .tasks
+            .first()
+            .and_then(|t| t.data.get("exit-code"))
+            .and_then(Value::as_i64)
+            .and_then(|c| i32::try_from(c).ok())
+            .unwrap_or(-1);
+        check_change(done)?;
+        Ok(exit_code)
+    }
+}
+
+impl Drop for ClientProcess {
+    fn drop(&mut self) {
+        if let Some(c) = self.control.take() {
+            c.close();
+        }
+    }
+}
+
+/// Standard input over the stdio websocket; dropping it sends Pebble's end of file.
+struct WsStdin(ws::WsWriter);
+
+impl std::io::Write for WsStdin {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !buf.is_empty() {
+            self.0.send_binary(buf)?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for WsStdin {
+    fn drop(&mut self) {
+        let _ = self.0.send_text(r#"{"command":"end"}"#);
+    }
+}
+
+fn go_duration(d: Duration) -> String {
+    format!("{:.3}s", d.as_secs_f64())
+}
+
 impl Pebble for Client {
     fn system_info(&self) -> Result<SystemInfo> {
         let env = self.request("GET", "/v1/system-info", &[], None)?;
@@ -476,28 +578,32 @@ impl Pebble for Client {
         parse_list(env, "services")
     }
 
+    fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
+        if services.is_empty() {
+            return Err(Error::InvalidInput(
+                "send_signal needs one or more services".into(),
+            ));
+        }
+        let body = json!({"signal": signal, "services": services});
+        self.request("POST", "/v1/signals", &[], Some(&body))
+            .map(|_| ())
+    }
+
     fn get_checks(&self) -> Result<Vec<CheckInfo>> {
         let env = self.request("GET", "/v1/checks", &[], None)?;
         parse_list(env, "checks")
     }
 
+    fn start_checks(&self, checks: &[&str]) -> Result<Vec<String>> {
+        self.checks_action("start", checks)
+    }
+
+    fn stop_checks(&self, checks: &[&str]) -> Result<Vec<String>> {
+        self.checks_action("stop", checks)
+    }
+
     fn push(&self, path: &str, content: &[u8], options: &PushOptions) -> Result<()> {
-        check_path(path)?;
-        check_permissions(options.permissions)?;
-        let mut info = serde_json::Map::new();
-        info.insert("path".into(), json!(path));
-        if options.make_dirs {
-            info.insert("make-dirs".into(), json!(true));
-        }
-        ownership(
-            &mut info,
-            options.permissions,
-            &options.user,
-            options.user_id,
-            &options.group,
-            options.group_id,
-        );
-        let request = json!({"action": "write", "files": [info]});
+        let request = push_request(path, options)?;
         let boundary = http::new_boundary();
         let body = http::encode_push(&boundary, request.to_string().as_bytes(), path, content);
         let content_type = format!("multipart/form-data; boundary=\"{boundary}\"");
@@ -512,59 +618,143 @@ impl Pebble for Client {
         path_result(&env, path)
     }
 
-    fn pull(&self, path: &str) -> Result<Vec<u8>> {
+    fn push_from(&self, path: &str, source: &mut dyn Read, options: &PushOptions) -> Result<()> {
+        let request = push_request(path, options)?;
+        let boundary = http::new_boundary();
+        let what = "POST /v1/files";
+        let mut stream = self.connect(self.timeout)?;
+        let content_type = format!("multipart/form-data; boundary=\"{boundary}\"");
+        // Reading the source fails on our side: remember it apart from socket errors.
+        let mut local_err = None;
+        let sent = http::write_chunked_request(
+            &mut stream,
+            "POST",
+            "/v1/files",
+            &[("Accept", "application/json"), ("Connection", "close")],
+            &content_type,
+            |w| {
+                let head = http::encode_push(&boundary, request.to_string().as_bytes(), path, b"");
+                // encode_push ends with CRLF--boundary--CRLF after the (empty) content.
+                let tail = format!("\r\n--{boundary}--\r\n");
+                let head = &head[..head.len() - tail.len()];
+                w.write_all(head)?;
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    match source.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => w.write_all(&buf[..n])?,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            local_err = Some(e);
+                            // Stop without the closing boundary: Pebble rejects the body.
+                            return Ok(());
+                        }
+                    }
+                }
+                w.write_all(tail.as_bytes())
+            },
+        );
+        if let Some(source) = local_err {
+            return Err(Error::Local {
+                path: "<push source>".into(),
+                source,
+            });
+        }
+        sent.map_err(|e| self.http_err(HttpError::Io(e), what, self.timeout))?;
+        let resp = http::read_response(&mut BufReader::new(stream))
+            .map_err(|e| self.http_err(e, what, self.timeout))?;
+        let env = envelope(resp.status, &resp.body)?;
+        path_result(&env, path)
+    }
+
+    fn pull_to(&self, path: &str, sink: &mut dyn Write) -> Result<()> {
         check_path(path)?;
         let target = http::target("/v1/files", &[("action", "read"), ("path", path)]);
-        let resp = self.raw(
+        let what = format!("GET {target}");
+        let mut stream = self.connect(self.timeout)?;
+        http::write_request(
+            &mut stream,
             "GET",
             &target,
             &[("Accept", "multipart/form-data"), ("Connection", "close")],
             None,
-            self.timeout,
-        )?;
-        let (ctype, params) = http::header_params(resp.header("content-type").unwrap_or_default());
+        )
+        .map_err(|e| self.http_err(HttpError::Io(e), &what, self.timeout))?;
+        let mut reader = BufReader::new(stream);
+        let (status, headers) =
+            http::read_head(&mut reader).map_err(|e| self.http_err(e, &what, self.timeout))?;
+        let (ctype, params) =
+            http::header_params(http::header(&headers, "content-type").unwrap_or_default());
+        let body = http::body_reader(status, &headers, reader)
+            .map_err(|e| self.http_err(e, &what, self.timeout))?;
         if ctype != "multipart/form-data" {
             // Errors about the request as a whole come back as JSON.
-            envelope(resp.status, &resp.body)?;
+            let mut bytes = Vec::new();
+            let _ = body.take(1024 * 1024).read_to_end(&mut bytes);
+            envelope(status, &bytes)?;
             return Err(Error::bad(
                 format!("expected a multipart answer, got {ctype:?}"),
-                &resp.body,
+                &bytes,
             ));
         }
         let boundary = params
             .iter()
             .find(|(k, _)| k == "boundary")
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        let parts =
-            http::parse_multipart(&resp.body, boundary).map_err(|r| Error::bad(r, &resp.body))?;
-        let response = parts
-            .iter()
-            .find(|p| p.name.as_deref() == Some("response"))
-            .ok_or_else(|| Error::bad("no \"response\" part in multipart answer", &resp.body))?;
-        let env = envelope(resp.status, &response.data)?;
-        path_result(&env, path)?;
-        let file = parts
-            .into_iter()
-            .find(|p| p.name.as_deref() == Some("files"))
-            .ok_or_else(|| Error::bad("no file content in multipart answer", &resp.body))?;
-        if file.filename.as_deref() != Some(path) {
-            return Err(Error::bad(
-                format!("answer is for {:?}, not {path:?}", file.filename),
-                &resp.body,
-            ));
+        let err = |e| self.http_err(e, &what, self.timeout);
+        let mut parts = http::MultipartStream::new(body, &boundary).map_err(err)?;
+        let mut response: Option<Vec<u8>> = None;
+        let mut got_file = false;
+        let mut sink_err = None;
+        while let Some(part) = parts.next_part().map_err(err)? {
+            match part.name.as_deref() {
+                Some("files") if part.filename.as_deref() == Some(path) && !got_file => {
+                    got_file = true;
+                    sink_err = parts.copy_part(sink).map_err(err)?;
+                }
+                Some("files") => {
+                    return Err(Error::bad(
+                        format!("answer is for {:?}, not {path:?}", part.filename),
+                        b"",
+                    ))
+                }
+                Some("response") => {
+                    let mut bytes = Vec::new();
+                    parts.copy_part(&mut bytes).map_err(err)?;
+                    response = Some(bytes);
+                }
+                _ => {
+                    parts.copy_part(&mut std::io::sink()).map_err(err)?;
+                }
+            }
         }
-        Ok(file.data)
+        let response =
+            response.ok_or_else(|| Error::bad("no \"response\" part in multipart answer", b""))?;
+        let env = envelope(status, &response)?;
+        path_result(&env, path)?;
+        if !got_file {
+            return Err(Error::bad("no file content in multipart answer", &response));
+        }
+        match sink_err {
+            Some(source) => Err(Error::Local {
+                path: "<pull sink>".into(),
+                source,
+            }),
+            None => Ok(()),
+        }
     }
 
-    fn list_files(&self, path: &str) -> Result<Vec<FileInfo>> {
+    fn list_files_with(&self, path: &str, options: &ListFilesOptions) -> Result<Vec<FileInfo>> {
         check_path(path)?;
-        let env = self.request(
-            "GET",
-            "/v1/files",
-            &[("action", "list"), ("path", path)],
-            None,
-        )?;
+        let mut query = vec![("action", "list"), ("path", path)];
+        if let Some(p) = &options.pattern {
+            query.push(("pattern", p));
+        }
+        if options.itself {
+            query.push(("itself", "true"));
+        }
+        let env = self.request("GET", "/v1/files", &query, None)?;
         parse_list(env, "file list")
     }
 
@@ -597,15 +787,16 @@ impl Pebble for Client {
         self.files_json(path, json!({"action": "remove", "paths": [info]}))
     }
 
-    fn exec(&self, command: &[&str], options: &ExecOptions) -> Result<ExecOutput> {
+    fn spawn(&self, command: &[&str], options: &ExecOptions) -> Result<ExecProcess> {
         if command.is_empty() {
             return Err(Error::InvalidInput("exec needs a command".into()));
         }
         let body = json!({
             "command": command,
+            "service-context": options.service_context,
             "environment": options.environment,
             "working-dir": options.working_dir,
-            "timeout": options.timeout.map(|t| format!("{:.3}s", t.as_secs_f64())),
+            "timeout": options.timeout.map(go_duration),
             "user-id": options.user_id,
             "user": options.user,
             "group-id": options.group_id,
@@ -631,87 +822,129 @@ impl Pebble for Client {
             };
             Ok::<_, Error>((control, stdio, stderr))
         })();
-        let (control, (mut stdio_r, stdio_w), stderr) = match connected {
+        let ((_, control), (stdio_r, stdio_w), stderr) = match connected {
             Ok(c) => c,
             Err(e) => {
                 // Usually the command failed to start: the change says why.
-                let done = self.wait_change(&change, Some(self.timeout))?;
+                let done = self.wait_for_change(&change, Some(self.timeout))?;
                 check_change(done)?;
                 return Err(e);
             }
         };
-
-        let stdin = options.stdin.clone().unwrap_or_default();
-        let writer = thread::spawn(move || {
-            for chunk in stdin.chunks(64 * 1024) {
-                if stdio_w.send_binary(chunk).is_err() {
-                    break;
-                }
+        let mut outputs = vec![stdio_w.clone()];
+        let stderr = stderr.map(|(r, w)| {
+            outputs.push(w);
+            Box::new(ws::WsStream::new(r)) as ExecReader
+        });
+        let stdin = WsStdin(stdio_w);
+        let (stdin, feeder) = match options.stdin.clone() {
+            Some(bytes) => {
+                let mut stdin = stdin;
+                let feeder = thread::spawn(move || {
+                    for chunk in bytes.chunks(64 * 1024) {
+                        if std::io::Write::write_all(&mut stdin, chunk).is_err() {
+                            break;
+                        }
+                    }
+                });
+                (None, Some(feeder))
             }
-            let _ = stdio_w.send_text(r#"{"command":"end"}"#);
-            stdio_w
-        });
-        let stderr_thread = stderr.map(|(mut r, w)| {
-            thread::spawn(move || {
-                let out = read_stream(&mut r);
-                w.close();
-                out
-            })
-        });
-        let stdout = read_stream(&mut stdio_r);
-        let stdio_w = writer.join().ok();
-        let stderr = match stderr_thread {
-            Some(t) => t.join().unwrap_or_else(|_| Ok(Vec::new())),
-            None => Ok(Vec::new()),
+            None => (Some(Box::new(stdin) as ExecStdin), None),
         };
-
-        let wait = options.timeout.map(|t| t + Duration::from_secs(1));
-        let done = self.wait_change(&change, wait);
-        if let Some(w) = stdio_w {
-            w.close();
-        }
-        control.1.close();
-        let done = done?;
-        let exit_code = done
-            .tasks
-            .first()
-            .and_then(|t| t.data.get("exit-code"))
-            .and_then(Value::as_i64)
-            .and_then(|c| i32::try_from(c).ok())
-            .unwrap_or(-1);
-        check_change(done)?;
-        Ok(ExecOutput {
-            command: command.iter().map(|s| s.to_string()).collect(),
-            stdout: stdout.map_err(|e| self.http_err(e, "exec stdout", self.timeout))?,
-            stderr: stderr.map_err(|e| self.http_err(e, "exec stderr", self.timeout))?,
-            exit_code,
-        })
+        let control = ClientProcess {
+            client: self.clone(),
+            change,
+            timeout: options.timeout,
+            control: Some(control),
+            outputs,
+            feeder,
+        };
+        Ok(ExecProcess::new(
+            command.iter().map(|s| s.to_string()).collect(),
+            stdin,
+            Some(Box::new(ws::WsStream::new(stdio_r))),
+            stderr,
+            Box::new(control),
+        ))
     }
 
-    fn notices(&self) -> Result<Vec<Notice>> {
-        let env = self.request("GET", "/v1/notices", &[], None)?;
+    fn get_notices(&self, query: &NoticesQuery) -> Result<Vec<Notice>> {
+        let user_id = query.user_id.map(|u| u.to_string());
+        let types = query.types.join(",");
+        let keys = query.keys.join(",");
+        let mut q: Vec<(&str, &str)> = Vec::new();
+        if query.all_users {
+            q.push(("users", "all"));
+        }
+        if let Some(u) = &user_id {
+            q.push(("user-id", u));
+        }
+        if !query.types.is_empty() {
+            q.push(("types", &types));
+        }
+        if !query.keys.is_empty() {
+            q.push(("keys", &keys));
+        }
+        let env = self.request("GET", "/v1/notices", &q, None)?;
         parse_list(env, "notices")
+    }
+
+    fn get_notice(&self, id: &str) -> Result<Notice> {
+        let env = self.request(
+            "GET",
+            &format!("/v1/notices/{}", http::encode_query_value(id)),
+            &[],
+            None,
+        )?;
+        self.result(env, "notice")
+    }
+
+    fn notify(
+        &self,
+        key: &str,
+        data: &BTreeMap<String, String>,
+        repeat_after: Option<Duration>,
+    ) -> Result<String> {
+        let mut body = json!({"action": "add", "type": "custom", "key": key});
+        if !data.is_empty() {
+            body["data"] = json!(data);
+        }
+        if let Some(r) = repeat_after {
+            body["repeat-after"] = json!(go_duration(r));
+        }
+        let env = self.request("POST", "/v1/notices", &[], Some(&body))?;
+        env.get("result")
+            .and_then(|r| r.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::bad("notify answer has no id", env.to_string().as_bytes()))
+    }
+
+    fn get_change(&self, id: &ChangeId) -> Result<Change> {
+        self.change_by_id(id)
+    }
+
+    fn wait_change(&self, id: &ChangeId, timeout: Option<Duration>) -> Result<Change> {
+        self.wait_for_change(id, timeout)
     }
 }
 
-/// Collects binary messages until Pebble's `{"command":"end"}` or close.
-fn read_stream(r: &mut WsReader) -> Result<Vec<u8>, HttpError> {
-    let mut out = Vec::new();
-    loop {
-        match r.recv()? {
-            Message::Binary(b) => out.extend_from_slice(&b),
-            Message::Text(t) => {
-                let cmd = serde_json::from_str::<Value>(&t).ok();
-                if cmd
-                    .as_ref()
-                    .and_then(|v| v.get("command"))
-                    .and_then(Value::as_str)
-                    == Some("end")
-                {
-                    return Ok(out);
-                }
-            }
-            Message::Close => return Ok(out),
-        }
+/// The JSON metadata of a one-file write.
+fn push_request(path: &str, options: &PushOptions) -> Result<Value> {
+    check_path(path)?;
+    check_permissions(options.permissions)?;
+    let mut info = serde_json::Map::new();
+    info.insert("path".into(), json!(path));
+    if options.make_dirs {
+        info.insert("make-dirs".into(), json!(true));
     }
+    ownership(
+        &mut info,
+        options.permissions,
+        &options.user,
+        options.user_id,
+        &options.group,
+        options.group_id,
+    );
+    Ok(json!({"action": "write", "files": [info]}))
 }

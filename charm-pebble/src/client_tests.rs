@@ -389,15 +389,15 @@ fn push_sends_multipart_request_and_file() {
     let (main, params) = crate::http::header_params(&ctype);
     assert_eq!(main, "multipart/form-data");
     let parts = crate::http::parse_multipart(&a.body, &params[0].1).unwrap();
-    assert_eq!(parts[0].name.as_deref(), Some("request"));
-    let request: Value = serde_json::from_slice(&parts[0].data).unwrap();
+    assert_eq!(parts[0].0.name.as_deref(), Some("request"));
+    let request: Value = serde_json::from_slice(&parts[0].1).unwrap();
     assert_eq!(
         request,
         json!({"action": "write", "files": [{"path": "/etc/app.conf", "make-dirs": true, "permissions": "600", "user": "app"}]})
     );
-    assert_eq!(parts[1].name.as_deref(), Some("files"));
-    assert_eq!(parts[1].filename.as_deref(), Some("/etc/app.conf"));
-    assert_eq!(parts[1].data, b"key=value\n");
+    assert_eq!(parts[1].0.name.as_deref(), Some("files"));
+    assert_eq!(parts[1].0.filename.as_deref(), Some("/etc/app.conf"));
+    assert_eq!(parts[1].1, b"key=value\n");
 }
 
 fn multipart_pull(path: &str, content: &[u8], error: Option<Value>) -> Vec<u8> {

@@ -88,6 +88,35 @@ pub enum Error {
     /// The caller passed something Pebble cannot accept (checked before sending).
     #[error("invalid argument: {0}")]
     InvalidInput(String),
+
+    /// Several files of a [`push_path`](crate::Pebble::push_path) or
+    /// [`pull_path`](crate::Pebble::pull_path) failed (`ops.model.MultiPushPullError`);
+    /// the others were copied.
+    #[error("{message} ({} errors): {}", errors.len(), first_error(errors))]
+    Multi {
+        /// What was being done, for example `failed to push one or more files`.
+        message: String,
+        /// Each failure: the source path given, and why.
+        errors: Vec<(String, Error)>,
+    },
+
+    /// Reading or writing a local file or stream failed (the local side of
+    /// `push_from`, `pull_to`, `push_path` and `pull_path`).
+    #[error("{path}: {source}")]
+    Local {
+        /// The local path, or `<stream>`.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn first_error(errors: &[(String, Error)]) -> String {
+    errors
+        .first()
+        .map(|(path, e)| format!("{path}: {e}, ..."))
+        .unwrap_or_default()
 }
 
 /// `Result` with this crate's [`Error`].

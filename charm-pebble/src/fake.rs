@@ -1,17 +1,41 @@
 //! An in-memory Pebble for charm unit tests.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Plan, Service, Startup};
+use crate::process::{ExecProcess, ExecReader, ExecStdin, ProcessControl};
 use crate::types::*;
 use crate::Pebble;
 
 /// What a test installs to answer [`Pebble::exec`]: given the command and the
 /// options, return the output (its `command` field is filled in for you) or an error.
 pub type ExecHandler = Box<dyn FnMut(&[String], &ExecOptions) -> Result<ExecOutput> + Send>;
+
+/// The standard streams a [`StreamingExecHandler`] works with, open while it runs.
+pub struct ExecIo<'a> {
+    /// The command's standard input (end of file when the caller closes it).
+    pub stdin: &'a mut (dyn Read + Send),
+    /// Its standard output.
+    pub stdout: &'a mut (dyn Write + Send),
+    /// Its standard error (the same stream as `stdout` when combined).
+    pub stderr: &'a mut (dyn Write + Send),
+}
+
+/// A handler that plays a command while the caller streams to and from it;
+/// returns the exit code. Installed with [`FakePebble::on_exec_stream`].
+pub type StreamingExecHandler =
+    Box<dyn FnMut(&[String], &ExecOptions, ExecIo<'_>) -> std::io::Result<i32> + Send>;
+
+enum Handler {
+    Buffered(ExecHandler),
+    Streaming(StreamingExecHandler),
+}
 
 /// Timestamp reported for every fake file and notice.
 const FAKE_TIME: &str = "2024-01-01T00:00:00Z";
@@ -28,11 +52,15 @@ const FAKE_TIME: &str = "2024-01-01T00:00:00Z";
 /// - a filesystem: writing needs the parent directory unless `make_dirs`;
 ///   errors carry Pebble's kinds (`not-found`, `generic-file-error`);
 /// - checks from the plan, `up` unless the test says otherwise;
-/// - exec through a handler the test installs with [`FakePebble::on_exec`].
+/// - exec answered by canned results ([`FakePebble::add_exec`], longest
+///   matching command prefix first, as Scenario's `Exec`) or by a handler
+///   ([`FakePebble::on_exec`], [`FakePebble::on_exec_stream`]);
+/// - changes for every service action and exec, for `get_change`/`wait_change`;
+/// - checks that stop and start, signals recorded, notices filtered as Pebble does.
 ///
 /// All methods take `&self`; state sits behind a mutex, so a fake can be shared.
 pub struct FakePebble {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 struct FakeService {
@@ -61,11 +89,18 @@ struct State {
     layers: Vec<(String, Layer)>,
     services: BTreeMap<String, FakeService>,
     checks: BTreeMap<String, CheckStatus>,
+    /// Checks stopped with `stop_checks` (or `startup: disabled` and not started).
+    stopped_checks: BTreeSet<String>,
+    /// Checks started with `start_checks` despite `startup: disabled`.
+    started_checks: BTreeSet<String>,
     files: BTreeMap<String, Entry>,
     /// Shared so the handler runs without the state lock (it may use the fake).
-    exec: Option<Arc<Mutex<ExecHandler>>>,
+    exec: Option<Arc<Mutex<Handler>>>,
+    exec_results: Vec<(Vec<String>, ExecOutput)>,
     exec_calls: Vec<Vec<String>>,
+    signals: Vec<(String, Vec<String>)>,
     notices: Vec<Notice>,
+    changes: BTreeMap<u64, Change>,
     next_change: u64,
 }
 
@@ -102,6 +137,43 @@ fn path_err(path: &str, kind: &str, message: String) -> Error {
         path: path.to_string(),
         kind: kind.to_string(),
         message,
+    }
+}
+
+/// Go's `path.Match` for one name: `*`, `?`, `[a-z]`, `[^a]`, `\\x`.
+pub fn glob_match(pat: &[u8], name: &[u8]) -> bool {
+    match pat.first() {
+        None => name.is_empty(),
+        Some(b'*') => (0..=name.len()).any(|i| glob_match(&pat[1..], &name[i..])),
+        Some(b'?') => !name.is_empty() && glob_match(&pat[1..], &name[1..]),
+        Some(b'[') => {
+            let Some((&c, rest)) = name.split_first() else {
+                return false;
+            };
+            let mut i = 1;
+            let negate = pat.get(1) == Some(&b'^');
+            if negate {
+                i += 1;
+            }
+            let mut matched = false;
+            let mut first = true;
+            while i < pat.len() && (first || pat[i] != b']') {
+                first = false;
+                let lo = pat[i];
+                if pat.get(i + 1) == Some(&b'-') && pat.get(i + 2).is_some_and(|h| *h != b']') {
+                    matched |= (lo..=pat[i + 2]).contains(&c);
+                    i += 3;
+                } else {
+                    matched |= lo == c;
+                    i += 1;
+                }
+            }
+            i < pat.len() && matched != negate && glob_match(&pat[i + 1..], rest)
+        }
+        Some(b'\\') if pat.len() > 1 => {
+            name.first() == Some(&pat[1]) && glob_match(&pat[2..], &name[1..])
+        }
+        Some(&p) => name.first() == Some(&p) && glob_match(&pat[1..], &name[1..]),
     }
 }
 
@@ -168,9 +240,63 @@ impl State {
         }
     }
 
-    fn change(&mut self) -> ChangeId {
+    /// Records a finished change (`err` set: failed) and returns its id.
+    fn change(&mut self, kind: &str, summary: String, err: Option<String>) -> ChangeId {
         self.next_change += 1;
-        ChangeId(self.next_change.to_string())
+        let id = ChangeId(self.next_change.to_string());
+        let status = if err.is_some() { "Error" } else { "Done" };
+        self.changes.insert(
+            self.next_change,
+            Change {
+                id: id.clone(),
+                kind: kind.into(),
+                summary: summary.clone(),
+                status: status.into(),
+                ready: true,
+                err,
+                tasks: vec![Task {
+                    id: self.next_change.to_string(),
+                    kind: kind.into(),
+                    summary,
+                    status: status.into(),
+                    log: Vec::new(),
+                    data: serde_json::Value::Null,
+                }],
+                spawn_time: FAKE_TIME.into(),
+                ready_time: Some(FAKE_TIME.into()),
+            },
+        );
+        id
+    }
+
+    fn check_active(&self, name: &str, startup: Option<Startup>) -> bool {
+        if self.stopped_checks.contains(name) {
+            return false;
+        }
+        startup != Some(Startup::Disabled) || self.started_checks.contains(name)
+    }
+
+    fn known_checks(&self, action: &str, names: &[&str]) -> Result<Plan> {
+        let plan = self.plan();
+        if names.is_empty() {
+            return Err(api(400, format!("must specify checks for {action} action")));
+        }
+        let mut missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !plan.checks.contains_key(*n))
+            .collect();
+        if !missing.is_empty() {
+            missing.sort_unstable();
+            return Err(api(
+                400,
+                format!(
+                    "cannot {action} checks: cannot find checks in plan: {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        Ok(plan)
     }
 
     fn plan_of(layers: &[(String, Layer)]) -> Result<Plan> {
@@ -330,17 +456,22 @@ impl FakePebble {
             },
         );
         FakePebble {
-            state: Mutex::new(State {
+            state: Arc::new(Mutex::new(State {
                 connected: true,
                 layers: Vec::new(),
                 services: BTreeMap::new(),
                 checks: BTreeMap::new(),
+                stopped_checks: BTreeSet::new(),
+                started_checks: BTreeSet::new(),
                 files,
                 exec: None,
+                exec_results: Vec::new(),
                 exec_calls: Vec::new(),
+                signals: Vec::new(),
                 notices: Vec::new(),
+                changes: BTreeMap::new(),
                 next_change: 0,
-            }),
+            })),
         }
     }
 
@@ -355,12 +486,46 @@ impl FakePebble {
         self.lock().connected = ready;
     }
 
-    /// Installs the handler that answers [`Pebble::exec`].
+    /// True when calls succeed (see [`set_ready`](Self::set_ready)).
+    pub fn is_ready(&self) -> bool {
+        self.lock().connected
+    }
+
+    /// Installs the handler that answers [`Pebble::exec`] and [`Pebble::spawn`]
+    /// (after the canned results of [`add_exec`](Self::add_exec)): it gets the
+    /// whole standard input in `options.stdin` and returns the whole output.
     pub fn on_exec(
         &self,
         handler: impl FnMut(&[String], &ExecOptions) -> Result<ExecOutput> + Send + 'static,
     ) {
-        self.lock().exec = Some(Arc::new(Mutex::new(Box::new(handler))));
+        self.lock().exec = Some(Arc::new(Mutex::new(Handler::Buffered(Box::new(handler)))));
+    }
+
+    /// Installs a handler that plays a command with its streams open while it
+    /// runs (see [`ExecProcess`]); it returns the exit code.
+    pub fn on_exec_stream(
+        &self,
+        handler: impl FnMut(&[String], &ExecOptions, ExecIo<'_>) -> std::io::Result<i32>
+            + Send
+            + 'static,
+    ) {
+        self.lock().exec = Some(Arc::new(Mutex::new(Handler::Streaming(Box::new(handler)))));
+    }
+
+    /// Answers commands starting with `prefix` with `output` (its exit code,
+    /// stdout, stderr), as Scenario's `Exec(command_prefix, ...)`: the longest
+    /// matching prefix wins, before any handler.
+    pub fn add_exec(&self, prefix: &[&str], output: ExecOutput) {
+        let prefix: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
+        let mut s = self.lock();
+        s.exec_results.retain(|(p, _)| *p != prefix);
+        s.exec_results.push((prefix, output));
+    }
+
+    /// Signals sent with [`Pebble::send_signal`] (signal, services) and to exec
+    /// processes (signal, command), in order.
+    pub fn signals(&self) -> Vec<(String, Vec<String>)> {
+        self.lock().signals.clone()
     }
 
     /// Every command run through exec so far, in order.
@@ -506,7 +671,8 @@ impl Pebble for FakePebble {
                 s.start(n, def, false);
             }
         }
-        Ok(s.change())
+        let summary = service_summary("start", services);
+        Ok(s.change("start", summary, None))
     }
 
     fn stop_services(&self, services: &[&str]) -> Result<ChangeId> {
@@ -520,7 +686,8 @@ impl Pebble for FakePebble {
                 svc.running = None;
             }
         }
-        Ok(s.change())
+        let summary = service_summary("stop", services);
+        Ok(s.change("stop", summary, None))
     }
 
     fn restart_services(&self, services: &[&str]) -> Result<ChangeId> {
@@ -533,7 +700,8 @@ impl Pebble for FakePebble {
                 s.start(n, def, true);
             }
         }
-        Ok(s.change())
+        let summary = service_summary("restart", services);
+        Ok(s.change("restart", summary, None))
     }
 
     fn replan_services(&self) -> Result<ChangeId> {
@@ -554,7 +722,7 @@ impl Pebble for FakePebble {
                 s.start(name, def, false);
             }
         }
-        Ok(s.change())
+        Ok(s.change("replan", "Replan".into(), None))
     }
 
     fn get_services(&self) -> Result<Vec<ServiceInfo>> {
@@ -579,12 +747,11 @@ impl Pebble for FakePebble {
             .iter()
             .map(|(name, c)| {
                 let threshold = c.threshold.unwrap_or(3);
-                let default = if c.startup == Some(Startup::Disabled) {
-                    CheckStatus::Inactive
+                let status = if s.check_active(name, c.startup) {
+                    s.checks.get(name).copied().unwrap_or(CheckStatus::Up)
                 } else {
-                    CheckStatus::Up
+                    CheckStatus::Inactive
                 };
-                let status = s.checks.get(name).copied().unwrap_or(default);
                 CheckInfo {
                     name: name.clone(),
                     level: c.level,
@@ -654,6 +821,23 @@ impl Pebble for FakePebble {
         Ok(())
     }
 
+    fn push_from(&self, path: &str, source: &mut dyn Read, options: &PushOptions) -> Result<()> {
+        let mut content = Vec::new();
+        source.read_to_end(&mut content).map_err(|e| Error::Local {
+            path: "<push source>".into(),
+            source: e,
+        })?;
+        self.push(path, &content, options)
+    }
+
+    fn pull_to(&self, path: &str, sink: &mut dyn Write) -> Result<()> {
+        let content = self.pull(path)?;
+        sink.write_all(&content).map_err(|e| Error::Local {
+            path: "<pull sink>".into(),
+            source: e,
+        })
+    }
+
     fn pull(&self, path: &str) -> Result<Vec<u8>> {
         let s = self.lock();
         s.ready()?;
@@ -673,24 +857,34 @@ impl Pebble for FakePebble {
         }
     }
 
-    fn list_files(&self, path: &str) -> Result<Vec<FileInfo>> {
+    fn list_files_with(&self, path: &str, options: &ListFilesOptions) -> Result<Vec<FileInfo>> {
         let s = self.lock();
         s.ready()?;
         let p = clean(path)?;
-        match s.entry(&p) {
-            None => Err(Error::Api {
-                status: 404,
-                message: format!("stat {p}: no such file or directory"),
-                kind: Some("not-found".into()),
-            }),
-            Some(e @ Entry::File { .. }) => Ok(vec![s.info(&p, e)]),
-            Some(Entry::Dir { .. }) => Ok(s
+        let matches = |name: &str| {
+            options
+                .pattern
+                .as_deref()
+                .is_none_or(|pat| glob_match(pat.as_bytes(), name.as_bytes()))
+        };
+        let found = match s.entry(&p) {
+            None => {
+                return Err(Error::Api {
+                    status: 404,
+                    message: format!("stat {p}: no such file or directory"),
+                    kind: Some("not-found".into()),
+                })
+            }
+            Some(e @ Entry::File { .. }) => vec![s.info(&p, e)],
+            Some(e @ Entry::Dir { .. }) if options.itself => vec![s.info(&p, e)],
+            Some(Entry::Dir { .. }) => s
                 .files
                 .iter()
                 .filter(|(k, _)| is_under(k, &p) && parent(k).as_deref() == Some(p.as_str()))
                 .map(|(k, e)| s.info(k, e))
-                .collect()),
-        }
+                .collect(),
+        };
+        Ok(found.into_iter().filter(|f| matches(&f.name)).collect())
     }
 
     fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
@@ -768,44 +962,366 @@ impl Pebble for FakePebble {
         Ok(())
     }
 
-    fn exec(&self, command: &[&str], options: &ExecOptions) -> Result<ExecOutput> {
+    fn spawn(&self, command: &[&str], options: &ExecOptions) -> Result<ExecProcess> {
         let cmd: Vec<String> = command.iter().map(|c| c.to_string()).collect();
-        let handler = {
+        let runner = {
             let mut s = self.lock();
             s.ready()?;
             if command.is_empty() {
                 return Err(Error::InvalidInput("exec needs a command".into()));
             }
             s.exec_calls.push(cmd.clone());
-            let change = s.change();
-            match &s.exec {
-                Some(h) => Arc::clone(h),
-                None => {
+            let canned = s
+                .exec_results
+                .iter()
+                .filter(|(p, _)| cmd.starts_with(p))
+                .max_by_key(|(p, _)| p.len())
+                .map(|(_, out)| out.clone());
+            match (canned, &s.exec) {
+                (Some(out), _) => Runner::Canned(out),
+                (None, Some(h)) => Runner::Handler(Arc::clone(h)),
+                (None, None) => {
+                    let summary = format!("Execute command {:?}", cmd[0]);
+                    let err = format!(
+                        "cannot perform the following tasks:\n- {summary} (cannot find executable {:?}: \
+                         no exec result or handler in this FakePebble; add one with add_exec or on_exec)",
+                        cmd[0]
+                    );
+                    let id = s.change("exec", summary, Some(err.clone()));
                     return Err(Error::Change {
-                        change_id: change.0,
-                        err: format!(
-                            "cannot run {cmd:?}: no exec handler installed (FakePebble::on_exec)"
-                        ),
-                    })
+                        change_id: id.0,
+                        err,
+                    });
                 }
             }
         };
-        // The state lock is released: the handler may push files, read the plan...
-        let mut out = {
-            let mut h = handler.lock().unwrap_or_else(|p| p.into_inner());
-            (*h)(&cmd, options)?
+        let id = {
+            let mut s = self.lock();
+            s.change("exec", format!("Execute command {:?}", cmd[0]), None)
         };
-        out.command = cmd;
-        if options.combine_stderr {
-            let err = std::mem::take(&mut out.stderr);
-            out.stdout.extend(err);
-        }
-        Ok(out)
+        spawn_fake(cmd, options.clone(), runner, Arc::clone(&self.state), id)
     }
 
-    fn notices(&self) -> Result<Vec<Notice>> {
+    fn get_notices(&self, query: &NoticesQuery) -> Result<Vec<Notice>> {
         let s = self.lock();
         s.ready()?;
-        Ok(s.notices.clone())
+        Ok(s.notices
+            .iter()
+            .filter(|n| query.matches(n, Some(0)))
+            .cloned()
+            .collect())
     }
+
+    fn get_notice(&self, id: &str) -> Result<Notice> {
+        let s = self.lock();
+        s.ready()?;
+        s.notices
+            .iter()
+            .find(|n| n.id == id)
+            .cloned()
+            .ok_or_else(|| Error::Api {
+                status: 404,
+                message: format!("cannot find notice with ID {id:?}"),
+                kind: None,
+            })
+    }
+
+    fn notify(
+        &self,
+        key: &str,
+        data: &BTreeMap<String, String>,
+        _repeat_after: Option<Duration>,
+    ) -> Result<String> {
+        self.lock().ready()?;
+        if !valid_custom_key(key) {
+            return Err(api(
+                400,
+                format!(r#"invalid key {key:?} (must be in "example.com/path" format)"#),
+            ));
+        }
+        Ok(self.add_notice(key, data.clone()).id)
+    }
+
+    fn get_change(&self, id: &ChangeId) -> Result<Change> {
+        let s = self.lock();
+        s.ready()?;
+        id.0.parse::<u64>()
+            .ok()
+            .and_then(|n| s.changes.get(&n))
+            .cloned()
+            .ok_or_else(|| Error::Api {
+                status: 404,
+                message: format!("cannot find change with id {:?}", id.0),
+                kind: Some("not-found".into()),
+            })
+    }
+
+    fn wait_change(&self, id: &ChangeId, _timeout: Option<Duration>) -> Result<Change> {
+        // Every fake change is finished when it is made.
+        self.get_change(id)
+    }
+
+    fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
+        let mut s = self.lock();
+        s.ready()?;
+        if services.is_empty() {
+            return Err(api(400, "must specify one or more services"));
+        }
+        if !valid_signal(signal) {
+            return Err(api(
+                500,
+                services
+                    .iter()
+                    .map(|n| format!("cannot send signal to {n:?}: invalid signal name {signal:?}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        }
+        let errors: Vec<String> = services
+            .iter()
+            .filter(|n| s.status(n) != ServiceStatus::Active)
+            .map(|n| format!("cannot send signal to {n:?}: service is not running"))
+            .collect();
+        if !errors.is_empty() {
+            return Err(api(500, errors.join("; ")));
+        }
+        s.signals.push((
+            signal.to_string(),
+            services.iter().map(|n| n.to_string()).collect(),
+        ));
+        Ok(())
+    }
+
+    fn start_checks(&self, checks: &[&str]) -> Result<Vec<String>> {
+        let mut s = self.lock();
+        s.ready()?;
+        let plan = s.known_checks("start", checks)?;
+        let mut started = Vec::new();
+        for name in checks {
+            let startup = plan.checks.get(*name).and_then(|c| c.startup);
+            if !s.check_active(name, startup) {
+                s.stopped_checks.remove(*name);
+                s.started_checks.insert(name.to_string());
+                started.push(name.to_string());
+            }
+        }
+        started.sort();
+        Ok(started)
+    }
+
+    fn stop_checks(&self, checks: &[&str]) -> Result<Vec<String>> {
+        let mut s = self.lock();
+        s.ready()?;
+        let plan = s.known_checks("stop", checks)?;
+        let mut stopped = Vec::new();
+        for name in checks {
+            let startup = plan.checks.get(*name).and_then(|c| c.startup);
+            if s.check_active(name, startup) {
+                s.started_checks.remove(*name);
+                s.stopped_checks.insert(name.to_string());
+                stopped.push(name.to_string());
+            }
+        }
+        stopped.sort();
+        Ok(stopped)
+    }
+}
+
+/// Pebble's change summary for a service action (`internals/daemon/api_services.go`).
+fn service_summary(action: &str, services: &[&str]) -> String {
+    let title = format!("{}{}", action[..1].to_ascii_uppercase(), &action[1..]);
+    match services {
+        [] => format!("{title} - no services"),
+        [one] => format!("{title} service {one:?}"),
+        [first, rest @ ..] => format!("{title} service {first:?} and {} more", rest.len()),
+    }
+}
+
+/// Pebble's rule for custom notice keys (`internals/daemon/api_notices.go`):
+/// `example.com/path`, lower-case, at most 256 bytes.
+fn valid_custom_key(key: &str) -> bool {
+    fn label(s: &str) -> bool {
+        !s.is_empty()
+            && s.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+    }
+    let Some((domain, path)) = key.split_once('/') else {
+        return false;
+    };
+    key.len() <= 256
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(label)
+        && path.split('/').all(label)
+}
+
+/// Signal names Pebble accepts (`unix.SignalNum`): `SIG` and a Linux signal name.
+fn valid_signal(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "SIGABRT",
+        "SIGALRM",
+        "SIGBUS",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGFPE",
+        "SIGHUP",
+        "SIGILL",
+        "SIGINT",
+        "SIGIO",
+        "SIGKILL",
+        "SIGPIPE",
+        "SIGPROF",
+        "SIGPWR",
+        "SIGQUIT",
+        "SIGSEGV",
+        "SIGSTKFLT",
+        "SIGSTOP",
+        "SIGSYS",
+        "SIGTERM",
+        "SIGTRAP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGUSR1",
+        "SIGUSR2",
+        "SIGVTALRM",
+        "SIGWINCH",
+        "SIGXCPU",
+        "SIGXFSZ",
+    ];
+    NAMES.contains(&name)
+}
+
+/// How a fake command is played.
+enum Runner {
+    Canned(ExecOutput),
+    Handler(Arc<Mutex<Handler>>),
+}
+
+/// Control of a fake command: its exit code arrives on a channel when its thread ends.
+struct FakeProcess {
+    command: Vec<String>,
+    state: Arc<Mutex<State>>,
+    done: mpsc::Receiver<Result<i32>>,
+    change: ChangeId,
+}
+
+impl ProcessControl for FakeProcess {
+    fn send_signal(&mut self, signal: &str) -> Result<()> {
+        if !valid_signal(signal) {
+            return Err(Error::InvalidInput(format!(
+                "invalid signal name {signal:?}"
+            )));
+        }
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.signals.push((signal.to_string(), self.command.clone()));
+        Ok(())
+    }
+
+    fn wait(&mut self) -> Result<i32> {
+        match self.done.recv() {
+            Ok(r) => r,
+            Err(_) => Err(Error::Change {
+                change_id: self.change.0.clone(),
+                err: "the exec handler panicked".into(),
+            }),
+        }
+    }
+}
+
+fn pipe_err(e: std::io::Error) -> Error {
+    Error::Local {
+        path: "<fake exec pipe>".into(),
+        source: e,
+    }
+}
+
+/// Runs a fake command on its own thread, its streams over OS pipes so the
+/// caller can stream while it runs.
+fn spawn_fake(
+    cmd: Vec<String>,
+    options: ExecOptions,
+    runner: Runner,
+    state: Arc<Mutex<State>>,
+    change: ChangeId,
+) -> Result<ExecProcess> {
+    let (stdin_r, stdin_w) = std::io::pipe().map_err(pipe_err)?;
+    let (out_r, out_w) = std::io::pipe().map_err(pipe_err)?;
+    let (err_r, err_w) = if options.combine_stderr {
+        (None, out_w.try_clone().map_err(pipe_err)?)
+    } else {
+        let (r, w) = std::io::pipe().map_err(pipe_err)?;
+        (Some(r), w)
+    };
+    let given_stdin = options.stdin.clone();
+    let has_stdin = given_stdin.is_some();
+    let (tx, rx) = mpsc::channel();
+    let thread_cmd = cmd.clone();
+    let change_id = change.clone();
+    std::thread::spawn(move || {
+        let (mut stdin_r, mut out_w, mut err_w) = (stdin_r, out_w, err_w);
+        let mut given = given_stdin.as_deref();
+        let stdin: &mut (dyn Read + Send) = match &mut given {
+            Some(bytes) => bytes,
+            None => &mut stdin_r,
+        };
+        let result = match runner {
+            Runner::Canned(out) => {
+                // Like a command that ignores its input.
+                let _ = out_w.write_all(&out.stdout);
+                let _ = err_w.write_all(&out.stderr);
+                Ok(out.exit_code)
+            }
+            Runner::Handler(h) => {
+                let mut h = h.lock().unwrap_or_else(|p| p.into_inner());
+                match &mut *h {
+                    Handler::Buffered(f) => {
+                        let mut opts = options.clone();
+                        if opts.stdin.is_none() {
+                            let mut all = Vec::new();
+                            let _ = stdin.read_to_end(&mut all);
+                            opts.stdin = Some(all);
+                        }
+                        f(&thread_cmd, &opts).map(|out| {
+                            let _ = out_w.write_all(&out.stdout);
+                            let _ = err_w.write_all(&out.stderr);
+                            out.exit_code
+                        })
+                    }
+                    Handler::Streaming(f) => {
+                        let io = ExecIo {
+                            stdin,
+                            stdout: &mut out_w,
+                            stderr: &mut err_w,
+                        };
+                        f(&thread_cmd, &options, io).map_err(|e| Error::Change {
+                            change_id: change_id.0.clone(),
+                            err: format!(
+                                "cannot perform the following tasks:\n- Execute command {:?} ({e})",
+                                thread_cmd[0]
+                            ),
+                        })
+                    }
+                }
+            }
+        };
+        drop((out_w, err_w));
+        let _ = tx.send(result);
+    });
+    let stdin = (!has_stdin).then(|| Box::new(stdin_w) as ExecStdin);
+    Ok(ExecProcess::new(
+        cmd.clone(),
+        stdin,
+        Some(Box::new(out_r) as ExecReader),
+        err_r.map(|r| Box::new(r) as ExecReader),
+        Box::new(FakeProcess {
+            command: cmd,
+            state,
+            done: rx,
+            change,
+        }),
+    ))
 }

@@ -14,15 +14,7 @@ const MAX_HEAD: u64 = 64 * 1024;
 #[derive(Debug)]
 pub(crate) struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-}
-
-impl Response {
-    /// First header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        header(&self.headers, name)
-    }
 }
 
 pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -34,7 +26,7 @@ pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<
 
 /// Why reading a response failed.
 #[derive(Debug)]
-pub(crate) enum HttpError {
+pub enum HttpError {
     /// The stream failed (closed, reset, timed out).
     Io(io::Error),
     /// The bytes were not HTTP as expected: reason and what was read.
@@ -156,11 +148,7 @@ pub(crate) fn read_response(r: &mut impl BufRead) -> Result<Response, HttpError>
         r.read_to_end(&mut body)?;
         body
     };
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
+    Ok(Response { status, body })
 }
 
 fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
@@ -207,6 +195,275 @@ fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
     }
 }
 
+/// Reads a chunked body as a stream (`Transfer-Encoding: chunked`).
+pub struct ChunkedReader<R> {
+    inner: R,
+    /// Bytes left in the current chunk; `None` before the first size line.
+    left: Option<u64>,
+    done: bool,
+}
+
+impl<R: BufRead> ChunkedReader<R> {
+    /// Decodes the chunked body that follows in `inner`.
+    pub fn new(inner: R) -> Self {
+        ChunkedReader {
+            inner,
+            left: None,
+            done: false,
+        }
+    }
+
+    fn bad(reason: String) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, reason)
+    }
+
+    /// Reads the next size line (after the CRLF ending the previous chunk).
+    fn next_size(&mut self) -> io::Result<u64> {
+        if self.left.is_some() {
+            let mut crlf = [0u8; 2];
+            self.inner.read_exact(&mut crlf)?;
+            if &crlf != b"\r\n" {
+                return Err(Self::bad("chunk not followed by CRLF".into()));
+            }
+        }
+        let mut line = Vec::new();
+        (&mut self.inner).take(1024).read_until(b'\n', &mut line)?;
+        if !line.ends_with(b"\n") {
+            return Err(Self::bad("bad chunk size line".into()));
+        }
+        let text = String::from_utf8_lossy(&line);
+        let size = text.trim().split(';').next().unwrap_or_default().trim();
+        u64::from_str_radix(size, 16).map_err(|_| Self::bad(format!("bad chunk size {size:?}")))
+    }
+}
+
+impl<R: BufRead> Read for ChunkedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left.is_none_or(|l| l == 0) {
+            let size = self.next_size()?;
+            if size == 0 {
+                // Trailers, then a blank line.
+                loop {
+                    let mut t = Vec::new();
+                    let n = (&mut self.inner).take(MAX_HEAD).read_until(b'\n', &mut t)?;
+                    if n == 0 || t == b"\r\n" || t == b"\n" {
+                        break;
+                    }
+                }
+                self.done = true;
+                return Ok(0);
+            }
+            self.left = Some(size);
+        }
+        let left = self.left.unwrap_or(0);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.left = Some(left - n as u64);
+        Ok(n)
+    }
+}
+
+/// The body of a response whose head was read, as a stream.
+pub(crate) fn body_reader<'a, R: BufRead + 'a>(
+    status: u16,
+    headers: &[(String, String)],
+    r: R,
+) -> Result<Box<dyn Read + 'a>, HttpError> {
+    let chunked = header(headers, "transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    Ok(if chunked {
+        Box::new(ChunkedReader::new(r))
+    } else if let Some(len) = header(headers, "content-length") {
+        let len: u64 = len
+            .parse()
+            .map_err(|_| HttpError::Bad(format!("bad Content-Length {len:?}"), Vec::new()))?;
+        Box::new(r.take(len))
+    } else if status == 204 || status == 304 || (100..200).contains(&status) {
+        Box::new(io::empty())
+    } else {
+        Box::new(r)
+    })
+}
+
+/// Writes a request whose body is streamed with chunked encoding; `body` is
+/// called with a writer that frames each write as one chunk.
+pub(crate) fn write_chunked_request(
+    w: &mut impl Write,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    content_type: &str,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: charm-pebble/{}\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ));
+    let mut out = io::BufWriter::with_capacity(64 * 1024, w);
+    out.write_all(head.as_bytes())?;
+    struct Chunks<'a, W: Write>(&'a mut W);
+    impl<W: Write> Write for Chunks<'_, W> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if !buf.is_empty() {
+                write!(self.0, "{:x}\r\n", buf.len())?;
+                self.0.write_all(buf)?;
+                self.0.write_all(b"\r\n")?;
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.0.flush()
+        }
+    }
+    body(&mut Chunks(&mut out))?;
+    out.write_all(b"0\r\n\r\n")?;
+    out.flush()
+}
+
+/// A `multipart/form-data` body read part by part, each part's data streamed.
+pub struct MultipartStream<R> {
+    r: R,
+    /// `\r\n--boundary`.
+    delim: Vec<u8>,
+    buf: Vec<u8>,
+    eof: bool,
+}
+
+/// The headers of one part.
+#[derive(Debug, Default)]
+pub struct PartHead {
+    /// `name` of its `Content-Disposition`.
+    pub name: Option<String>,
+    /// `filename` of its `Content-Disposition`.
+    pub filename: Option<String>,
+}
+
+impl<R: Read> MultipartStream<R> {
+    /// Starts reading; the preamble up to the first boundary is skipped.
+    pub fn new(r: R, boundary: &str) -> Result<Self, HttpError> {
+        if boundary.is_empty() {
+            return Err(HttpError::Bad(
+                "empty multipart boundary".into(),
+                Vec::new(),
+            ));
+        }
+        let mut m = MultipartStream {
+            r,
+            delim: format!("\r\n--{boundary}").into_bytes(),
+            // The first boundary has no CRLF before it: pretend it has.
+            buf: b"\r\n".to_vec(),
+            eof: false,
+        };
+        m.copy_part(&mut io::sink())?;
+        Ok(m)
+    }
+
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let mut chunk = [0u8; 32 * 1024];
+        let n = self.r.read(&mut chunk)?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(false);
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(true)
+    }
+
+    fn cut_short(&self) -> HttpError {
+        HttpError::Bad("multipart body cut short".into(), self.buf.clone())
+    }
+
+    /// The next part's headers, or `None` after the closing boundary.
+    pub fn next_part(&mut self) -> Result<Option<PartHead>, HttpError> {
+        while self.buf.len() < 2 {
+            if !self.fill()? {
+                return Err(self.cut_short());
+            }
+        }
+        if self.buf.starts_with(b"--") {
+            return Ok(None);
+        }
+        let end = loop {
+            if let Some(i) = find(&self.buf, b"\r\n\r\n", 0) {
+                break i;
+            }
+            if self.buf.len() > MAX_HEAD as usize {
+                return Err(HttpError::Bad(
+                    "multipart part headers too long".into(),
+                    Vec::new(),
+                ));
+            }
+            if !self.fill()? {
+                return Err(self.cut_short());
+            }
+        };
+        let mut part = PartHead::default();
+        // The boundary line's rest (normally empty), then the headers.
+        let head = String::from_utf8_lossy(&self.buf[..end]).into_owned();
+        for line in head.split("\r\n").skip(1) {
+            if let Some((k, v)) = line.split_once(':') {
+                if k.trim().eq_ignore_ascii_case("content-disposition") {
+                    for (pk, pv) in header_params(v).1 {
+                        match pk.as_str() {
+                            "name" => part.name = Some(pv),
+                            "filename" => part.filename = Some(pv),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        self.buf.drain(..end + 4);
+        Ok(Some(part))
+    }
+
+    /// Streams the current part's data into `out`, up to and including the next
+    /// boundary. A failing `out` stops the writing, not the reading: its error
+    /// is returned as `Ok(Some(..))` once the part is consumed.
+    pub fn copy_part(&mut self, out: &mut dyn Write) -> Result<Option<io::Error>, HttpError> {
+        let mut failed: Option<io::Error> = None;
+        let mut emit = |bytes: &[u8], failed: &mut Option<io::Error>| {
+            if failed.is_none() {
+                if let Err(e) = out.write_all(bytes) {
+                    *failed = Some(e);
+                }
+            }
+        };
+        loop {
+            if let Some(i) = find(&self.buf, &self.delim, 0) {
+                emit(&self.buf[..i], &mut failed);
+                self.buf.drain(..i + self.delim.len());
+                return Ok(failed);
+            }
+            // Everything but a possible partial delimiter at the end is data.
+            let keep = self.delim.len() - 1;
+            if self.buf.len() > keep {
+                let n = self.buf.len() - keep;
+                emit(&self.buf[..n], &mut failed);
+                self.buf.drain(..n);
+            }
+            if !self.fill()? {
+                return Err(self.cut_short());
+            }
+        }
+    }
+}
+
 /// Percent-encodes a query value (unreserved characters and `/` kept).
 pub(crate) fn encode_query_value(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
@@ -234,7 +491,7 @@ pub(crate) fn target(path: &str, query: &[(&str, &str)]) -> String {
 
 /// Splits a header value such as `form-data; name="files"; filename="/a;b"` into
 /// its main value and its parameters, honouring quotes.
-pub(crate) fn header_params(value: &str) -> (String, Vec<(String, String)>) {
+pub fn header_params(value: &str) -> (String, Vec<(String, String)>) {
     let mut pieces = Vec::new();
     let mut cur = String::new();
     let mut in_quotes = false;
@@ -308,14 +565,6 @@ pub(crate) fn new_boundary() -> String {
     format!("{:032x}{:08x}{n:04x}", nanos, std::process::id())
 }
 
-/// One part of a multipart body.
-#[derive(Debug, Default)]
-pub(crate) struct Part {
-    pub name: Option<String>,
-    pub filename: Option<String>,
-    pub data: Vec<u8>,
-}
-
 /// Encodes Pebble's file-write request: a `request` JSON part and one `files` part.
 pub(crate) fn encode_push(
     boundary: &str,
@@ -351,53 +600,20 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// Parses a `multipart/form-data` body.
-pub(crate) fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
-    if boundary.is_empty() {
-        return Err("empty multipart boundary".into());
-    }
-    let delim = format!("--{boundary}").into_bytes();
-    let next_delim = format!("\r\n--{boundary}").into_bytes();
-    let mut pos = find(body, &delim, 0).ok_or("multipart boundary not found")? + delim.len();
+/// Every part of a multipart body, read with [`MultipartStream`] (for tests).
+#[cfg(test)]
+pub(crate) fn parse_multipart(
+    body: &[u8],
+    boundary: &str,
+) -> Result<Vec<(PartHead, Vec<u8>)>, HttpError> {
+    let mut m = MultipartStream::new(body, boundary)?;
     let mut parts = Vec::new();
-    loop {
-        if body[pos..].starts_with(b"--") {
-            return Ok(parts);
-        }
-        // Skip to the end of the boundary line.
-        let line_end = find(body, b"\r\n", pos).ok_or("multipart boundary line not terminated")?;
-        let head_start = line_end + 2;
-        let (head_end, data_start) = if body[head_start..].starts_with(b"\r\n") {
-            (head_start, head_start + 2)
-        } else {
-            let e = find(body, b"\r\n\r\n", head_start)
-                .ok_or("multipart part headers not terminated")?;
-            (e, e + 4)
-        };
-        let mut part = Part::default();
-        for line in String::from_utf8_lossy(&body[head_start..head_end]).split("\r\n") {
-            if let Some((k, v)) = line.split_once(':') {
-                if k.trim().eq_ignore_ascii_case("content-disposition") {
-                    let (_, params) = header_params(v);
-                    for (pk, pv) in params {
-                        match pk.as_str() {
-                            "name" => part.name = Some(pv),
-                            "filename" => part.filename = Some(pv),
-                            _ => {}
-                        }
-                    }
-                }
-            }
-        }
-        let data_end = find(body, &next_delim, data_start)
-            .ok_or("multipart part not terminated by a boundary")?;
-        part.data = body[data_start..data_end].to_vec();
-        parts.push(part);
-        pos = data_end + next_delim.len();
-        if pos > body.len() {
-            return Err("multipart body cut short".into());
-        }
+    while let Some(head) = m.next_part()? {
+        let mut data = Vec::new();
+        m.copy_part(&mut data)?;
+        parts.push((head, data));
     }
+    Ok(parts)
 }
 
 #[cfg(test)]
@@ -479,13 +695,51 @@ mod tests {
         );
         let parts = parse_multipart(&body, "XYZ").unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].name.as_deref(), Some("request"));
-        assert_eq!(parts[0].data, br#"{"a":1}"#);
-        assert_eq!(parts[1].filename.as_deref(), Some("/etc/x \"q\""));
-        assert_eq!(parts[1].data, b"line\r\n--XY not a boundary\r\n");
+        assert_eq!(parts[0].0.name.as_deref(), Some("request"));
+        assert_eq!(parts[0].1, br#"{"a":1}"#);
+        assert_eq!(parts[1].0.filename.as_deref(), Some("/etc/x \"q\""));
+        assert_eq!(parts[1].1, b"line\r\n--XY not a boundary\r\n");
         assert!(parse_multipart(&body[..body.len() - 20], "XYZ").is_err());
         assert!(parse_multipart(b"nothing", "XYZ").is_err());
         assert!(parse_multipart(b"--XYZ", "XYZ").is_err());
+    }
+
+    /// A reader that hands out one byte per read: every boundary straddles reads.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.is_empty()) {
+                (Some((b, rest)), false) => {
+                    buf[0] = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn chunked_multipart_streams_across_reads() {
+        let content: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        let body = encode_push("B0UNDARY", b"{}", "/f", &content);
+        let mut wire = Vec::new();
+        for piece in body.chunks(777) {
+            wire.extend(format!("{:x}\r\n", piece.len()).bytes());
+            wire.extend(piece);
+            wire.extend(b"\r\n");
+        }
+        wire.extend(b"0\r\n\r\n");
+        let reader = ChunkedReader::new(io::BufReader::with_capacity(1, Trickle(&wire)));
+        let mut m = MultipartStream::new(reader, "B0UNDARY").unwrap();
+        let mut got = Vec::new();
+        while let Some(head) = m.next_part().unwrap() {
+            let mut data = Vec::new();
+            assert!(m.copy_part(&mut data).unwrap().is_none());
+            got.push((head.name, data));
+        }
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1], (Some("files".to_string()), content));
     }
 
     /// Mutated and truncated responses and multipart bodies never panic.

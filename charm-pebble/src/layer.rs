@@ -96,6 +96,12 @@ impl Layer {
         self.combine_as(other, None).map_err(Error::InvalidInput)
     }
 
+    /// [`Layer::combine`] for the layer labelled `label`; the error is Pebble's
+    /// own text (`layer "x" must define "override" for service "y"`).
+    pub fn combine_labelled(&mut self, other: &Layer, label: &str) -> Result<(), String> {
+        self.combine_as(other, Some(label))
+    }
+
     /// [`Layer::combine`], naming `label` in the error as Pebble does.
     pub(crate) fn combine_as(&mut self, other: &Layer, label: Option<&str>) -> Result<(), String> {
         if other.summary.is_some() {

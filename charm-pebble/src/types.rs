@@ -332,6 +332,78 @@ pub struct MakeDirOptions {
     pub group_id: Option<u32>,
 }
 
+/// Options of [`Pebble::list_files_with`](crate::Pebble::list_files_with)
+/// (`ops.pebble.Client.list_files`'s `pattern` and `itself`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilesOptions {
+    /// Only entries whose name matches this glob (`*.conf`), as Go's `path.Match`.
+    pub pattern: Option<String>,
+    /// For a directory, describe the directory itself instead of listing it.
+    pub itself: bool,
+}
+
+/// Which notices [`Pebble::get_notices`](crate::Pebble::get_notices) returns
+/// (`ops.pebble.Client.get_notices`). Filters combine with "and"; an empty list
+/// does not filter.
+///
+/// ```
+/// use charm_pebble::NoticesQuery;
+/// let q = NoticesQuery::new().types(["custom"]).keys(["example.com/db-ready"]);
+/// assert_eq!(q.types, ["custom"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticesQuery {
+    /// Every user's notices (`users=all`; Pebble admins only), not only the
+    /// caller's and public ones.
+    pub all_users: bool,
+    /// Notices of this user (and public ones); Pebble admins only.
+    pub user_id: Option<u32>,
+    /// Notice types, for example `custom`, `change-update`, `warning`.
+    pub types: Vec<String>,
+    /// Notice keys, for example `example.com/db-ready`.
+    pub keys: Vec<String>,
+}
+
+impl NoticesQuery {
+    /// No filter: the caller's and public notices.
+    pub fn new() -> NoticesQuery {
+        NoticesQuery::default()
+    }
+    /// Only these types.
+    pub fn types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
+        self.types = types.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Only these keys.
+    pub fn keys<S: Into<String>>(mut self, keys: impl IntoIterator<Item = S>) -> Self {
+        self.keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Only this user's (and public) notices.
+    pub fn user_id(mut self, user_id: u32) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+    /// Every user's notices.
+    pub fn all_users(mut self) -> Self {
+        self.all_users = true;
+        self
+    }
+    /// True when `notice` passes the type, key and user filters (the server's rule,
+    /// for fakes; `caller` is the uid asking).
+    pub fn matches(&self, notice: &Notice, caller: Option<u32>) -> bool {
+        let user_ok = if self.all_users {
+            true
+        } else {
+            let who = self.user_id.or(caller);
+            notice.user_id.is_none() || notice.user_id == who
+        };
+        user_ok
+            && (self.types.is_empty() || self.types.contains(&notice.notice_type))
+            && (self.keys.is_empty() || self.keys.contains(&notice.key))
+    }
+}
+
 /// Options of [`Pebble::exec`](crate::Pebble::exec).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecOptions {
@@ -353,6 +425,9 @@ pub struct ExecOptions {
     pub stdin: Option<Vec<u8>>,
     /// Send standard error into `stdout` instead of capturing it apart.
     pub combine_stderr: bool,
+    /// Run with this service's environment, user and working directory
+    /// (overridden by the fields set here).
+    pub service_context: Option<String>,
 }
 
 /// What a finished command produced.

@@ -121,6 +121,75 @@ impl WsWriter {
     }
 }
 
+impl WsWriter {
+    /// Sends a close frame and shuts the writing side only: what the peer
+    /// already sent can still be read.
+    pub fn close_write(&self) {
+        let _ = self.send(OP_CLOSE, &1000u16.to_be_bytes());
+        if let Ok(s) = self.stream.lock() {
+            let _ = s.shutdown(std::net::Shutdown::Write);
+        }
+    }
+}
+
+/// The data of a Pebble exec stream as a byte stream: binary messages until
+/// Pebble's `{"command":"end"}` or a close.
+pub(crate) struct WsStream {
+    reader: WsReader,
+    pending: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl WsStream {
+    pub fn new(reader: WsReader) -> Self {
+        WsStream {
+            reader,
+            pending: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for WsStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.pending.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.reader.recv() {
+                Ok(Message::Binary(b)) => {
+                    self.pending = b;
+                    self.pos = 0;
+                }
+                Ok(Message::Text(t)) => {
+                    let end = serde_json::from_str::<serde_json::Value>(&t)
+                        .ok()
+                        .and_then(|v| {
+                            v.get("command")
+                                .and_then(|c| c.as_str())
+                                .map(|c| c == "end")
+                        })
+                        .unwrap_or(false);
+                    if end {
+                        self.done = true;
+                    }
+                }
+                Ok(Message::Close) => self.done = true,
+                Err(HttpError::Io(e)) => return Err(e),
+                Err(HttpError::Bad(reason, _)) => {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, reason))
+                }
+            }
+        }
+        let n = buf.len().min(self.pending.len() - self.pos);
+        buf[..n].copy_from_slice(&self.pending[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 impl WsReader {
     /// Reads the next data message, answering pings on the way.
     pub fn recv(&mut self) -> Result<Message, HttpError> {

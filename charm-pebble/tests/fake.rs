@@ -511,3 +511,231 @@ fn exec_handler_may_use_the_fake() {
         .unwrap();
     assert_eq!(p.file("/marker").as_deref(), Some(&b"made"[..]));
 }
+
+#[test]
+fn canned_exec_results_match_the_longest_prefix() {
+    let p = FakePebble::new();
+    let out = |s: &str, code| ExecOutput {
+        stdout: s.into(),
+        exit_code: code,
+        ..Default::default()
+    };
+    p.add_exec(&["git"], out("git", 0));
+    p.add_exec(&["git", "push"], out("push", 1));
+    p.on_exec(|_, _| {
+        Ok(ExecOutput {
+            stdout: b"handler".to_vec(),
+            ..Default::default()
+        })
+    });
+    let run = |cmd: &[&str]| p.exec(cmd, &ExecOptions::default()).unwrap();
+    assert_eq!(run(&["git", "push", "origin"]).stdout, b"push");
+    assert_eq!(run(&["git", "status"]).stdout, b"git");
+    assert_eq!(run(&["ls"]).stdout, b"handler");
+    assert_eq!(run(&["git", "push"]).exit_code, 1);
+    let changes: Vec<String> = (1..=4)
+        .map(|i| p.get_change(&ChangeId(i.to_string())).unwrap().kind)
+        .collect();
+    assert_eq!(changes, ["exec", "exec", "exec", "exec"]);
+}
+
+#[test]
+fn spawn_streams_and_records_signals() {
+    let p = FakePebble::new();
+    p.on_exec_stream(|_, _, io| {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(io.stdin), &mut line)?;
+        write!(io.stdout, "echo: {line}")?;
+        write!(io.stderr, "done")?;
+        Ok(7)
+    });
+    let mut proc = p.spawn(&["cat"], &ExecOptions::default()).unwrap();
+    proc.send_signal("SIGUSR1").unwrap();
+    assert!(proc.send_signal("SIGNOPE").is_err());
+    writeln!(proc.stdin().unwrap(), "hi").unwrap();
+    let out = proc.wait_output().unwrap();
+    assert_eq!(
+        (
+            out.stdout_str().as_str(),
+            out.stderr_str().as_str(),
+            out.exit_code
+        ),
+        ("echo: hi\n", "done", 7)
+    );
+    assert_eq!(
+        p.signals(),
+        [("SIGUSR1".to_string(), vec!["cat".to_string()])]
+    );
+    // Input given up front: no stdin handle, the handler reads it.
+    let mut proc = p
+        .spawn(
+            &["cat"],
+            &ExecOptions {
+                stdin: Some(b"x\n".to_vec()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(proc.stdin().is_none());
+    assert_eq!(proc.wait_output().unwrap().stdout, b"echo: x\n");
+    // A handler's I/O error fails the exec's change.
+    p.on_exec_stream(|_, _, _| Err(std::io::Error::other("broken")));
+    let e = p.exec(&["x"], &ExecOptions::default()).unwrap_err();
+    assert!(
+        matches!(&e, Error::Change { err, .. } if err.contains("broken")),
+        "{e}"
+    );
+}
+
+#[test]
+fn signals_need_running_services_and_checks_start_and_stop() {
+    let p = FakePebble::new();
+    let check = Check {
+        r#override: Some(Override::Replace),
+        tcp: Some(TcpCheck {
+            port: Some(80),
+            host: None,
+        }),
+        ..Check::default()
+    };
+    let off = Check {
+        startup: Some(Startup::Disabled),
+        ..check.clone()
+    };
+    p.add_layer(
+        "l",
+        &Layer::new()
+            .service("web", svc("/bin/web"))
+            .check("up", check)
+            .check("off", off),
+        false,
+    )
+    .unwrap();
+    let e = p.send_signal("SIGHUP", &["web"]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(r#"cannot send signal to "web": service is not running"#),
+        "{e}"
+    );
+    p.start_services(&["web"]).unwrap();
+    p.send_signal("SIGHUP", &["web"]).unwrap();
+    assert!(
+        p.send_signal("HUP", &["web"]).is_err(),
+        "Pebble wants SIG names"
+    );
+
+    let status = |n: &str| p.get_check(n).unwrap().unwrap().status;
+    assert_eq!(
+        (status("up"), status("off")),
+        (CheckStatus::Up, CheckStatus::Inactive)
+    );
+    assert_eq!(p.stop_checks(&["up", "off"]).unwrap(), ["up"]);
+    assert_eq!(status("up"), CheckStatus::Inactive);
+    assert_eq!(p.start_checks(&["up", "off"]).unwrap(), ["off", "up"]);
+    assert_eq!(p.start_checks(&["up"]).unwrap(), Vec::<String>::new());
+    let e = p.stop_checks(&["nope", "gone"]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("cannot stop checks: cannot find checks in plan: gone, nope"),
+        "{e}"
+    );
+}
+
+#[test]
+fn notices_filter_and_notify_checks_keys() {
+    let p = FakePebble::new();
+    let id = p.notify("example.com/a", &BTreeMap::new(), None).unwrap();
+    p.notify(
+        "example.com/b",
+        &BTreeMap::from([("k".into(), "v".into())]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        p.notify("example.com/a", &BTreeMap::new(), None).unwrap(),
+        id
+    );
+    assert_eq!(p.get_notice(&id).unwrap().occurrences, 2);
+    let keys = |q: NoticesQuery| {
+        p.get_notices(&q)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        keys(NoticesQuery::new().keys(["example.com/b"])),
+        ["example.com/b"]
+    );
+    assert!(keys(NoticesQuery::new().types(["warning"])).is_empty());
+    assert_eq!(keys(NoticesQuery::new().types(["custom"])).len(), 2);
+    assert!(p.notify("Not/A/Key", &BTreeMap::new(), None).is_err());
+    assert!(p.get_notice("99").unwrap_err().is_not_found());
+}
+
+#[test]
+fn list_patterns_itself_and_path_copies() {
+    let p = FakePebble::new();
+    let opts = PushOptions {
+        make_dirs: true,
+        ..Default::default()
+    };
+    p.push("/etc/a.conf", b"a", &opts).unwrap();
+    p.push("/etc/b.yaml", b"b", &opts).unwrap();
+    let names = |o: ListFilesOptions| {
+        p.list_files_with("/etc", &o)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(ListFilesOptions {
+            pattern: Some("*.conf".into()),
+            ..Default::default()
+        }),
+        ["a.conf"]
+    );
+    assert_eq!(
+        names(ListFilesOptions {
+            pattern: Some("[ab].*".into()),
+            ..Default::default()
+        }),
+        ["a.conf", "b.yaml"]
+    );
+    assert_eq!(
+        names(ListFilesOptions {
+            itself: true,
+            ..Default::default()
+        }),
+        ["etc"]
+    );
+    assert!(p.is_dir("/etc").unwrap() && !p.is_dir("/etc/a.conf").unwrap());
+
+    let out = tempfile::tempdir().unwrap();
+    p.pull_path(&["/etc/*"], out.path()).unwrap();
+    assert_eq!(std::fs::read(out.path().join("b.yaml")).unwrap(), b"b");
+    p.push_path(&[out.path()], "/copy").unwrap();
+    let dir = out
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(
+        p.file(&format!("/copy/{dir}/a.conf")).as_deref(),
+        Some(&b"a"[..])
+    );
+    let e = p
+        .pull_path(&["/missing", "/etc/a.conf"], out.path())
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Multi { errors, .. } if errors.len() == 1 && errors[0].0 == "/missing"),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("failed to pull one or more files (1 errors): /missing:"),
+        "{e}"
+    );
+}

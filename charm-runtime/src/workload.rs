@@ -1,8 +1,15 @@
 //! Storage and workload containers: what a charm declares with `#[storage(..)]`,
 //! `#[containers(..)]` and `#[resources(..)]`, and the handles its events carry.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::time::Duration;
+
+use charm_pebble::{
+    Change, ChangeId, CheckInfo, ExecOptions, ExecOutput, ExecProcess, FileInfo, Layer,
+    ListFilesOptions, MakeDirOptions, Notice, NoticesQuery, Pebble, Plan, PushOptions, ServiceInfo,
+};
 
 use crate::error::{Error, Result};
 use crate::model::ModelInner;
@@ -24,16 +31,24 @@ impl ContainerName {
     }
 }
 
-/// A workload container of a Kubernetes charm, and the way to its Pebble.
+/// A workload container of a Kubernetes charm, and the way to its Pebble
+/// (`ops.Container`): services, checks, files, exec, notices and changes, each
+/// method one Pebble call. Errors are [`Error::Pebble`]; before
+/// `<container>-pebble-ready` they are connection errors, so guard with
+/// [`can_connect`](Self::can_connect) or handle them.
 ///
 /// ```no_run
-/// # use charm_runtime::prelude::*;
 /// # fn f(container: &charm_runtime::Container) -> charm_runtime::Result<()> {
-/// use charm_runtime::pebble::{Layer, Service};
-/// let pebble = container.pebble();
-/// let layer = Layer::new().service("web", Service::new("/bin/web --port 8080").enabled());
-/// pebble.add_layer("web", &layer, true)?;
-/// pebble.replan_services()?;
+/// use charm_runtime::pebble::{ExecOptions, Layer, PushOptions, Service};
+/// if !container.can_connect() {
+///     return Ok(()); // pebble-ready will come
+/// }
+/// container.push("/etc/web/web.conf", b"port = 8080\n", &PushOptions { make_dirs: true, ..Default::default() })?;
+/// let layer = Layer::new().service("web", Service::new("/bin/web --config /etc/web/web.conf").enabled());
+/// container.add_layer("web", &layer, true)?;
+/// container.replan()?;
+/// let version = container.exec(&["/bin/web", "--version"], &ExecOptions::default())?.success()?;
+/// # let _ = version;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -57,7 +72,8 @@ impl Container {
             socket: charm_pebble::container_socket_path(name),
         }
     }
-    /// A client for the container's Pebble (a fake one under the testing backend).
+    /// A client for the container's Pebble (a fake one under the testing backend),
+    /// for what this type does not wrap.
     pub fn pebble(&self) -> Box<dyn charm_pebble::Pebble> {
         self.model.tools.pebble(&self.name)
     }
@@ -69,6 +85,164 @@ impl Container {
     /// (`/charm/containers/<name>/pebble.socket`).
     pub fn pebble_socket(&self) -> &Path {
         &self.socket
+    }
+
+    /// True when Pebble answers now (`ops.Container.can_connect`): a
+    /// point-in-time probe, not a promise for the next call.
+    pub fn can_connect(&self) -> bool {
+        self.pebble().can_connect()
+    }
+
+    /// Adds a layer under `label`; with `combine`, merges into a layer of the
+    /// same label (see [`Pebble::add_layer`]).
+    pub fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
+        Ok(self.pebble().add_layer(label, layer, combine)?)
+    }
+    /// The combined plan.
+    pub fn get_plan(&self) -> Result<Plan> {
+        Ok(self.pebble().get_plan()?)
+    }
+    /// Starts services (and what they require), waiting until they run.
+    pub fn start(&self, services: &[&str]) -> Result<()> {
+        self.pebble().start_services(services)?;
+        Ok(())
+    }
+    /// Stops services, waiting until they stopped.
+    pub fn stop(&self, services: &[&str]) -> Result<()> {
+        self.pebble().stop_services(services)?;
+        Ok(())
+    }
+    /// Restarts services (starting stopped ones).
+    pub fn restart(&self, services: &[&str]) -> Result<()> {
+        self.pebble().restart_services(services)?;
+        Ok(())
+    }
+    /// Applies the plan: restarts changed services, starts `startup: enabled` ones.
+    pub fn replan(&self) -> Result<()> {
+        self.pebble().replan_services()?;
+        Ok(())
+    }
+    /// Every service of the plan, with its status.
+    pub fn get_services(&self) -> Result<Vec<ServiceInfo>> {
+        Ok(self.pebble().get_services()?)
+    }
+    /// One service; an error naming it if the plan has none
+    /// (`ops.Container.get_service`).
+    pub fn get_service(&self, name: &str) -> Result<ServiceInfo> {
+        self.pebble().get_service(name)?.ok_or_else(|| {
+            Error::msg(format!(
+                "service {name:?} not found in container {:?}",
+                self.name
+            ))
+        })
+    }
+    /// Sends a signal (`SIGHUP`...) to running services.
+    pub fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
+        Ok(self.pebble().send_signal(signal, services)?)
+    }
+
+    /// Every check of the plan, with its status.
+    pub fn get_checks(&self) -> Result<Vec<CheckInfo>> {
+        Ok(self.pebble().get_checks()?)
+    }
+    /// One check; an error naming it if the plan has none.
+    pub fn get_check(&self, name: &str) -> Result<CheckInfo> {
+        self.pebble().get_check(name)?.ok_or_else(|| {
+            Error::msg(format!(
+                "check {name:?} not found in container {:?}",
+                self.name
+            ))
+        })
+    }
+    /// Starts checks; returns those that were not running.
+    pub fn start_checks(&self, checks: &[&str]) -> Result<Vec<String>> {
+        Ok(self.pebble().start_checks(checks)?)
+    }
+    /// Stops checks; returns those that were running.
+    pub fn stop_checks(&self, checks: &[&str]) -> Result<Vec<String>> {
+        Ok(self.pebble().stop_checks(checks)?)
+    }
+
+    /// Writes a file.
+    pub fn push(&self, path: &str, content: &[u8], options: &PushOptions) -> Result<()> {
+        Ok(self.pebble().push(path, content, options)?)
+    }
+    /// Writes a file from a stream.
+    pub fn push_from(
+        &self,
+        path: &str,
+        source: &mut dyn Read,
+        options: &PushOptions,
+    ) -> Result<()> {
+        Ok(self.pebble().push_from(path, source, options)?)
+    }
+    /// Reads a file.
+    pub fn pull(&self, path: &str) -> Result<Vec<u8>> {
+        Ok(self.pebble().pull(path)?)
+    }
+    /// Reads a file into a stream.
+    pub fn pull_to(&self, path: &str, sink: &mut dyn Write) -> Result<()> {
+        Ok(self.pebble().pull_to(path, sink)?)
+    }
+    /// Copies local files and directories in, recursively (`ops.Container.push_path`).
+    pub fn push_path(&self, sources: &[&Path], dest_dir: &str) -> Result<()> {
+        Ok(self.pebble().push_path(sources, dest_dir)?)
+    }
+    /// Copies files and directories out, recursively (`ops.Container.pull_path`).
+    pub fn pull_path(&self, sources: &[&str], dest_dir: &Path) -> Result<()> {
+        Ok(self.pebble().pull_path(sources, dest_dir)?)
+    }
+    /// A directory's entries, or one file.
+    pub fn list_files(&self, path: &str) -> Result<Vec<FileInfo>> {
+        Ok(self.pebble().list_files(path)?)
+    }
+    /// Entries matching a glob, or a directory itself.
+    pub fn list_files_with(&self, path: &str, options: &ListFilesOptions) -> Result<Vec<FileInfo>> {
+        Ok(self.pebble().list_files_with(path, options)?)
+    }
+    /// Creates a directory.
+    pub fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
+        Ok(self.pebble().make_dir(path, options)?)
+    }
+    /// Removes a path (`recursive`: with its contents, and no error if missing).
+    pub fn remove_path(&self, path: &str, recursive: bool) -> Result<()> {
+        Ok(self.pebble().remove_path(path, recursive)?)
+    }
+    /// True if the path exists.
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        Ok(self.pebble().exists(path)?)
+    }
+    /// True if a directory exists at `path`.
+    pub fn is_dir(&self, path: &str) -> Result<bool> {
+        Ok(self.pebble().is_dir(path)?)
+    }
+
+    /// Runs a command to completion; a non-zero exit is in the output, not an
+    /// error (use [`ExecOutput::success`]).
+    pub fn exec(&self, command: &[&str], options: &ExecOptions) -> Result<ExecOutput> {
+        Ok(self.pebble().exec(command, options)?)
+    }
+    /// Starts a command and returns while it runs, its streams open
+    /// ([`ExecProcess`]: write stdin, read stdout, `wait_output`).
+    pub fn spawn(&self, command: &[&str], options: &ExecOptions) -> Result<ExecProcess> {
+        Ok(self.pebble().spawn(command, options)?)
+    }
+
+    /// Notices matching `query` (by type, key, user).
+    pub fn get_notices(&self, query: &NoticesQuery) -> Result<Vec<Notice>> {
+        Ok(self.pebble().get_notices(query)?)
+    }
+    /// One notice by id (the id a `pebble-custom-notice` event carries).
+    pub fn get_notice(&self, id: &str) -> Result<Notice> {
+        Ok(self.pebble().get_notice(id)?)
+    }
+    /// One change.
+    pub fn get_change(&self, id: &ChangeId) -> Result<Change> {
+        Ok(self.pebble().get_change(id)?)
+    }
+    /// Waits until a change is ready (`None`: no limit).
+    pub fn wait_change(&self, id: &ChangeId, timeout: Option<Duration>) -> Result<Change> {
+        Ok(self.pebble().wait_change(id, timeout)?)
     }
 }
 

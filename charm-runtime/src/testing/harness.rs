@@ -743,6 +743,62 @@ impl<C: Charm + Default> Harness<C> {
         Ok(())
     }
 
+    fn container_or_err(&self, container: &str) -> HResult<Container> {
+        self.state.get_container(container).cloned().ok_or_else(|| {
+            HarnessError::Invalid(format!(
+                "container `{container}` is not declared by charm `{}`",
+                self.ctx.meta().name
+            ))
+        })
+    }
+
+    /// Records a custom notice in a container, as `pebble notify <key>` in the
+    /// workload would, and fires `<container>-pebble-custom-notice`
+    /// (`ops.testing.Harness.pebble_notify`); returns the notice id.
+    pub fn pebble_notify(
+        &mut self,
+        container: &str,
+        key: &str,
+        data: BTreeMap<String, String>,
+    ) -> HResult<String> {
+        let c = self.container_or_err(container)?;
+        let notice = c.pebble.add_notice(key, data);
+        self.fire(Event::pebble_custom_notice(container, &notice.id, key))?;
+        Ok(notice.id)
+    }
+
+    /// Makes a check fail (`get_checks` reports it `down`) and fires
+    /// `<container>-pebble-check-failed`.
+    pub fn pebble_check_failed(&mut self, container: &str, check: &str) -> HResult {
+        let c = self.container_or_err(container)?;
+        c.pebble
+            .set_check_status(check, charm_pebble::CheckStatus::Down);
+        self.fire(Event::pebble_check_failed(container, check))
+    }
+
+    /// Makes a failed check pass again (`up`) and fires
+    /// `<container>-pebble-check-recovered`.
+    pub fn pebble_check_recovered(&mut self, container: &str, check: &str) -> HResult {
+        let c = self.container_or_err(container)?;
+        c.pebble
+            .set_check_status(check, charm_pebble::CheckStatus::Up);
+        self.fire(Event::pebble_check_recovered(container, check))
+    }
+
+    /// Answers commands starting with `prefix` in a container with `output`
+    /// (`ops.testing.Harness.handle_exec` with a fixed result).
+    pub fn handle_exec(
+        &mut self,
+        container: &str,
+        prefix: &[&str],
+        output: charm_pebble::ExecOutput,
+    ) -> HResult {
+        self.container_or_err(container)?
+            .pebble
+            .add_exec(prefix, output);
+        Ok(())
+    }
+
     /// A container, with its Pebble ([`FakePebble`](charm_pebble::FakePebble)) to inspect
     /// or prepare.
     pub fn container(&self, name: &str) -> Option<&Container> {

@@ -37,7 +37,11 @@
 //!   action they fail with `not running an action`.
 //! - **Storage** ([`Storage`]) answers `storage-get`; **containers** ([`Container`]) give
 //!   the charm an in-memory Pebble ([`FakePebble`]) that is the workload itself: its
-//!   changes are immediate and shared by the input and output states.
+//!   changes are immediate and shared by the input and output states. A test prepares
+//!   it with [`Container`]'s builders (`can_connect(false)`, `layer`, `service_status`,
+//!   `check_status(.., Down)`, `exec(prefix, output)`, `file`, `notice`) or the fake's
+//!   own (`on_exec`, `on_exec_stream` for a command that streams), and fires
+//!   `Event::pebble_check_failed` / `pebble_custom_notice` with them.
 //! - **Consistency**: before the charm runs, [`Context::run`] rejects, with a message per
 //!   problem, a relation on an undeclared endpoint or of the wrong kind, a peer relation
 //!   with a remote application or listing this unit, more relations than `limit`, duplicate

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use charm_pebble::FakePebble;
+use charm_pebble::{
+    CheckStatus, ExecOutput, FakePebble, Layer, NoticesQuery, Pebble, PushOptions, ServiceStatus,
+};
 
 use serde_json::Value;
 
@@ -435,10 +437,21 @@ impl Storage {
 /// `.file(path)`, `.service_status(name)`), or prepare it before (`.on_exec(..)`).
 ///
 /// ```
+/// use std::collections::BTreeMap;
+/// use charm_runtime::pebble::{CheckStatus, ExecOutput, Layer, Service};
 /// use charm_runtime::testing::Container;
-/// let c = Container::new("workload");
+/// let c = Container::new("workload")
+///     .layer("base", Layer::new().service("web", Service::new("/bin/web").enabled()))
+///     .check_status("alive", CheckStatus::Down)
+///     .exec(&["web", "--version"], ExecOutput { stdout: b"1.2\n".to_vec(), ..Default::default() })
+///     .file("/etc/web.conf", "port = 80\n")
+///     .notice("example.com/backup-done", BTreeMap::new());
 /// assert!(c.can_connect);
-/// assert!(c.pebble.layers().is_empty());
+/// assert_eq!(c.pebble.layers().len(), 1);
+/// assert_eq!(c.notice_id("example.com/backup-done").as_deref(), Some("1"));
+/// // A container whose Pebble does not answer yet:
+/// let down = Container::new("workload").can_connect(false);
+/// assert!(!down.can_connect);
 /// ```
 #[derive(Clone)]
 pub struct Container {
@@ -468,6 +481,62 @@ impl Container {
     pub fn with_pebble(mut self, pebble: Arc<FakePebble>) -> Self {
         self.pebble = pebble;
         self
+    }
+    /// Adds a layer to the Pebble, as if added in an earlier hook.
+    ///
+    /// # Panics
+    /// If Pebble would refuse the layer (the test's own mistake).
+    pub fn layer(self, label: &str, layer: Layer) -> Self {
+        if let Err(e) = self.pebble.add_layer(label, &layer, true) {
+            panic!("container `{}`: layer {label:?}: {e}", self.name);
+        }
+        self
+    }
+    /// Sets a service's status (a running service: `Active`; a crashed one: `Error`).
+    pub fn service_status(self, service: &str, status: ServiceStatus) -> Self {
+        self.pebble.set_service_status(service, status);
+        self
+    }
+    /// Sets a check's status as `get_checks` reports it (`Down`: it failed).
+    pub fn check_status(self, check: &str, status: CheckStatus) -> Self {
+        self.pebble.set_check_status(check, status);
+        self
+    }
+    /// Answers commands starting with `prefix` (longest prefix first), as
+    /// Scenario's `Exec`: stdout, stderr and exit code of `output`.
+    pub fn exec(self, prefix: &[&str], output: ExecOutput) -> Self {
+        self.pebble.add_exec(prefix, output);
+        self
+    }
+    /// A file in the container (parent directories made).
+    ///
+    /// # Panics
+    /// If `path` is not absolute or a parent is a file.
+    pub fn file(self, path: &str, content: impl AsRef<[u8]>) -> Self {
+        let opts = PushOptions {
+            make_dirs: true,
+            ..PushOptions::default()
+        };
+        if let Err(e) = self.pebble.push(path, content.as_ref(), &opts) {
+            panic!("container `{}`: file {path:?}: {e}", self.name);
+        }
+        self
+    }
+    /// Records a custom notice, as `pebble notify` in the workload would; the
+    /// first notice has id `"1"` (see [`Container::notice_id`]).
+    pub fn notice(self, key: &str, data: BTreeMap<String, String>) -> Self {
+        self.pebble.add_notice(key, data);
+        self
+    }
+    /// The id of the custom notice with this key, for
+    /// [`Event::pebble_custom_notice`](super::Event::pebble_custom_notice).
+    pub fn notice_id(&self, key: &str) -> Option<String> {
+        let query = NoticesQuery::new().types(["custom"]).keys([key]);
+        let ready = self.pebble.is_ready();
+        self.pebble.set_ready(true);
+        let found = self.pebble.get_notices(&query).ok();
+        self.pebble.set_ready(ready);
+        found?.into_iter().next().map(|n| n.id)
     }
 }
 
