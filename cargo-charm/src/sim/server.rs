@@ -3,7 +3,6 @@
 //! answer to each tool call, which `juju_model::cli` computes.
 
 use std::cell::Cell;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -242,7 +241,7 @@ impl juju_model::Model for SimView<'_> {
     fn secrets(&self) -> &Secrets {
         &self.state.secrets
     }
-    fn opened_ports(&self) -> BTreeSet<String> {
+    fn opened_ports(&self) -> juju_model::OpenedPorts {
         self.unit.ports.clone()
     }
     fn address(&self) -> String {

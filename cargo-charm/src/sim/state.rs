@@ -117,7 +117,8 @@ pub(crate) struct Unit {
     pub rels: BTreeMap<u32, RelLocal>,
     pub failed: Option<FailedHook>,
     pub state: BTreeMap<String, String>,
-    pub ports: BTreeSet<String>,
+    /// Opened ports, by endpoint (`""`: every endpoint).
+    pub ports: juju_model::OpenedPorts,
     pub logs: Vec<LogLine>,
 }
 
