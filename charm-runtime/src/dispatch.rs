@@ -353,6 +353,8 @@ pub fn dispatch_with<C: Charm + Default>(
         .iter()
         .map(|e| (e.name.clone(), e.role))
         .collect();
+    // `log::info!` and friends go through this hook's tools while it runs.
+    let _log = crate::log_bridge::scope(Rc::clone(&tools));
     let model = Rc::new(ModelInner::new(env, tools, endpoints));
     let mut ctx: Context<C> = Context::new(Rc::clone(&model));
     let mut charm = C::default();

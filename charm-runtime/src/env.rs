@@ -336,6 +336,31 @@ pub struct JujuEnv {
     pub storage: Option<StorageContext>,
     /// Set in workload (Pebble) hooks.
     pub workload: Option<WorkloadContext>,
+    /// Where the unit runs: machine, availability zone, principal unit.
+    pub placement: Placement,
+}
+
+/// Where the unit runs, as Juju says in every hook (`HookVars` in
+/// `worker/uniter/runner/context/context.go`); each empty when Juju has nothing to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// `JUJU_AVAILABILITY_ZONE`.
+    pub availability_zone: Option<String>,
+    /// `JUJU_MACHINE_ID` (none on Kubernetes).
+    pub machine_id: Option<String>,
+    /// `JUJU_PRINCIPAL_UNIT`: the unit a subordinate runs beside.
+    pub principal_unit: Option<String>,
+}
+
+impl Placement {
+    /// The variables read from `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Placement {
+        Placement {
+            availability_zone: nonempty(lookup("JUJU_AVAILABILITY_ZONE")),
+            machine_id: nonempty(lookup("JUJU_MACHINE_ID")),
+            principal_unit: nonempty(lookup("JUJU_PRINCIPAL_UNIT")),
+        }
+    }
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
@@ -367,6 +392,9 @@ impl JujuEnv {
         "JUJU_NOTICE_TYPE",
         "JUJU_NOTICE_KEY",
         "JUJU_PEBBLE_CHECK_NAME",
+        "JUJU_AVAILABILITY_ZONE",
+        "JUJU_MACHINE_ID",
+        "JUJU_PRINCIPAL_UNIT",
     ];
 
     /// Reads the process environment. A variable that is not valid UTF-8 is an error
@@ -554,6 +582,7 @@ impl JujuEnv {
             action_id,
             storage,
             workload,
+            placement: Placement::from_lookup(&lookup),
         })
     }
 }

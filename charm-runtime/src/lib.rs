@@ -74,6 +74,7 @@
 
 pub mod action;
 pub mod backend;
+pub mod cloud;
 pub mod config;
 pub mod databag;
 pub mod deferred;
@@ -81,14 +82,19 @@ pub mod dispatch;
 pub mod env;
 mod error;
 pub mod event;
+pub mod goal_state;
+pub mod log_bridge;
 pub mod metadata;
 pub mod model;
+pub mod network;
+pub mod port;
 pub mod relation;
 pub mod secret;
 pub mod status;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+pub mod version;
 pub mod workload;
 pub mod yaml;
 

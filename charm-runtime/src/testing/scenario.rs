@@ -8,7 +8,7 @@ use std::rc::Rc;
 use crate::backend::HookTools;
 use crate::dispatch::{dispatch_with, DispatchOptions};
 use crate::env::{
-    Hook, JujuEnv, RelationContext, RelationHook, SecretContext, SecretHook, StorageContext,
+    Hook, JujuEnv, Placement, RelationContext, RelationHook, SecretContext, SecretHook, StorageContext,
     StorageHook, WorkloadContext, WorkloadHook,
 };
 use crate::metadata::CharmMeta;
@@ -308,6 +308,8 @@ pub struct Output {
     pub app_status_history: Vec<crate::Status>,
     /// For an action: its results, `action-log` messages and `action-fail` message.
     pub action: Option<ActionOutput>,
+    /// The reboot the hook asked for (`juju-reboot`): `Some(true)` with `--now`.
+    pub reboot: Option<bool>,
 }
 
 impl Output {
@@ -350,6 +352,7 @@ pub struct Context<C> {
     app_name: String,
     charm_dir: PathBuf,
     juju_version: String,
+    placement: Placement,
     _charm: PhantomData<fn() -> C>,
 }
 
@@ -377,6 +380,11 @@ impl<C: Charm + Default> Context<C> {
             meta,
             charm_dir: std::env::temp_dir(),
             juju_version: "3.6.14".into(),
+            placement: Placement {
+                availability_zone: None,
+                machine_id: Some("0".into()),
+                principal_unit: None,
+            },
             _charm: PhantomData,
         }
     }
@@ -393,6 +401,21 @@ impl<C: Charm + Default> Context<C> {
     /// Sets `JUJU_VERSION` (default `3.6.14`).
     pub fn juju_version(mut self, version: impl Into<String>) -> Self {
         self.juju_version = version.into();
+        self
+    }
+    /// Sets `JUJU_AVAILABILITY_ZONE` (default: none).
+    pub fn availability_zone(mut self, zone: impl Into<String>) -> Self {
+        self.placement.availability_zone = Some(zone.into());
+        self
+    }
+    /// Sets `JUJU_MACHINE_ID` (default `0`; `None`: a Kubernetes unit).
+    pub fn machine_id(mut self, machine: Option<&str>) -> Self {
+        self.placement.machine_id = machine.map(str::to_string);
+        self
+    }
+    /// Sets `JUJU_PRINCIPAL_UNIT`: the charm runs as a subordinate of that unit.
+    pub fn principal_unit(mut self, unit: impl Into<String>) -> Self {
+        self.placement.principal_unit = Some(unit.into());
         self
     }
     /// The charm's declarations.
@@ -546,6 +569,7 @@ impl<C: Charm + Default> Context<C> {
                 location: state.get_storage(id).and_then(|s| s.location.clone()),
             }),
             workload: event.workload.clone(),
+            placement: self.placement.clone(),
         }
     }
 
@@ -585,6 +609,7 @@ impl<C: Charm + Default> Context<C> {
             unit_status_history: finished.unit_status_history,
             app_status_history: finished.app_status_history,
             action: finished.action,
+            reboot: finished.reboot,
         }
     }
 }
