@@ -438,6 +438,8 @@ fn on_memory(t: &MemoryTools, w: &Ids, call: Call) -> Result<String, ()> {
                 owner,
                 label: label.map(str::to_string),
                 description: None,
+                expire: None,
+                rotate: None,
             })
             .map(|_| "added".to_string()),
         Call::SecretGet(id, label, read) => t
@@ -498,6 +500,8 @@ fn production_argv(w: &Ids, call: Call) -> (Vec<String>, Option<String>) {
                 owner,
                 label: label.map(str::to_string),
                 description: None,
+                expire: None,
+                rotate: None,
             };
             (argv::secret_add(&new, &files(kv)), None)
         }

@@ -845,7 +845,11 @@ impl<C: Charm> Context<C> {
     }
     /// Creates a secret owned by this unit with a label, description, expiry and
     /// rotation policy.
-    pub fn add_unit_secret_with(&self, content: SecretContent, meta: &SecretMeta) -> Result<Secret> {
+    pub fn add_unit_secret_with(
+        &self,
+        content: SecretContent,
+        meta: &SecretMeta,
+    ) -> Result<Secret> {
         self.add_secret_with(SecretOwner::Unit, content, meta)
     }
     fn add_secret_with(

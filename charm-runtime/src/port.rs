@@ -156,7 +156,13 @@ mod tests {
 
     #[test]
     fn parses_what_opened_ports_prints() {
-        for s in ["80/tcp", "1000-2000/udp", "icmp", "80/tcp (*)", "53/udp (dns, admin)"] {
+        for s in [
+            "80/tcp",
+            "1000-2000/udp",
+            "icmp",
+            "80/tcp (*)",
+            "53/udp (dns, admin)",
+        ] {
             let p: Port = s.parse().unwrap();
             assert_eq!(p.to_string(), s.split(" (").next().unwrap());
         }
@@ -164,7 +170,10 @@ mod tests {
         assert!("70000".parse::<Port>().is_err());
         let mut v = vec![Port::udp(53), Port::tcp(80), Port::icmp(), Port::tcp(22)];
         v.sort();
-        assert_eq!(v, [Port::icmp(), Port::tcp(22), Port::tcp(80), Port::udp(53)]);
+        assert_eq!(
+            v,
+            [Port::icmp(), Port::tcp(22), Port::tcp(80), Port::udp(53)]
+        );
         assert_eq!(Port::tcp_range(90, 80), Port::tcp_range(80, 90));
         assert_eq!(Port::icmp().port(), None);
     }

@@ -460,9 +460,9 @@ impl Secret {
 
     /// Owner only: what Juju knows of this secret (latest revision, label).
     pub fn info(&self) -> Result<SecretInfo> {
-        self.model
-            .tools
-            .secret_info_get(self.id.as_ref(), self.label.as_deref())
+        // By id when known: Juju refuses an id and a label together.
+        let label = self.label.as_deref().filter(|_| self.id.is_none());
+        self.model.tools.secret_info_get(self.id.as_ref(), label)
     }
 
     /// Owner only: a new revision with this content. Applied when the hook succeeds, as
@@ -482,7 +482,8 @@ impl Secret {
             return Ok(());
         }
         let id = self.require_id()?;
-        self.model.push_secret_op(SecretOp::SetInfo(id, meta.clone()));
+        self.model
+            .push_secret_op(SecretOp::SetInfo(id, meta.clone()));
         Ok(())
     }
 

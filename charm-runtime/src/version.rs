@@ -83,7 +83,11 @@ impl fmt::Display for JujuVersion {
         if self.tag.is_empty() {
             write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
         } else {
-            write!(f, "{}.{}-{}{}", self.major, self.minor, self.tag, self.patch)?;
+            write!(
+                f,
+                "{}.{}-{}{}",
+                self.major, self.minor, self.tag, self.patch
+            )?;
         }
         if self.build > 0 {
             write!(f, ".{}", self.build)?;

@@ -154,10 +154,11 @@ pub fn opened_ports(out: &[u8]) -> Result<Vec<crate::port::Port>> {
         .unwrap_or_default()
         .iter()
         .map(|p| {
-            p.parse().map_err(|e: crate::port::PortParseError| Error::ToolOutput {
-                tool: "opened-ports".into(),
-                detail: e.to_string(),
-            })
+            p.parse()
+                .map_err(|e: crate::port::PortParseError| Error::ToolOutput {
+                    tool: "opened-ports".into(),
+                    detail: e.to_string(),
+                })
         })
         .collect()
 }

@@ -598,7 +598,11 @@ impl HookTools for MemoryTools {
             since: s.since,
         };
         Ok(GoalState {
-            units: goal.units.into_iter().map(|(k, s)| (k, status(s))).collect(),
+            units: goal
+                .units
+                .into_iter()
+                .map(|(k, s)| (k, status(s)))
+                .collect(),
             relations: goal
                 .relations
                 .into_iter()
@@ -663,7 +667,13 @@ impl HookTools for MemoryTools {
 
 impl MemoryTools {
     /// `open-port` or `close-port` of `port`, through the core.
-    fn set_port(&self, argv: Vec<String>, port: &Port, endpoints: &[&str], open: bool) -> Result<()> {
+    fn set_port(
+        &self,
+        argv: Vec<String>,
+        port: &Port,
+        endpoints: &[&str],
+        open: bool,
+    ) -> Result<()> {
         let range = juju_model::PortRange::parse(&port.to_string());
         self.tool(argv, |cx| {
             let range = range.map_err(juju_model::ToolError::usage)?;

@@ -8,8 +8,8 @@ use std::rc::Rc;
 use crate::backend::HookTools;
 use crate::dispatch::{dispatch_with, DispatchOptions};
 use crate::env::{
-    Hook, JujuEnv, Placement, RelationContext, RelationHook, SecretContext, SecretHook, StorageContext,
-    StorageHook, WorkloadContext, WorkloadHook,
+    Hook, JujuEnv, Placement, RelationContext, RelationHook, SecretContext, SecretHook,
+    StorageContext, StorageHook, WorkloadContext, WorkloadHook,
 };
 use crate::metadata::CharmMeta;
 use crate::relation::RelationId;

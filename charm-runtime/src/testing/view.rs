@@ -131,7 +131,12 @@ impl juju_model::Model for MemoryView<'_> {
             match self.state.planned_units {
                 Some(n) => units.extend((0..n).map(|i| format!("{own}/{i}"))),
                 None => {
-                    for r in self.state.relations.iter().filter(|r| r.kind == RelationKind::Peer) {
+                    for r in self
+                        .state
+                        .relations
+                        .iter()
+                        .filter(|r| r.kind == RelationKind::Peer)
+                    {
                         units.extend(r.remote_units_data.keys().map(|n| format!("{own}/{n}")));
                     }
                 }
