@@ -51,6 +51,8 @@
 //!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
 //!   `ctx.defer()` and how deferred events are kept between hooks.
 //! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
+//! - [`hook_tools`]: every hook tool Juju 3.6 ships, and the API for it: [`port`],
+//!   [`network`], [`goal_state`], [`cloud`], [`version`], [`log_bridge`] among them.
 //! - Also: [`action`] (actions and their typed parameters), [`workload`] (containers,
 //!   storage), [`pebble`] (the Pebble client), [`yaml`] (the YAML writer behind
 //!   `charmcraft.yaml`), [`prelude`] (what a charm module imports).
@@ -83,6 +85,7 @@ pub mod env;
 mod error;
 pub mod event;
 pub mod goal_state;
+pub mod hook_tools;
 pub mod log_bridge;
 pub mod metadata;
 pub mod model;
