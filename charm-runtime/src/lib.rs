@@ -175,10 +175,65 @@ pub use charm_macros::Charm;
 
 /// Derives [`CharmConfig`](trait@config::CharmConfig): each named field one option
 /// (`config_path` becomes `config-path`), its doc comment the description. On a field,
-/// `#[option(default = ..)]` gives the default (a literal of the field's type) and
-/// `#[option(name = "..")]` another option name. Field types: `String`, `i64`, `f64`,
-/// `bool`, [`SecretId`], or an `Option` of one (unset without a default).
+/// `#[option(default = ..)]` gives the default (a literal of the field's type),
+/// `#[option(name = "..")]` another option name, `#[option(min = .., max = ..)]` bounds
+/// of a number and `#[option(validate = f)]` a check `fn(&T) -> Result<(), E>`. Field
+/// types: `String`; any integer type (`u16`, `usize`, `i32`, ...; Juju's `int`, refused
+/// outside the type's range); `f64`; `bool`; [`SecretId`]; an enum deriving
+/// [`ConfigEnum`](macro@ConfigEnum); or an `Option` of one (unset without a default).
+///
+/// A value that fails a check makes [`Context::config`] an
+/// [`Error::Config`](crate::Error::Config) naming the option and saying why;
+/// [`Context::config_or_block`] turns it into a blocked status instead.
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// #[derive(ConfigEnum, Debug, PartialEq)]
+/// pub enum LogLevel { Debug, Info, Warning }
+///
+/// fn not_root(dir: &String) -> std::result::Result<(), String> {
+///     if dir == "/" { Err("must not be /".into()) } else { Ok(()) }
+/// }
+///
+/// #[derive(CharmConfig, Debug)]
+/// pub struct KvConfig {
+///     /// The port clients connect to.
+///     #[option(default = 6379, min = 1024)]
+///     port: u16,
+///     /// Worker threads.
+///     #[option(default = 4, min = 1, max = 64)]
+///     workers: usize,
+///     /// How much to log.
+///     #[option(default = "info")]
+///     log_level: LogLevel,
+///     /// Where data lives.
+///     #[option(default = "/srv/kv", validate = not_root)]
+///     data_dir: String,
+/// }
+///
+/// let mut values = serde_json::Map::new();
+/// let config = KvConfig::from_values(&values).unwrap();
+/// assert_eq!((config.port, config.log_level), (6379, LogLevel::Info));
+/// values.insert("port".into(), 70000.into());
+/// let err = KvConfig::from_values(&values).unwrap_err().to_string();
+/// assert_eq!(err, "config option `port`: expected an int from 0 to 65535, got 70000");
+/// values.insert("port".into(), 80.into());
+/// values.insert("log-level".into(), "loud".into());
+/// let err = KvConfig::from_values(&values).unwrap_err().to_string();
+/// assert_eq!(err, "config option `port`: must be at least 1024, got 80");
+/// values.insert("port".into(), 8080.into());
+/// let err = KvConfig::from_values(&values).unwrap_err().to_string();
+/// assert_eq!(err, "config option `log-level`: expected one of `debug`, `info`, `warning`, got \"loud\"");
+/// ```
 pub use charm_macros::CharmConfig;
+
+/// Derives a config option type for an enum of unit variants: a `string` option whose
+/// value must be one of the variants, named in kebab case (`LogLevel` is `log-level`) or
+/// by `#[value(name = "..")]`. Its `as_str()` gives the value back; the choices are
+/// listed in the option's description in `charmcraft.yaml`, and a
+/// `#[option(default = "..")]` that is not one of them does not compile.
+pub use charm_macros::ConfigEnum;
 
 /// Derives [`ActionParams`](trait@action::ActionParams) for an action's parameters: each
 /// named field one parameter (`dry_run` becomes `dry-run`), its doc comment the
@@ -233,8 +288,9 @@ pub mod prelude {
     pub use crate::config::OptionType;
     pub use crate::event::*;
     pub use crate::{
-        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, Context, Error, Leader,
-        LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId, Status,
+        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, ConfigEnum, Context,
+        Error, Leader, LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId,
+        Status,
     };
 }
 
@@ -243,7 +299,9 @@ pub mod __private {
     pub use crate::action::{
         action_hash, action_params, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType,
     };
-    pub use crate::config::{read_option, OptionValue};
+    pub use crate::config::{
+        check_range, check_with, describe, is_choice, read_option, OptionValue,
+    };
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;
     pub use crate::metadata::{EndpointMeta, Scope};

@@ -529,6 +529,31 @@ impl<C: Charm> Context<C> {
         Ok(self.config.get_or_init(|| config))
     }
 
+    /// The charm's configuration, or `None` after setting the unit's status to blocked
+    /// when a value is invalid (wrong type, out of range, refused by its check): the
+    /// operator sees `invalid config: config option `port`: must be at least 1024, got 80`
+    /// in `juju status` and fixes it with `juju config`, which fires `config-changed`
+    /// again.
+    ///
+    /// ```no_run
+    /// # use charm_runtime::prelude::*;
+    /// # #[derive(CharmConfig)] pub struct Cfg { #[option(default = 1)] port: u16 }
+    /// # #[derive(Charm, Default)] #[charm(name = "d", summary = "s")] #[config(Cfg)] pub struct D;
+    /// # fn f(ctx: &Context<D>) -> Result<()> {
+    /// let Some(config) = ctx.config_or_block()? else { return Ok(()) };
+    /// # let _ = config; Ok(()) }
+    /// ```
+    pub fn config_or_block(&self) -> Result<Option<&C::Config>> {
+        match self.config() {
+            Ok(c) => Ok(Some(c)),
+            Err(e @ Error::Config { .. }) => {
+                self.set_status(Status::blocked(format!("invalid config: {e}")));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The relation on an endpoint that has at most one (`limit: 1`, or a peer endpoint);
     /// `None` if there is none. In that relation's `relation-broken`, `None`.
     pub fn relation<R>(&self, endpoint: Endpoint<R, One>) -> Result<Option<Relation>> {
