@@ -447,3 +447,34 @@ fn code_without_a_ctx_logs_through_juju_log() {
         .calls
         .contains(&"juju-log --log-level WARNING -- disk almost full".to_string()));
 }
+
+#[test]
+fn the_harness_sets_the_same_data() {
+    use charm_runtime::testing::Harness;
+    let mut h = Harness::<kv::Kv>::new();
+    h.set_leader(true).unwrap();
+    h.begin();
+    let path = h.add_resource("snapshot", "data").unwrap();
+    assert!(path.ends_with("snapshot/snapshot.tgz"));
+    h.add_network("10.9.8.7", None);
+    h.set_planned_units(3);
+    h.set_cloud_spec(CloudSpec {
+        cloud_type: "ec2".into(),
+        name: "aws".into(),
+        ..CloudSpec::default()
+    });
+    for op in [
+        "resource", "network", "goal", "cloud", "ports", "version", "reboot",
+    ] {
+        h.state_mut().charm_state.insert("op".into(), op.into());
+        h.run(Event::update_status()).unwrap();
+    }
+    assert_eq!(h.charm_state("path"), Some(path.to_str().unwrap()));
+    assert_eq!(h.charm_state("juju-info"), Some("10.9.8.7"));
+    assert_eq!(h.charm_state("kv"), Some("10.9.8.7"));
+    assert_eq!(h.charm_state("planned"), Some("3"));
+    assert_eq!(h.charm_state("cloud"), Some("ec2"));
+    assert!(h.opened_ports().contains(&Port::tcp(8080)));
+    assert_eq!(h.workload_version(), Some("7.2.4"));
+    assert_eq!(h.reboot_count(), 1);
+}
