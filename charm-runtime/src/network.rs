@@ -63,24 +63,41 @@ pub struct Network {
 
 impl Network {
     /// A unit with one interface (`eth0`) and one address, advertised as is and
-    /// egressing from itself: a test's network.
+    /// egressing from itself: what the simulator gives a unit, and a test's network. An
+    /// IPv4 address gets its `/24` subnet and a MAC address derived from it.
     ///
     /// ```
     /// use charm_runtime::network::Network;
     /// let n = Network::single("10.1.2.3");
     /// assert_eq!(n.ingress_address(), Some("10.1.2.3"));
     /// assert_eq!(n.bind_address(), Some("10.1.2.3"));
+    /// assert_eq!(n.bind_addresses[0].addresses[0].cidr, "10.1.2.0/24");
     /// assert_eq!(n.egress_subnets, ["10.1.2.3/32"]);
     /// ```
     pub fn single(address: &str) -> Network {
+        let octets: Vec<&str> = address.split('.').collect();
+        let (cidr, mac) = match octets.as_slice() {
+            [a, b, c, d] => {
+                let hex = |s: &str| {
+                    s.parse::<u8>()
+                        .map(|n| format!("{n:02x}"))
+                        .unwrap_or_default()
+                };
+                (
+                    format!("{a}.{b}.{c}.0/24"),
+                    format!("00:16:3e:{}:{}:{}", hex(b), hex(c), hex(d)),
+                )
+            }
+            _ => (String::new(), String::new()),
+        };
         Network {
             bind_addresses: vec![BindAddress {
-                mac_address: String::new(),
+                mac_address: mac,
                 interface_name: "eth0".into(),
                 addresses: vec![InterfaceAddress {
                     hostname: String::new(),
                     value: address.to_string(),
-                    cidr: String::new(),
+                    cidr,
                 }],
             }],
             ingress_addresses: vec![address.to_string()],

@@ -54,6 +54,16 @@ impl Model {
         Ok(())
     }
 
+    /// The unit's address: what `network-get` and `unit-get` answer, and what its
+    /// relation bags carry as `ingress-address`.
+    pub fn unit_address(&self, unit: &str) -> Result<String> {
+        self.state
+            .units
+            .get(unit)
+            .map(|u| u.address.clone())
+            .ok_or_else(|| SimError::Invalid(format!("no unit {unit:?}")))
+    }
+
     fn secret_xid(&self, id_or_label: &str) -> Result<String> {
         juju_model::names::parse_secret_id(id_or_label)
             .filter(|x| self.state.secrets.contains_key(x))
