@@ -59,3 +59,7 @@
 //! [`availability_zone`](crate::Context::availability_zone),
 //! [`machine_id`](crate::Context::machine_id),
 //! [`principal_unit`](crate::Context::principal_unit).
+//!
+//! A dispatch path that is no hook the charm observes (`juju exec --unit app/0 --
+//! JUJU_DISPATCH_PATH=custom/backup ./dispatch`) reaches the charm's
+//! [`other_dispatch!`](crate::other_dispatch) handler: `main!(Charm, other = handler)`.

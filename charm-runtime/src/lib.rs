@@ -281,6 +281,67 @@ macro_rules! main {
             ::std::process::exit($crate::dispatch::run::<$charm>());
         }
     };
+    ($charm:ty, other = $handler:path) => {
+        fn main() {
+            ::std::process::exit($crate::dispatch::run_with_other::<$charm>(
+                ::core::option::Option::Some($crate::other_dispatch!($charm, $handler)),
+            ));
+        }
+    };
+}
+
+/// The handler of any dispatch path no `#[on(..)]` knows: an escape hatch for hooks run
+/// by hand (`juju exec --unit app/0 -- JUJU_DISPATCH_PATH=custom/backup ./dispatch`) or
+/// hooks newer than this crate. `handler` is
+/// `fn(&mut Charm, &mut Context<Charm>, &Event) -> Result<()>`; the event is
+/// [`Event::Other`] with the hook's name, [`Context::dispatch_path`] the whole path. It
+/// runs as any handler does: deferred events first, then it, then collect-status, the
+/// flush, Juju's commit rule.
+///
+/// In `main!(Charm, other = handler)`, or for a test,
+/// `scenario::Context::new().other_dispatch(other_dispatch!(Charm, handler))`:
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// #[derive(Charm, Default)]
+/// #[charm(name = "kv", summary = "A store")]
+/// pub struct Kv;
+///
+/// fn by_hand(_: &mut Kv, ctx: &mut Context<Kv>, event: &Event) -> Result<()> {
+///     if ctx.dispatch_path() == "custom/backup" {
+///         ctx.set_status(Status::maintenance("backing up"));
+///     } else {
+///         ctx.warn(format!("nothing to do for {event:?}"));
+///     }
+///     Ok(())
+/// }
+///
+/// // charm_runtime::main!(Kv, other = by_hand);
+/// let other = charm_runtime::other_dispatch!(Kv, by_hand);
+/// assert_eq!(other().name, "by_hand");
+/// ```
+#[macro_export]
+macro_rules! other_dispatch {
+    ($charm:ty, $handler:path) => {{
+        fn entry() -> &'static $crate::dispatch::HandlerEntry {
+            static ENTRY: $crate::dispatch::HandlerEntry = $crate::dispatch::HandlerEntry {
+                charm: || ::std::any::TypeId::of::<$charm>(),
+                events: &[],
+                name: ::core::stringify!($handler),
+                module: ::core::module_path!(),
+                line: ::core::line!(),
+                index: 0,
+                call: |charm, ctx, event| {
+                    let charm = $crate::__private::downcast::<$charm>(charm, "the charm")?;
+                    let ctx = $crate::__private::context::<$charm>(ctx)?;
+                    $handler(charm, ctx, event)
+                },
+            };
+            &ENTRY
+        }
+        entry as fn() -> &'static $crate::dispatch::HandlerEntry
+    }};
 }
 
 /// What a charm module imports.

@@ -160,6 +160,12 @@ mod kv {
         }
     }
 
+    /// The escape hatch: any dispatch path no handler knows.
+    pub fn by_hand(_: &mut Kv, ctx: &mut Context<Kv>, event: &Event) -> Result<()> {
+        ctx.state_set("dispatched", format!("{} {event:?}", ctx.dispatch_path()));
+        Ok(())
+    }
+
     /// Code without a `ctx`.
     fn helper() {
         log::warn!("disk almost full");
@@ -477,4 +483,27 @@ fn the_harness_sets_the_same_data() {
     assert!(h.opened_ports().contains(&Port::tcp(8080)));
     assert_eq!(h.workload_version(), Some("7.2.4"));
     assert_eq!(h.reboot_count(), 1);
+}
+
+#[test]
+fn any_other_dispatch_path_reaches_the_escape_hatch() {
+    let ctx = scenario::Context::<kv::Kv>::new()
+        .other_dispatch(charm_runtime::other_dispatch!(kv::Kv, kv::by_hand));
+    let out = run_with(ctx, Event::dispatch_path("custom/backup"), State::new());
+    out.assert_ok();
+    assert_eq!(out.handlers, ["kv::by_hand"]);
+    assert_eq!(
+        recorded(&out, "dispatched"),
+        "custom/backup Other(\"backup\")"
+    );
+    // Without one, the path runs no handler and changes nothing, as before.
+    let out = run(State::new());
+    assert!(out.state.charm_state.get("dispatched").is_none());
+    let out = run_with(
+        scenario::Context::new(),
+        Event::dispatch_path("custom/backup"),
+        State::new(),
+    );
+    out.assert_ok();
+    assert!(out.handlers.is_empty());
 }

@@ -46,6 +46,8 @@ pub struct Event {
     pub(crate) action_id: Option<String>,
     pub(crate) storage: Option<String>,
     pub(crate) workload: Option<WorkloadContext>,
+    /// A dispatch path other than the hook's own (`custom/backup`).
+    pub(crate) dispatch_path: Option<String>,
 }
 
 impl Event {
@@ -61,6 +63,7 @@ impl Event {
             action_id: None,
             storage: None,
             workload: None,
+            dispatch_path: None,
         }
     }
     fn relation_event(relation: &Relation, kind: RelationHook) -> Self {
@@ -111,6 +114,17 @@ impl Event {
     /// `leader-elected`
     pub fn leader_elected() -> Self {
         Self::of(Hook::LeaderElected)
+    }
+    /// A dispatch path Juju's own hooks do not use (`custom/backup`, as `juju exec ..
+    /// JUJU_DISPATCH_PATH=custom/backup ./dispatch` runs it): the charm's
+    /// [`other_dispatch!`](crate::other_dispatch) handler runs, given with
+    /// [`Context::other_dispatch`].
+    pub fn dispatch_path(path: &str) -> Self {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        Event {
+            dispatch_path: Some(path.to_string()),
+            ..Self::of(Hook::Other(name.to_string()))
+        }
     }
     /// Any other hook, by its Juju name (`data-storage-attached`, `leader-settings-changed`):
     /// handlers observing it by name run.
@@ -353,6 +367,7 @@ pub struct Context<C> {
     charm_dir: PathBuf,
     juju_version: String,
     placement: Placement,
+    other: Option<fn() -> &'static crate::dispatch::HandlerEntry>,
     _charm: PhantomData<fn() -> C>,
 }
 
@@ -385,6 +400,7 @@ impl<C: Charm + Default> Context<C> {
                 machine_id: Some("0".into()),
                 principal_unit: None,
             },
+            other: None,
             _charm: PhantomData,
         }
     }
@@ -401,6 +417,12 @@ impl<C: Charm + Default> Context<C> {
     /// Sets `JUJU_VERSION` (default `3.6.14`).
     pub fn juju_version(mut self, version: impl Into<String>) -> Self {
         self.juju_version = version.into();
+        self
+    }
+    /// The charm's handler of other dispatch paths (what `main!(Charm, other = handler)`
+    /// gives production), for [`Event::dispatch_path`].
+    pub fn other_dispatch(mut self, other: fn() -> &'static crate::dispatch::HandlerEntry) -> Self {
+        self.other = Some(other);
         self
     }
     /// Sets `JUJU_AVAILABILITY_ZONE` (default: none).
@@ -553,7 +575,10 @@ impl<C: Charm + Default> Context<C> {
             revision: event.secret_revision,
         });
         JujuEnv {
-            dispatch_path: event.hook.dispatch_path(),
+            dispatch_path: event
+                .dispatch_path
+                .clone()
+                .unwrap_or_else(|| event.hook.dispatch_path()),
             hook: event.hook.clone(),
             app_name: self.app_name.clone(),
             unit_name,
@@ -593,6 +618,7 @@ impl<C: Charm + Default> Context<C> {
         // `state-get` to find out (production learns the same from its marker file).
         let options = DispatchOptions {
             nothing_deferred: !state.charm_state.contains_key(crate::deferred::STATE_KEY),
+            other: self.other,
             ..DispatchOptions::default()
         };
         let tools = Rc::new(self.tools_unchecked(event, state));
