@@ -498,7 +498,7 @@ fn any_other_dispatch_path_reaches_the_escape_hatch() {
     );
     // Without one, the path runs no handler and changes nothing, as before.
     let out = run(State::new());
-    assert!(out.state.charm_state.get("dispatched").is_none());
+    assert!(!out.state.charm_state.contains_key("dispatched"));
     let out = run_with(
         scenario::Context::new(),
         Event::dispatch_path("custom/backup"),
