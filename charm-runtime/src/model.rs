@@ -636,20 +636,11 @@ impl<C: Charm> Context<C> {
         content: SecretContent,
         label: Option<&str>,
     ) -> Result<Secret> {
-        content.validate()?;
-        let id = self.model.tools.secret_add(&NewSecret {
-            content,
-            owner,
+        let meta = SecretMeta {
             label: label.map(str::to_string),
-            description: None,
-            expire: None,
-            rotate: None,
-        })?;
-        Ok(Secret {
-            model: Rc::clone(&self.model),
-            id: Some(id),
-            label: label.map(str::to_string),
-        })
+            ..SecretMeta::default()
+        };
+        self.add_secret_with(owner, content, &meta)
     }
 
     /// A secret by id (nothing is read until asked).
