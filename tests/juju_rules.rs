@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use cargo_charm::sim::{Config, HookSession, Model};
 use charm_runtime::backend::{argv, output, HookTools};
+use charm_runtime::network::Network;
+use charm_runtime::port::Port;
 use charm_runtime::secret::{NewSecret, SecretOwner as Owner, SecretRead};
 use charm_runtime::testing::{self as scenario, Event, MemoryTools, Relation, Secret};
 use charm_runtime::testing::{SecretOwner, State};
@@ -76,6 +78,17 @@ enum Call {
     ActionGet,
     ActionSet(Kv),
     StorageList(&'static str),
+    OpenPort(Port, &'static [&'static str]),
+    ClosePort(Port),
+    OpenedPorts,
+    NetworkGet(&'static str, Option<Rel>),
+    GoalState,
+    ResourceGet(&'static str),
+    CredentialGet,
+    JujuReboot(bool),
+    StorageAdd(&'static str, u32),
+    RelationModelGet(Rel),
+    SecretIds,
 }
 
 /// The hook the calls run in.
@@ -374,6 +387,17 @@ fn snapshot(m: &Model, unit: &str) -> State {
         state.secrets.push(secret);
     }
     state.charm_state = m.unit_state(unit).unwrap();
+    state.opened_ports = m
+        .opened_ports(unit)
+        .unwrap()
+        .iter()
+        .map(|p| p.parse::<Port>().unwrap())
+        .collect();
+    // The simulator's address for the unit, on each binding.
+    let network = Network::single(&m.unit_address(unit).unwrap());
+    for binding in ["db", "replicas", "juju-info"] {
+        state.networks.insert(binding.to_string(), network.clone());
+    }
     let status = m.workload_status(unit).unwrap();
     state.unit_status = Status::new(StatusKind::parse(&status.status).unwrap(), status.message);
     state
@@ -438,6 +462,8 @@ fn on_memory(t: &MemoryTools, w: &Ids, call: Call) -> Result<String, ()> {
                 owner,
                 label: label.map(str::to_string),
                 description: None,
+                expire: None,
+                rotate: None,
             })
             .map(|_| "added".to_string()),
         Call::SecretGet(id, label, read) => t
@@ -464,6 +490,17 @@ fn on_memory(t: &MemoryTools, w: &Ids, call: Call) -> Result<String, ()> {
         Call::ActionGet => t.action_get().map(|v| show(&v)),
         Call::ActionSet(kv) => t.action_set(&bag(kv)).map(|v| show(&v)),
         Call::StorageList(name) => t.storage_list(name).map(|v| show(&v)),
+        Call::OpenPort(p, eps) => t.open_port(&p, eps).map(|v| show(&v)),
+        Call::ClosePort(p) => t.close_port(&p, &[]).map(|v| show(&v)),
+        Call::OpenedPorts => t.opened_ports().map(|v| show(&v)),
+        Call::NetworkGet(b, r) => t.network_get(b, r.map(|r| w.rel(r))).map(|v| show(&v)),
+        Call::GoalState => t.goal_state().map(|v| show(&v)),
+        Call::ResourceGet(n) => t.resource_get(n).map(|v| show(&v)),
+        Call::CredentialGet => t.credential_get().map(|v| show(&v)),
+        Call::JujuReboot(now) => t.juju_reboot(now).map(|v| show(&v)),
+        Call::StorageAdd(n, c) => t.storage_add(n, c).map(|v| show(&v)),
+        Call::RelationModelGet(r) => t.relation_model_get(w.rel(r)).map(|v| show(&v)),
+        Call::SecretIds => t.secret_ids().map(|v| show(&v)),
     };
     r.map_err(drop)
 }
@@ -498,6 +535,8 @@ fn production_argv(w: &Ids, call: Call) -> (Vec<String>, Option<String>) {
                 owner,
                 label: label.map(str::to_string),
                 description: None,
+                expire: None,
+                rotate: None,
             };
             (argv::secret_add(&new, &files(kv)), None)
         }
@@ -519,6 +558,17 @@ fn production_argv(w: &Ids, call: Call) -> (Vec<String>, Option<String>) {
         Call::ActionGet => (argv::action_get(), None),
         Call::ActionSet(kv) => (argv::action_set(&bag(kv)), None),
         Call::StorageList(name) => (argv::storage_list(name), None),
+        Call::OpenPort(p, eps) => (argv::open_port(&p, eps), None),
+        Call::ClosePort(p) => (argv::close_port(&p, &[]), None),
+        Call::OpenedPorts => (argv::opened_ports(), None),
+        Call::NetworkGet(b, r) => (argv::network_get(b, r.map(|r| w.rel(r))), None),
+        Call::GoalState => (argv::goal_state(), None),
+        Call::ResourceGet(n) => (argv::resource_get(n), None),
+        Call::CredentialGet => (argv::credential_get(), None),
+        Call::JujuReboot(now) => (argv::juju_reboot(now), None),
+        Call::StorageAdd(n, c) => (argv::storage_add(n, c), None),
+        Call::RelationModelGet(r) => (argv::relation_model_get(w.rel(r)), None),
+        Call::SecretIds => (argv::secret_ids(), None),
     }
 }
 
@@ -547,6 +597,13 @@ fn on_sim(session: &mut HookSession, w: &Ids, call: Call) -> Outcome {
         Call::StateGet => output::state_get(out).map(|v| show(&v)),
         Call::ActionGet => output::action_get(out).map(|v| show(&v)),
         Call::StorageList(_) => output::storage_list(out).map(|v| show(&v)),
+        Call::OpenedPorts => output::opened_ports(out).map(|v| show(&v)),
+        Call::NetworkGet(..) => output::network_get(out).map(|v| show(&v)),
+        Call::GoalState => output::goal_state(out).map(|v| show(&v)),
+        Call::ResourceGet(_) => output::resource_get(out).map(|v| show(&v)),
+        Call::CredentialGet => output::credential_get(out).map(|v| show(&v)),
+        Call::RelationModelGet(_) => output::relation_model_get(out).map(|v| show(&v)),
+        Call::SecretIds => output::secret_ids(out).map(|v| show(&v)),
         _ => Ok(show(&())),
     };
     Ok(parsed.unwrap_or_else(|e| panic!("{argv:?}: {e}")))
@@ -618,8 +675,8 @@ fn essence(state: &State) -> String {
         .collect();
     secrets.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
     format!(
-        "relations {relations:?}\nsecrets {secrets:?}\ncharm state {:?}\nunit status {:?}",
-        state.charm_state, state.unit_status
+        "relations {relations:?}\nsecrets {secrets:?}\ncharm state {:?}\nunit status {:?}\nports {:?}",
+        state.charm_state, state.unit_status, state.opened_ports
     )
 }
 
@@ -867,6 +924,52 @@ const CASES: &[Case] = &[
             (3, "[]"),
         ],
     },
+    Case {
+        name: "ports: open, close, overlaps, the hook's own changes not listed",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[
+            OpenedPorts,
+            OpenPort(Port::tcp(8080), &[]),
+            OpenPort(Port::udp_range(1000, 2000), &["db"]),
+            OpenPort(Port::tcp_range(8000, 8100), &[]),
+            ClosePort(Port::tcp(9999)),
+            OpenPort(Port::icmp(), &["replicas", "db"]),
+            OpenedPorts,
+        ],
+        expect: &[
+            (0, "[]"),
+            (3, "1: cannot open 8000-8100/tcp (unit \"webapp/1\"): port range conflicts with 8080/tcp (unit \"webapp/1\") requested earlier"),
+            (6, "[]"),
+        ],
+    },
+    Case {
+        name: "network, goal state, resources, credentials, reboot, storage, remote model, owned ids",
+        unit: LEADER,
+        h: H::Changed(Rel::Db, 0),
+        calls: &[
+            NetworkGet("db", None),
+            NetworkGet("replicas", Some(Rel::Peers)),
+            NetworkGet("nope", None),
+            NetworkGet("db", Some(Rel::Missing)),
+            GoalState,
+            ResourceGet("snapshot"),
+            CredentialGet,
+            JujuReboot(false),
+            StorageAdd("data", 1),
+            RelationModelGet(Rel::Db),
+            RelationModelGet(Rel::Missing),
+            SecretIds,
+        ],
+        expect: &[
+            (2, "1: no network config found for binding \"nope\""),
+            (3, "2: invalid value \"99\" for flag -r: relation not found"),
+            (5, "1: could not download resource: HTTP request failed: Get https://.../units/unit-webapp-0/resources/snapshot: resource#webapp/snapshot not found"),
+            (6, "1: cannot access cloud credentials: permission denied"),
+            (8, "1: storage \"data\" not found"),
+            (10, "2: invalid value \"99\" for flag -r: relation not found"),
+        ],
+    },
 ];
 
 fn text(o: &Outcome) -> String {
@@ -911,6 +1014,7 @@ fn both_commit_on_success_and_keep_only_statuses_on_failure() {
         SecretGrant("mine0", Rel::Db, Some("database/1")),
         SecretGet(Some("creds"), None, SecretRead::Refresh),
         StatusSet(false, StatusKind::Maintenance, "working"),
+        OpenPort(Port::tcp(443), &[]),
     ];
     let mut w = world();
     let before = snapshot(&w.model, LEADER);

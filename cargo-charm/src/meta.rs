@@ -86,6 +86,8 @@ pub struct CharmMeta {
     pub actions: BTreeMap<String, Value>,
     /// `extra-bindings` names.
     pub extra_bindings: Vec<String>,
+    /// Declared storage names (`storage:`).
+    pub storage: Vec<String>,
     /// Whether the charm is a subordinate.
     pub subordinate: bool,
 }
@@ -214,6 +216,9 @@ impl CharmMeta {
         }
         if let Some(eb) = obj.get("extra-bindings").and_then(Value::as_object) {
             meta.extra_bindings = eb.keys().cloned().collect();
+        }
+        if let Some(st) = obj.get("storage").and_then(Value::as_object) {
+            meta.storage = st.keys().cloned().collect();
         }
         Ok(meta)
     }

@@ -327,6 +327,18 @@ pub const COMMON: &[EnvVar] = &[
         name: "JUJU_CHARM_DIR",
         required: false,
     },
+    EnvVar {
+        name: "JUJU_AVAILABILITY_ZONE",
+        required: false,
+    },
+    EnvVar {
+        name: "JUJU_MACHINE_ID",
+        required: false,
+    },
+    EnvVar {
+        name: "JUJU_PRINCIPAL_UNIT",
+        required: false,
+    },
 ];
 
 macro_rules! env_vars {

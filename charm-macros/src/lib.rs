@@ -62,6 +62,13 @@ pub fn derive_charm_config(input: TokenStream) -> TokenStream {
     debug("#[derive(CharmConfig)]", expand::config::derive(input))
 }
 
+/// `#[derive(ConfigEnum)]`: see `charm_runtime::ConfigEnum`.
+#[proc_macro_derive(ConfigEnum, attributes(value))]
+pub fn derive_config_enum(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    debug("#[derive(ConfigEnum)]", expand::config::derive_enum(input))
+}
+
 /// `#[derive(ActionParams)]`: see `charm_runtime::ActionParams`.
 #[proc_macro_derive(ActionParams, attributes(param))]
 pub fn derive_action_params(input: TokenStream) -> TokenStream {

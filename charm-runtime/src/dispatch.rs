@@ -76,6 +76,10 @@ pub struct DispatchOptions {
     /// The caller knows the committed charm state holds no deferred notice (the testing
     /// module, which holds the state): skip the `state-get` that would read them.
     pub nothing_deferred: bool,
+    /// The handler of any other dispatch path: a hook no `#[on(..)]` knows (`juju exec
+    /// --unit u/0 -- JUJU_DISPATCH_PATH=custom/backup ./dispatch`). Made by
+    /// [`other_dispatch!`](crate::other_dispatch); `main!(Charm, other = handler)` sets it.
+    pub other: Option<fn() -> &'static HandlerEntry>,
 }
 
 /// Runs one hook for charm `C` against `tools`: the handlers, collect-status, the flush.
@@ -91,6 +95,8 @@ pub fn dispatch_with<C: Charm + Default>(
     tools: Rc<dyn HookTools>,
     options: &DispatchOptions,
 ) -> Outcome {
+    // `log::info!` and friends go through this hook's tools while it runs.
+    let _log = crate::log_bridge::scope(Rc::clone(&tools));
     phases::HookRun::<C>::start(env, tools).run(options)
 }
 
@@ -108,6 +114,12 @@ To run it outside Juju, use `cargo charm sim` or the testing module.
 /// The body of `main!`: answers `charmcraft-yaml` and `help`, or runs the hook Juju
 /// asked for. Returns the process exit code.
 pub fn run<C: Charm + Default>() -> i32 {
+    run_with_other::<C>(None)
+}
+
+/// [`run`], with the handler of any other dispatch path (see
+/// [`DispatchOptions::other`]): what `main!(Charm, other = handler)` runs.
+pub fn run_with_other<C: Charm + Default>(other: Option<fn() -> &'static HandlerEntry>) -> i32 {
     // `std::env::args()` panics on an argument that is not UTF-8: read them raw.
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
@@ -152,6 +164,7 @@ pub fn run<C: Charm + Default>() -> i32 {
         Ok(env) => {
             let options = DispatchOptions {
                 deferred_marker: Some(env.charm_dir.join(deferred::MARKER_FILE)),
+                other,
                 ..DispatchOptions::default()
             };
             dispatch_with::<C>(env, tools, &options).exit_code

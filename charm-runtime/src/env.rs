@@ -96,6 +96,31 @@ pub struct JujuEnv {
     /// The event's other variables, as Juju set them: those its catalogue entry lists
     /// that no context above holds (`JUJU_TARGET_BASE` in `pre-series-upgrade`).
     pub vars: BTreeMap<String, String>,
+    /// Where the unit runs: machine, availability zone, principal unit.
+    pub placement: Placement,
+}
+
+/// Where the unit runs, as Juju says in every hook (`HookVars` in
+/// `worker/uniter/runner/context/context.go`); each empty when Juju has nothing to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// `JUJU_AVAILABILITY_ZONE`.
+    pub availability_zone: Option<String>,
+    /// `JUJU_MACHINE_ID` (none on Kubernetes).
+    pub machine_id: Option<String>,
+    /// `JUJU_PRINCIPAL_UNIT`: the unit a subordinate runs beside.
+    pub principal_unit: Option<String>,
+}
+
+impl Placement {
+    /// The variables read from `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Placement {
+        Placement {
+            availability_zone: nonempty(lookup("JUJU_AVAILABILITY_ZONE")),
+            machine_id: nonempty(lookup("JUJU_MACHINE_ID")),
+            principal_unit: nonempty(lookup("JUJU_PRINCIPAL_UNIT")),
+        }
+    }
 }
 
 fn nonempty(v: Option<String>) -> Option<String> {
@@ -390,6 +415,7 @@ impl JujuEnv {
             storage: event.storage,
             workload: event.workload,
             vars: event.vars,
+            placement: Placement::from_lookup(&lookup),
         })
     }
 

@@ -54,6 +54,8 @@
 //!   [`dispatch`]: the hook's life, from handlers to flush; [`deferred`](mod@deferred):
 //!   `ctx.defer()` and how deferred events are kept between hooks.
 //! - `testing` (feature `testing`): Scenario-style `Context`/`State` runs and a `Harness`.
+//! - [`hook_tools`]: every hook tool Juju 3.6 ships, and the API for it: [`port`],
+//!   [`network`], [`goal_state`], [`cloud`], [`version`], [`log_bridge`] among them.
 //! - Also: [`action`] (actions and their typed parameters), [`workload`] (containers,
 //!   storage), [`pebble`] (the Pebble client), [`yaml`] (the YAML writer behind
 //!   `charmcraft.yaml`), [`prelude`] (what a charm module imports).
@@ -78,6 +80,7 @@
 pub mod action;
 pub mod backend;
 pub mod charm_dir;
+pub mod cloud;
 pub mod config;
 pub mod databag;
 pub mod deferred;
@@ -85,14 +88,20 @@ pub mod dispatch;
 pub mod env;
 mod error;
 pub mod event;
+pub mod goal_state;
+pub mod hook_tools;
+pub mod log_bridge;
 pub mod metadata;
 pub mod model;
+pub mod network;
+pub mod port;
 pub mod relation;
 pub mod secret;
 pub mod status;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+pub mod version;
 pub mod workload;
 pub mod yaml;
 
@@ -170,10 +179,65 @@ pub use charm_macros::Charm;
 
 /// Derives [`CharmConfig`](trait@config::CharmConfig): each named field one option
 /// (`config_path` becomes `config-path`), its doc comment the description. On a field,
-/// `#[option(default = ..)]` gives the default (a literal of the field's type) and
-/// `#[option(name = "..")]` another option name. Field types: `String`, `i64`, `f64`,
-/// `bool`, [`SecretId`], or an `Option` of one (unset without a default).
+/// `#[option(default = ..)]` gives the default (a literal of the field's type),
+/// `#[option(name = "..")]` another option name, `#[option(min = .., max = ..)]` bounds
+/// of a number and `#[option(validate = f)]` a check `fn(&T) -> Result<(), E>`. Field
+/// types: `String`; any integer type (`u16`, `usize`, `i32`, ...; Juju's `int`, refused
+/// outside the type's range); `f64`; `bool`; [`SecretId`]; an enum deriving
+/// [`ConfigEnum`](macro@ConfigEnum); or an `Option` of one (unset without a default).
+///
+/// A value that fails a check makes [`Context::config`] an
+/// [`Error::Config`](crate::Error::Config) naming the option and saying why;
+/// [`Context::config_or_block`] turns it into a blocked status instead.
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// #[derive(ConfigEnum, Debug, PartialEq)]
+/// pub enum LogLevel { Debug, Info, Warning }
+///
+/// fn not_root(dir: &String) -> std::result::Result<(), String> {
+///     if dir == "/" { Err("must not be /".into()) } else { Ok(()) }
+/// }
+///
+/// #[derive(CharmConfig, Debug)]
+/// pub struct KvConfig {
+///     /// The port clients connect to.
+///     #[option(default = 6379, min = 1024)]
+///     port: u16,
+///     /// Worker threads.
+///     #[option(default = 4, min = 1, max = 64)]
+///     workers: usize,
+///     /// How much to log.
+///     #[option(default = "info")]
+///     log_level: LogLevel,
+///     /// Where data lives.
+///     #[option(default = "/srv/kv", validate = not_root)]
+///     data_dir: String,
+/// }
+///
+/// let mut values = serde_json::Map::new();
+/// let config = KvConfig::from_values(&values).unwrap();
+/// assert_eq!((config.port, config.log_level), (6379, LogLevel::Info));
+/// values.insert("port".into(), 70000.into());
+/// let err = KvConfig::from_values(&values).unwrap_err().to_string();
+/// assert_eq!(err, "config option `port`: expected an int from 0 to 65535, got 70000");
+/// values.insert("port".into(), 80.into());
+/// values.insert("log-level".into(), "loud".into());
+/// let err = KvConfig::from_values(&values).unwrap_err().to_string();
+/// assert_eq!(err, "config option `port`: must be at least 1024, got 80");
+/// values.insert("port".into(), 8080.into());
+/// let err = KvConfig::from_values(&values).unwrap_err().to_string();
+/// assert_eq!(err, "config option `log-level`: expected one of `debug`, `info`, `warning`, got \"loud\"");
+/// ```
 pub use charm_macros::CharmConfig;
+
+/// Derives a config option type for an enum of unit variants: a `string` option whose
+/// value must be one of the variants, named in kebab case (`LogLevel` is `log-level`) or
+/// by `#[value(name = "..")]`. Its `as_str()` gives the value back; the choices are
+/// listed in the option's description in `charmcraft.yaml`, and a
+/// `#[option(default = "..")]` that is not one of them does not compile.
+pub use charm_macros::ConfigEnum;
 
 /// Derives [`ActionParams`](trait@action::ActionParams) for an action's parameters: each
 /// named field one parameter (`dry_run` becomes `dry-run`), its doc comment the
@@ -221,6 +285,67 @@ macro_rules! main {
             ::std::process::exit($crate::dispatch::run::<$charm>());
         }
     };
+    ($charm:ty, other = $handler:path) => {
+        fn main() {
+            ::std::process::exit($crate::dispatch::run_with_other::<$charm>(
+                ::core::option::Option::Some($crate::other_dispatch!($charm, $handler)),
+            ));
+        }
+    };
+}
+
+/// The handler of any dispatch path no `#[on(..)]` knows: an escape hatch for hooks run
+/// by hand (`juju exec --unit app/0 -- JUJU_DISPATCH_PATH=custom/backup ./dispatch`) or
+/// hooks newer than this crate. `handler` is
+/// `fn(&mut Charm, &mut Context<Charm>, &Event) -> Result<()>`; the event is
+/// [`Event::Other`] with the hook's name, [`Context::dispatch_path`] the whole path. It
+/// runs as any handler does: deferred events first, then it, then collect-status, the
+/// flush, Juju's commit rule.
+///
+/// In `main!(Charm, other = handler)`, or for a test,
+/// `scenario::Context::new().other_dispatch(other_dispatch!(Charm, handler))`:
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// #[derive(Charm, Default)]
+/// #[charm(name = "kv", summary = "A store")]
+/// pub struct Kv;
+///
+/// fn by_hand(_: &mut Kv, ctx: &mut Context<Kv>, event: &Event) -> Result<()> {
+///     if ctx.dispatch_path() == "custom/backup" {
+///         ctx.set_status(Status::maintenance("backing up"));
+///     } else {
+///         ctx.warn(format!("nothing to do for {event:?}"));
+///     }
+///     Ok(())
+/// }
+///
+/// // charm_runtime::main!(Kv, other = by_hand);
+/// let other = charm_runtime::other_dispatch!(Kv, by_hand);
+/// assert_eq!(other().name, "by_hand");
+/// ```
+#[macro_export]
+macro_rules! other_dispatch {
+    ($charm:ty, $handler:path) => {{
+        fn entry() -> &'static $crate::dispatch::HandlerEntry {
+            static ENTRY: $crate::dispatch::HandlerEntry = $crate::dispatch::HandlerEntry {
+                charm: || ::std::any::TypeId::of::<$charm>(),
+                events: &[],
+                name: ::core::stringify!($handler),
+                module: ::core::module_path!(),
+                line: ::core::line!(),
+                index: 0,
+                call: |charm, ctx, event| {
+                    let charm = $crate::__private::downcast::<$charm>(charm, "the charm")?;
+                    let ctx = $crate::__private::context::<$charm>(ctx)?;
+                    $handler(charm, ctx, event)
+                },
+            };
+            &ENTRY
+        }
+        entry as fn() -> &'static $crate::dispatch::HandlerEntry
+    }};
 }
 
 /// What a charm module imports.
@@ -228,8 +353,9 @@ pub mod prelude {
     pub use crate::config::OptionType;
     pub use crate::event::*;
     pub use crate::{
-        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, Context, Error, Leader,
-        LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId, Status,
+        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, ConfigEnum, Context,
+        Error, Leader, LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId,
+        Status,
     };
 }
 
@@ -238,7 +364,9 @@ pub mod __private {
     pub use crate::action::{
         action_hash, action_params, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType,
     };
-    pub use crate::config::{read_option, OptionValue};
+    pub use crate::config::{
+        check_range, check_with, describe, is_choice, read_option, OptionValue,
+    };
     pub use crate::dispatch::{context, downcast, HandlerEntry};
     pub use crate::event::EventArg;
     pub use crate::metadata::{EndpointMeta, Scope};

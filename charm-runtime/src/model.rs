@@ -13,12 +13,17 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::backend::{HookTools, LogLevel};
+use crate::cloud::CloudSpec;
 use crate::config::CharmConfig;
 use crate::env::JujuEnv;
 use crate::error::{Error, Result};
+use crate::goal_state::GoalState;
+use crate::network::Network;
+use crate::port::Port;
 use crate::relation::{Endpoint, One, Relation, RelationId, Role};
-use crate::secret::{NewSecret, Secret, SecretContent, SecretId, SecretOwner};
+use crate::secret::{NewSecret, Secret, SecretContent, SecretId, SecretMeta, SecretOwner};
 use crate::status::Status;
+use crate::version::JujuVersion;
 use crate::Charm;
 
 /// Proof that this unit is the leader, for this hook. Only [`Context::leader`] makes one.
@@ -68,6 +73,9 @@ pub(crate) struct ModelInner {
     /// Secret changes, applied in order at the flush (Juju applies them only if the hook
     /// succeeds; buffering them makes every backend behave so).
     secret_ops: RefCell<Vec<SecretOp>>,
+    /// The ports as this hook left them: the committed ones (read once) with its own
+    /// `open-port`/`close-port` on top, for [`Context::set_ports`].
+    ports: RefCell<Option<BTreeSet<Port>>>,
 }
 
 impl std::fmt::Debug for ModelInner {
@@ -82,6 +90,7 @@ impl std::fmt::Debug for ModelInner {
 /// A buffered secret change.
 pub(crate) enum SecretOp {
     Set(SecretId, SecretContent),
+    SetInfo(SecretId, SecretMeta),
     Grant(SecretId, RelationId, Option<String>),
     Revoke(SecretId, RelationId, Option<String>),
     Remove(SecretId, Option<u64>),
@@ -113,6 +122,7 @@ impl ModelInner {
             running: RefCell::new(None),
             gone: RefCell::default(),
             secret_ops: RefCell::default(),
+            ports: RefCell::new(None),
         }
     }
 
@@ -344,6 +354,7 @@ impl ModelInner {
         for op in secret_ops {
             match op {
                 SecretOp::Set(id, content) => self.tools.secret_set(&id, Some(&content), None)?,
+                SecretOp::SetInfo(id, meta) => self.tools.secret_set_info(&id, &meta)?,
                 SecretOp::Grant(id, rel, unit) => {
                     self.tools.secret_grant(&id, rel, unit.as_deref())?
                 }
@@ -509,6 +520,31 @@ impl<C: Charm> Context<C> {
         Ok(self.config.get_or_init(|| config))
     }
 
+    /// The charm's configuration, or `None` after setting the unit's status to blocked
+    /// when a value is invalid (wrong type, out of range, refused by its check): the
+    /// operator sees `invalid config: config option `port`: must be at least 1024, got 80`
+    /// in `juju status` and fixes it with `juju config`, which fires `config-changed`
+    /// again.
+    ///
+    /// ```no_run
+    /// # use charm_runtime::prelude::*;
+    /// # #[derive(CharmConfig)] pub struct Cfg { #[option(default = 1)] port: u16 }
+    /// # #[derive(Charm, Default)] #[charm(name = "d", summary = "s")] #[config(Cfg)] pub struct D;
+    /// # fn f(ctx: &Context<D>) -> Result<()> {
+    /// let Some(config) = ctx.config_or_block()? else { return Ok(()) };
+    /// # let _ = config; Ok(()) }
+    /// ```
+    pub fn config_or_block(&self) -> Result<Option<&C::Config>> {
+        match self.config() {
+            Ok(c) => Ok(Some(c)),
+            Err(e @ Error::Config { .. }) => {
+                self.set_status(Status::blocked(format!("invalid config: {e}")));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The relation on an endpoint that has at most one (`limit: 1`, or a peer endpoint);
     /// `None` if there is none. In that relation's `relation-broken`, `None`.
     pub fn relation<R>(&self, endpoint: Endpoint<R, One>) -> Result<Option<Relation>> {
@@ -591,18 +627,11 @@ impl<C: Charm> Context<C> {
         content: SecretContent,
         label: Option<&str>,
     ) -> Result<Secret> {
-        content.validate()?;
-        let id = self.model.tools.secret_add(&NewSecret {
-            content,
-            owner,
+        let meta = SecretMeta {
             label: label.map(str::to_string),
-            description: None,
-        })?;
-        Ok(Secret {
-            model: Rc::clone(&self.model),
-            id: Some(id),
-            label: label.map(str::to_string),
-        })
+            ..SecretMeta::default()
+        };
+        self.add_secret_with(owner, content, &meta)
     }
 
     /// A secret by id (nothing is read until asked).
@@ -654,6 +683,216 @@ impl<C: Charm> Context<C> {
     /// A workload container, by its typed handle (`Self::WORKLOAD`).
     pub fn container(&self, name: crate::workload::ContainerName) -> crate::workload::Container {
         crate::workload::Container::new(&self.model, name.name())
+    }
+
+    /// The model's uuid (`JUJU_MODEL_UUID`).
+    pub fn model_uuid(&self) -> &str {
+        &self.model.env.model_uuid
+    }
+    /// The version of the Juju agent running the hook (`JUJU_VERSION`), typed and
+    /// comparable: `ctx.juju_version() >= JujuVersion::new(3, 6, 2)`. A version Juju
+    /// would never send reads as `0.0.0`, as `ops` reads a missing one.
+    pub fn juju_version(&self) -> JujuVersion {
+        self.model
+            .env
+            .juju_version
+            .parse()
+            .unwrap_or_else(|_| JujuVersion::new(0, 0, 0))
+    }
+    /// The availability zone of the unit's machine (`JUJU_AVAILABILITY_ZONE`), if any.
+    pub fn availability_zone(&self) -> Option<&str> {
+        self.model.env.placement.availability_zone.as_deref()
+    }
+    /// The unit's machine (`JUJU_MACHINE_ID`); none on Kubernetes.
+    pub fn machine_id(&self) -> Option<&str> {
+        self.model.env.placement.machine_id.as_deref()
+    }
+    /// For a subordinate, the unit it runs beside (`JUJU_PRINCIPAL_UNIT`).
+    pub fn principal_unit(&self) -> Option<&str> {
+        self.model.env.placement.principal_unit.as_deref()
+    }
+
+    /// This unit's workload status as Juju has it (`status-get`), or the one this hook
+    /// set.
+    pub fn unit_status(&self) -> Result<Status> {
+        if let Some(s) = self.model.unit_status.borrow().as_ref() {
+            return Ok(s.clone());
+        }
+        self.model.tools.status_get(false)
+    }
+    /// The application's status (`status-get --application`; the leader's), or the one
+    /// this hook set.
+    pub fn app_status(&self, _leader: &Leader) -> Result<Status> {
+        if let Some(s) = self.model.app_status.borrow().as_ref() {
+            return Ok(s.clone());
+        }
+        self.model.tools.status_get(true)
+    }
+
+    /// Opens `port` on every endpoint (`open-port`; Juju applies it when the hook
+    /// succeeds).
+    pub fn open_port(&self, port: Port) -> Result<()> {
+        self.open_port_on(port, &[])
+    }
+    /// Opens `port` on these endpoints only (`open-port --endpoints`).
+    pub fn open_port_on(&self, port: Port, endpoints: &[&str]) -> Result<()> {
+        self.model.tools.open_port(&port, endpoints)?;
+        if let Some(p) = self.model.ports.borrow_mut().as_mut() {
+            p.insert(port);
+        }
+        Ok(())
+    }
+    /// Closes `port` (`close-port`; when the hook succeeds). Closing a port that is not
+    /// open does nothing.
+    pub fn close_port(&self, port: Port) -> Result<()> {
+        self.model.tools.close_port(&port, &[])?;
+        if let Some(p) = self.model.ports.borrow_mut().as_mut() {
+            p.remove(&port);
+        }
+        Ok(())
+    }
+    /// The ports open when the hook started (`opened-ports`: Juju does not list this
+    /// hook's own changes).
+    pub fn opened_ports(&self) -> Result<BTreeSet<Port>> {
+        Ok(self.model.tools.opened_ports()?.into_iter().collect())
+    }
+    /// Makes exactly `ports` open: opens the missing ones, closes the others (`ops`'
+    /// `Unit.set_ports`). Calling it again in the same hook starts from where the last
+    /// call left the ports.
+    ///
+    /// ```no_run
+    /// # use charm_runtime::prelude::*;
+    /// # use charm_runtime::port::Port;
+    /// # fn f<C: Charm>(ctx: &Context<C>, tls: bool) -> Result<()> {
+    /// ctx.set_ports([Port::tcp(if tls { 443 } else { 80 })])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_ports(&self, ports: impl IntoIterator<Item = Port>) -> Result<()> {
+        let wanted: BTreeSet<Port> = ports.into_iter().collect();
+        let current = match self.model.ports.borrow().clone() {
+            Some(p) => p,
+            None => self.opened_ports()?,
+        };
+        *self.model.ports.borrow_mut() = Some(current.clone());
+        for port in current.difference(&wanted) {
+            self.close_port(*port)?;
+        }
+        for port in wanted.difference(&current) {
+            self.open_port(*port)?;
+        }
+        Ok(())
+    }
+
+    /// The unit's network on a binding: an endpoint's name, or `juju-info`
+    /// (`network-get`).
+    pub fn network(&self, binding: &str) -> Result<Network> {
+        self.model.tools.network_get(binding, None)
+    }
+    /// The unit's network on the binding of `relation`'s endpoint, for that relation
+    /// (`network-get -r`): the address to publish to its remote side.
+    pub fn network_of(&self, relation: &Relation) -> Result<Network> {
+        self.model
+            .tools
+            .network_get(relation.endpoint(), Some(relation.id()))
+    }
+
+    /// What the model is heading for (`goal-state`).
+    pub fn goal_state(&self) -> Result<GoalState> {
+        self.model.tools.goal_state()
+    }
+    /// How many units this application is meant to have (its units in the goal state
+    /// that are not dying), as `ops`' `planned_units()`.
+    pub fn planned_units(&self) -> Result<usize> {
+        Ok(self.goal_state()?.planned_units())
+    }
+
+    /// The path of the unit's copy of resource `name` (`resource-get`).
+    pub fn resource(&self, name: &str) -> Result<PathBuf> {
+        self.model.tools.resource_get(name)
+    }
+
+    /// The model's cloud and credential (`credential-get`); the application must be
+    /// trusted (`juju trust`), else [`Error::PermissionDenied`].
+    pub fn cloud_spec(&self) -> Result<CloudSpec> {
+        self.model.tools.credential_get()
+    }
+
+    /// Asks Juju to reboot the machine once the hook has finished (`juju-reboot`).
+    pub fn request_reboot(&self) -> Result<()> {
+        self.model.tools.juju_reboot(false)
+    }
+    /// Reboots the machine now (`juju-reboot --now`): Juju kills this process and runs
+    /// the hook again after the reboot, so nothing after this call runs in production.
+    /// (In a test, the call returns and the output records the reboot.)
+    pub fn reboot_now(&self) -> Result<()> {
+        self.model.tools.juju_reboot(true)
+    }
+
+    /// Asks for `count` more instances of declared storage `name` (`storage-add`; added
+    /// when the hook succeeds, each then getting its `storage-attached`).
+    pub fn add_storage(&self, name: &str, count: u32) -> Result<()> {
+        self.model.tools.storage_add(name, count)
+    }
+
+    /// The uuid of the model `relation`'s remote application is in (`relation-model-get`,
+    /// Juju 3.6.2 and later): another model's for a cross-model relation.
+    pub fn remote_model_uuid(&self, relation: &Relation) -> Result<String> {
+        self.model.tools.relation_model_get(relation.id())
+    }
+
+    /// Creates a secret owned by the application with a label, description, expiry and
+    /// rotation policy (the leader's privilege).
+    pub fn add_app_secret_with(
+        &self,
+        _leader: &Leader,
+        content: SecretContent,
+        meta: &SecretMeta,
+    ) -> Result<Secret> {
+        self.add_secret_with(SecretOwner::Application, content, meta)
+    }
+    /// Creates a secret owned by this unit with a label, description, expiry and
+    /// rotation policy.
+    pub fn add_unit_secret_with(
+        &self,
+        content: SecretContent,
+        meta: &SecretMeta,
+    ) -> Result<Secret> {
+        self.add_secret_with(SecretOwner::Unit, content, meta)
+    }
+    fn add_secret_with(
+        &self,
+        owner: SecretOwner,
+        content: SecretContent,
+        meta: &SecretMeta,
+    ) -> Result<Secret> {
+        content.validate()?;
+        let id = self.model.tools.secret_add(&NewSecret {
+            content,
+            owner,
+            label: meta.label.clone(),
+            description: meta.description.clone(),
+            expire: meta.expire,
+            rotate: meta.rotate,
+        })?;
+        Ok(Secret {
+            model: Rc::clone(&self.model),
+            id: Some(id),
+            label: meta.label.clone(),
+        })
+    }
+    /// The ids of the secrets this unit (or its application) owns (`secret-ids`).
+    pub fn secret_ids(&self) -> Result<Vec<SecretId>> {
+        self.model.tools.secret_ids()
+    }
+    /// A secret by id, which this unit labels `label` as a consumer on its first read
+    /// (`secret-get <id> --label <label>`): later hooks find it with
+    /// [`secret_by_label`](Self::secret_by_label), and `secret-changed` carries the label.
+    pub fn secret_with_label(&self, id: &SecretId, label: &str) -> Secret {
+        Secret {
+            model: Rc::clone(&self.model),
+            id: Some(id.clone()),
+            label: Some(label.to_string()),
+        }
     }
 
     /// Defers the event the running handler is handling: it is run again for this handler

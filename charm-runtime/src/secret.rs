@@ -235,10 +235,173 @@ pub struct NewSecret {
     pub label: Option<String>,
     /// A description.
     pub description: Option<String>,
+    /// When it expires (`secret-expired` tells the owner).
+    pub expire: Option<SecretExpiry>,
+    /// How often it should be rotated (`secret-rotate` tells the owner).
+    pub rotate: Option<RotatePolicy>,
+}
+
+/// How often an owner should rotate a secret: Juju fires `secret-rotate` at the owner
+/// (the leader, for an application secret) when a rotation is due, and again until a new
+/// revision is made (`core/secrets`, `RotatePolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RotatePolicy {
+    /// Never.
+    Never,
+    /// Every hour.
+    Hourly,
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+    /// Every month.
+    Monthly,
+    /// Every three months.
+    Quarterly,
+    /// Every year.
+    Yearly,
+}
+
+impl RotatePolicy {
+    /// The name `--rotate` takes and `secret-info-get` prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RotatePolicy::Never => "never",
+            RotatePolicy::Hourly => "hourly",
+            RotatePolicy::Daily => "daily",
+            RotatePolicy::Weekly => "weekly",
+            RotatePolicy::Monthly => "monthly",
+            RotatePolicy::Quarterly => "quarterly",
+            RotatePolicy::Yearly => "yearly",
+        }
+    }
+
+    /// The policy named `s`.
+    pub fn parse(s: &str) -> Option<RotatePolicy> {
+        [
+            RotatePolicy::Never,
+            RotatePolicy::Hourly,
+            RotatePolicy::Daily,
+            RotatePolicy::Weekly,
+            RotatePolicy::Monthly,
+            RotatePolicy::Quarterly,
+            RotatePolicy::Yearly,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+}
+
+/// When a secret's current revision expires: Juju fires `secret-expired` at the owner.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use charm_runtime::secret::SecretExpiry;
+/// assert_eq!(SecretExpiry::In(Duration::from_secs(90)).to_arg(), "90s");
+/// let at = UNIX_EPOCH + Duration::from_secs(1_900_000_000);
+/// assert_eq!(SecretExpiry::At(at).to_arg(), "2030-03-17T17:46:40Z");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretExpiry {
+    /// After this long (from the hook).
+    In(std::time::Duration),
+    /// At this time.
+    At(std::time::SystemTime),
+}
+
+impl SecretExpiry {
+    /// What `--expire` is given: a Go duration in seconds, or an RFC 3339 time in UTC.
+    pub fn to_arg(&self) -> String {
+        match self {
+            SecretExpiry::In(d) => format!("{}s", d.as_secs().max(1)),
+            SecretExpiry::At(t) => {
+                let secs = t
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                rfc3339_utc(secs)
+            }
+        }
+    }
+}
+
+/// `secs` since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (the civil-from-days algorithm of
+/// H. Hinnant's `chrono`-compatible date library).
+fn rfc3339_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// What an owner says about a secret besides its content: label, description, expiry,
+/// rotation. For [`Context::add_app_secret_with`](crate::Context::add_app_secret_with),
+/// [`Context::add_unit_secret_with`](crate::Context::add_unit_secret_with) and
+/// [`Secret::set_info`]; what is left `None` is not changed.
+///
+/// ```
+/// use charm_runtime::secret::{RotatePolicy, SecretMeta};
+/// let meta = SecretMeta::new().label("db-admin").rotate(RotatePolicy::Monthly);
+/// assert_eq!(meta.rotate, Some(RotatePolicy::Monthly));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretMeta {
+    /// The owner's label.
+    pub label: Option<String>,
+    /// A description.
+    pub description: Option<String>,
+    /// When it expires.
+    pub expire: Option<SecretExpiry>,
+    /// How often it should be rotated.
+    pub rotate: Option<RotatePolicy>,
+}
+
+impl SecretMeta {
+    /// Nothing set.
+    pub fn new() -> SecretMeta {
+        SecretMeta::default()
+    }
+    /// Sets the label.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets the expiry.
+    pub fn expire(mut self, expire: SecretExpiry) -> Self {
+        self.expire = Some(expire);
+        self
+    }
+    /// Sets the rotation policy.
+    pub fn rotate(mut self, rotate: RotatePolicy) -> Self {
+        self.rotate = Some(rotate);
+        self
+    }
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self == &SecretMeta::default()
+    }
 }
 
 /// What `secret-info-get` says about a secret this unit owns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SecretInfo {
     /// The id (xid form as Juju keys it).
     pub id: String,
@@ -246,19 +409,30 @@ pub struct SecretInfo {
     pub revision: u64,
     /// The owner label.
     pub label: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// When the current revision expires (RFC 3339), if it does.
+    pub expiry: Option<String>,
+    /// The rotation policy.
+    pub rotation: Option<RotatePolicy>,
 }
 
 impl SecretInfo {
     pub(crate) fn from_info_get(map: &BTreeMap<String, serde_json::Value>) -> Option<Self> {
         let (id, info) = map.iter().next()?;
+        let text = |key: &str| {
+            info.get(key)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         Some(SecretInfo {
             id: id.clone(),
             revision: info.get("revision")?.as_u64()?,
-            label: info
-                .get("label")
-                .and_then(|l| l.as_str())
-                .filter(|l| !l.is_empty())
-                .map(str::to_string),
+            label: text("label"),
+            description: text("description"),
+            expiry: text("expiry"),
+            rotation: text("rotation").as_deref().and_then(RotatePolicy::parse),
         })
     }
 }
@@ -329,9 +503,9 @@ impl Secret {
 
     /// Owner only: what Juju knows of this secret (latest revision, label).
     pub fn info(&self) -> Result<SecretInfo> {
-        self.model
-            .tools
-            .secret_info_get(self.id.as_ref(), self.label.as_deref())
+        // By id when known: Juju refuses an id and a label together.
+        let label = self.label.as_deref().filter(|_| self.id.is_none());
+        self.model.tools.secret_info_get(self.id.as_ref(), label)
     }
 
     /// Owner only: a new revision with this content. Applied when the hook succeeds, as
@@ -340,6 +514,19 @@ impl Secret {
         content.validate()?;
         let id = self.require_id()?;
         self.model.push_secret_op(SecretOp::Set(id, content));
+        Ok(())
+    }
+
+    /// Owner only: changes the label, description, expiry or rotation policy (what
+    /// `meta` sets), not the content (`secret-set` without content). Applied when the hook
+    /// succeeds.
+    pub fn set_info(&self, meta: &SecretMeta) -> Result<()> {
+        if meta.is_empty() {
+            return Ok(());
+        }
+        let id = self.require_id()?;
+        self.model
+            .push_secret_op(SecretOp::SetInfo(id, meta.clone()));
         Ok(())
     }
 

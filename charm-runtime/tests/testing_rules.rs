@@ -418,6 +418,8 @@ fn a_follower_cannot_add_or_change_app_secrets() {
             owner: RuntimeOwner::Application,
             label: None,
             description: None,
+            expire: None,
+            rotate: None,
         })
         .unwrap_err();
     assert!(matches!(err, Error::NotLeader { .. }), "{err:?}");
@@ -432,6 +434,8 @@ fn a_follower_cannot_add_or_change_app_secrets() {
             owner: RuntimeOwner::Unit,
             label: None,
             description: None,
+            expire: None,
+            rotate: None,
         })
         .unwrap();
 
@@ -751,6 +755,8 @@ fn the_backend_refuses_what_juju_refuses_with_juju_s_texts() {
             owner: RuntimeOwner::Unit,
             label: Some("mine".into()),
             description: None,
+            expire: None,
+            rotate: None,
         })
         .is_err());
     assert!(tools

@@ -7,13 +7,14 @@
 //! 0. Statuses, the workload version, log lines and action messages go to the controller
 //! at once and stay whatever the exit code.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
 
 use crate::model::{Bag, Status};
 use crate::secret::Secrets;
+use crate::tools::OpenedPorts;
 
 /// Which relation hook runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -94,10 +95,14 @@ pub struct Pending {
     /// The unit's charm state, if changed. Transactional.
     pub charm_state: Option<Bag>,
     /// The unit's opened ports, if changed. Transactional.
-    pub ports: Option<BTreeSet<String>>,
+    pub ports: Option<OpenedPorts>,
     /// Every secret, if any changed (added, updated, granted, tracked, removed).
     /// Transactional.
     pub secrets: Option<Secrets>,
+    /// Storage instances to add, by storage name (`storage-add`). Transactional.
+    pub storage_add: BTreeMap<String, u64>,
+    /// A reboot asked for with `juju-reboot`: `Some(true)` with `--now`.
+    pub reboot: Option<bool>,
     /// The unit's workload status, if set. Immediate.
     pub unit_status: Option<Status>,
     /// The application's status, if set. Immediate.

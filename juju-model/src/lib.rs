@@ -60,6 +60,7 @@ mod hook;
 mod model;
 pub mod names;
 mod secret;
+mod time;
 mod tools;
 
 pub use error::{quote, Result, ToolError};
@@ -67,5 +68,7 @@ pub use hook::{Action, Hook, HookRelation, LogLine, Pending, RelationHookKind};
 pub use model::{Bag, Model, RelationInfo, Status, StorageInstance};
 pub use secret::{Consumer, Grant, Grantee, Owner, Scope, Secret, Secrets};
 pub use tools::{
-    AppStatus, HookContext, RelationFlag, RelationGet, SecretAdd, SecretGet, SecretInfo, SecretSet,
+    ranges_with_endpoints, unique_ranges, AppStatus, BindAddress, GoalState, GoalStatus,
+    HookContext, InterfaceAddress, NetworkInfo, OpenedPorts, PortRange, RelationFlag, RelationGet,
+    SecretAdd, SecretGet, SecretInfo, SecretSet,
 };

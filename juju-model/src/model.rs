@@ -1,12 +1,13 @@
 //! [`Model`]: the model as a unit's hook finds it when it starts (what the controller has
 //! committed), seen from that unit. Each adapter implements it over its own storage.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
 
 use crate::secret::Secrets;
+use crate::tools::{NetworkInfo, OpenedPorts};
 
 /// A databag: keys to string values, as Juju stores them.
 pub type Bag = BTreeMap<String, String>;
@@ -194,11 +195,11 @@ pub trait Model {
     fn storage(&self) -> Vec<StorageInstance> {
         Vec::new()
     }
-    /// The ports the unit has opened (`8080/tcp`, `1000-2000/udp`, `icmp`).
-    fn opened_ports(&self) -> BTreeSet<String> {
-        BTreeSet::new()
+    /// The ports the unit has opened, by endpoint (`""`: every endpoint).
+    fn opened_ports(&self) -> OpenedPorts {
+        OpenedPorts::new()
     }
-    /// The unit's address (`network-get`).
+    /// The unit's address (`network-get`, `unit-get`).
     fn address(&self) -> String {
         "192.0.2.0".into()
     }
@@ -206,6 +207,28 @@ pub trait Model {
     fn has_binding(&self, name: &str) -> bool {
         let _ = name;
         false
+    }
+    /// The unit's network on a binding: by default, for a declared binding and for
+    /// `juju-info` (the endpoint every charm has), one interface with
+    /// [`address`](Self::address).
+    fn network(&self, binding: &str) -> Option<NetworkInfo> {
+        (binding == "juju-info" || self.has_binding(binding))
+            .then(|| NetworkInfo::single(&self.address()))
+    }
+    /// Whether the charm declares storage `name` (`storage-add`).
+    fn declares_storage(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// The path of the unit's copy of resource `name`, if the model has one.
+    fn resource(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+    /// The cloud specification `credential-get` prints, if the application is trusted
+    /// (`juju trust`); `None` otherwise.
+    fn cloud_spec(&self) -> Option<Value> {
+        None
     }
 }
 

@@ -121,6 +121,10 @@ pub struct Secret {
     pub consumers: BTreeMap<String, Consumer>,
     /// Obsolete revisions the owner was told about (`secret-remove` hooks).
     pub remove_notified: BTreeSet<u64>,
+    /// Whether a rotation is due (the owner gets `secret-rotate`).
+    pub rotate_due: bool,
+    /// Revisions that expired and the owner has not been told of (`secret-expired`).
+    pub expired: BTreeSet<u64>,
 }
 
 impl Secret {
@@ -138,6 +142,8 @@ impl Secret {
             grants: BTreeSet::new(),
             consumers: BTreeMap::new(),
             remove_notified: BTreeSet::new(),
+            rotate_due: false,
+            expired: BTreeSet::new(),
         }
     }
 

@@ -48,6 +48,20 @@ impl Model {
         if let Some(p) = pending.ports {
             unit.ports = p;
         }
+        for (name, count) in pending.storage_add {
+            *unit.storage_added.entry(name).or_default() += count;
+        }
+        if let Some(now) = pending.reboot {
+            unit.reboots += 1;
+            unit.logs.push(LogLine {
+                level: "INFO".into(),
+                message: format!(
+                    "juju-reboot{}: the machine reboots (simulated: the unit goes on)",
+                    if now { " --now" } else { "" }
+                ),
+                hook: String::new(),
+            });
+        }
         if let Some(s) = pending.secrets {
             self.state.secrets = s;
         }

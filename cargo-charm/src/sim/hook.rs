@@ -20,10 +20,12 @@ pub(crate) enum HookKind {
     RelationBroken,
     SecretChanged,
     SecretRemove,
+    SecretRotate,
+    SecretExpired,
 }
 
 /// The unit hooks by name.
-const UNIT_HOOKS: [(&str, HookKind); 10] = [
+const UNIT_HOOKS: [(&str, HookKind); 12] = [
     ("install", HookKind::Install),
     ("start", HookKind::Start),
     ("config-changed", HookKind::ConfigChanged),
@@ -34,6 +36,8 @@ const UNIT_HOOKS: [(&str, HookKind); 10] = [
     ("update-status", HookKind::UpdateStatus),
     ("secret-changed", HookKind::SecretChanged),
     ("secret-remove", HookKind::SecretRemove),
+    ("secret-rotate", HookKind::SecretRotate),
+    ("secret-expired", HookKind::SecretExpired),
 ];
 
 /// The relation hooks by the suffix after `<endpoint>-relation-`.

@@ -28,6 +28,7 @@
 
 mod binary;
 mod commit;
+mod data;
 mod env;
 mod error;
 mod files;

@@ -72,6 +72,8 @@ impl Model {
                 leader: None,
                 next_unit: 0,
                 dying: false,
+                resources: BTreeMap::new(),
+                trusted: false,
             },
         );
         for (ep, interface) in peers {
@@ -157,6 +159,8 @@ impl Model {
                 failed: None,
                 state: BTreeMap::new(),
                 ports: Default::default(),
+                storage_added: Default::default(),
+                reboots: 0,
                 logs: Vec::new(),
             },
         );

@@ -235,9 +235,11 @@ impl Model {
         Ok(self.unit(unit)?.state.clone())
     }
 
-    /// Ports opened by a unit.
+    /// Ports opened by a unit (`80/tcp`, `1000-2000/udp`, `icmp`), each once, as
+    /// `opened-ports` lists them.
     pub fn opened_ports(&self, unit: &str) -> Result<Vec<String>> {
-        Ok(self.unit(unit)?.ports.iter().cloned().collect())
+        let ports = juju_model::unique_ranges(&self.unit(unit)?.ports);
+        Ok(ports.iter().map(ToString::to_string).collect())
     }
 
     /// Every hook and action run so far (the most recent [`Model::set_history_limit`]).
@@ -293,7 +295,10 @@ impl Model {
             (
                 u.machine,
                 u.address.clone(),
-                u.ports.iter().cloned().collect(),
+                juju_model::unique_ranges(&u.ports)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
             )
         })
     }

@@ -168,6 +168,20 @@ fn secret_hook(state: &State, unit: &Unit) -> Option<Hook> {
             h.secret_revision = Some(*rev);
             return Some(h);
         }
+        // An expired revision, then a due rotation (`secrets/resolver.go`: expiry and
+        // rotation go to the owner, the leader for an application secret).
+        let owner_hook = if let Some(rev) = s.expired.iter().next() {
+            let mut h = Hook::unit(HookKind::SecretExpired);
+            h.secret_revision = Some(*rev);
+            Some(h)
+        } else {
+            s.rotate_due.then(|| Hook::unit(HookKind::SecretRotate))
+        };
+        if let Some(mut h) = owner_hook {
+            h.secret = Some(s.xid.clone());
+            h.secret_label = s.label.clone();
+            return Some(h);
+        }
     }
     None
 }
@@ -195,7 +209,10 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
             unit.config_seen = 0;
         }
         HookKind::UpdateStatus => unit.update_status_pending = false,
-        HookKind::SecretRemove | HookKind::SecretChanged => commit_secret_hook(state, name, hook),
+        HookKind::SecretRemove
+        | HookKind::SecretChanged
+        | HookKind::SecretRotate
+        | HookKind::SecretExpired => commit_secret_hook(state, name, hook),
         _ => commit_relation_hook(state, name, hook),
     }
     false
@@ -211,6 +228,14 @@ fn commit_secret_hook(state: &mut State, name: &str, hook: &Hook) {
         if let Some(rev) = hook.secret_revision {
             s.remove_notified.insert(rev);
         }
+    } else if hook.kind == HookKind::SecretExpired {
+        if let Some(rev) = hook.secret_revision {
+            s.expired.remove(&rev);
+        }
+    } else if hook.kind == HookKind::SecretRotate {
+        // Juju fires secret-rotate again after a retry interval until the owner makes a
+        // new revision; the simulator has no clock: one hook per rotation asked for.
+        s.rotate_due = false;
     } else {
         let latest = s.latest;
         if let Some(c) = s.consumers.get_mut(name) {

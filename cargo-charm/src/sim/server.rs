@@ -3,7 +3,6 @@
 //! answer to each tool call, which `juju_model::cli` computes.
 
 use std::cell::Cell;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -242,11 +241,39 @@ impl juju_model::Model for SimView<'_> {
     fn secrets(&self) -> &Secrets {
         &self.state.secrets
     }
-    fn opened_ports(&self) -> BTreeSet<String> {
+    fn opened_ports(&self) -> juju_model::OpenedPorts {
         self.unit.ports.clone()
     }
     fn address(&self) -> String {
         self.unit.address.clone()
+    }
+    fn declares_storage(&self, name: &str) -> bool {
+        self.app.meta.storage.iter().any(|s| s == name)
+    }
+    fn resource(&self, name: &str) -> Option<String> {
+        self.app
+            .resources
+            .get(name)
+            .map(|p| p.display().to_string())
+    }
+    /// The simulator's cloud, to a trusted application: a local LXD-like cloud with a
+    /// certificate credential, as `credential-get` prints one.
+    fn cloud_spec(&self) -> Option<Value> {
+        self.app.trusted.then(|| {
+            serde_json::json!({
+                "type": "lxd",
+                "name": "localhost",
+                "region": "localhost",
+                "endpoint": "https://10.0.0.1:8443",
+                "credential": {
+                    "auth-type": "certificate",
+                    "attrs": {"client-cert": "(simulated)", "client-key": "(simulated)"},
+                    "redacted": ["client-key"],
+                },
+                "is-controller-cloud": true,
+                "skip-tls-verify": false,
+            })
+        })
     }
     fn has_binding(&self, name: &str) -> bool {
         let meta = &self.app.meta;

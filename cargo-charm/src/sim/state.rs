@@ -117,7 +117,13 @@ pub(crate) struct Unit {
     pub rels: BTreeMap<u32, RelLocal>,
     pub failed: Option<FailedHook>,
     pub state: BTreeMap<String, String>,
-    pub ports: BTreeSet<String>,
+    /// Opened ports, by endpoint (`""`: every endpoint).
+    pub ports: juju_model::OpenedPorts,
+    /// Storage instances asked for with `storage-add`, by storage name (the simulator
+    /// records them; it attaches no storage).
+    pub storage_added: BTreeMap<String, u64>,
+    /// Reboots asked for with `juju-reboot`.
+    pub reboots: u32,
     pub logs: Vec<LogLine>,
 }
 
@@ -133,6 +139,10 @@ pub(crate) struct App {
     pub leader: Option<String>,
     pub next_unit: u32,
     pub dying: bool,
+    /// Resource files, by resource name (`resource-get` answers with the path).
+    pub resources: BTreeMap<String, PathBuf>,
+    /// Whether the application is trusted (`juju trust`): `credential-get` answers.
+    pub trusted: bool,
 }
 
 impl App {

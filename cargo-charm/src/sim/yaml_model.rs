@@ -7,6 +7,8 @@
 //!     charm: ./charms/database      # relative to this file
 //!     units: 2                      # or num_units
 //!     config: {max-databases: 5}    # or options
+//!     resources: {snapshot: ./snapshot.tgz}   # resource-get gives this file
+//!     trust: true                   # credential-get answers
 //!   webapp:
 //!     charm: ./charms/webapp
 //! relations:
@@ -56,6 +58,13 @@ pub struct ModelFileApp {
     /// Config values.
     #[serde(default, alias = "options")]
     pub config: BTreeMap<String, Value>,
+    /// Resource files by resource name (relative paths are relative to the model file):
+    /// what `resource-get` gives the units.
+    #[serde(default)]
+    pub resources: BTreeMap<String, PathBuf>,
+    /// Whether the application is trusted (`juju trust`): `credential-get` answers.
+    #[serde(default)]
+    pub trust: bool,
 }
 
 impl ModelFile {
@@ -94,6 +103,15 @@ impl ModelFile {
                 base.join(&app.charm)
             };
             model.deploy(name, &charm, app.units, app.config.clone())?;
+            for (resource, path) in &app.resources {
+                let path = if path.is_absolute() {
+                    path.clone()
+                } else {
+                    base.join(path)
+                };
+                model.attach_resource(name, resource, &path)?;
+            }
+            model.trust(name, app.trust)?;
         }
         for r in &self.relations {
             model.integrate(&r[0], &r[1])?;

@@ -12,8 +12,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::port::Port;
 use crate::relation::RelationId;
-use crate::secret::{NewSecret, SecretId, SecretOwner, SecretRead};
+use crate::secret::{NewSecret, SecretId, SecretMeta, SecretOwner, SecretRead};
 use crate::status::Status;
 
 use super::LogLevel;
@@ -134,15 +135,16 @@ pub fn status_get(app: bool) -> Vec<String> {
 pub fn application_version_set(version: &str) -> Vec<String> {
     v(["application-version-set", "--", version])
 }
-/// `secret-add [--label L] [--description D] --owner <owner> <content args>`
+/// `secret-add [--label L] [--description D] [--expire E] [--rotate R] --owner <owner>
+/// <content args>`
 pub fn secret_add(secret: &NewSecret, content_args: &[String]) -> Vec<String> {
     let mut argv = v(["secret-add"]);
-    if let Some(label) = &secret.label {
-        argv.extend(v(["--label", label]));
-    }
-    if let Some(description) = &secret.description {
-        argv.extend(v(["--description", description]));
-    }
+    argv.extend(meta_flags(&SecretMeta {
+        label: secret.label.clone(),
+        description: secret.description.clone(),
+        expire: secret.expire,
+        rotate: secret.rotate,
+    }));
     let owner = match secret.owner {
         SecretOwner::Application => "application",
         SecretOwner::Unit => "unit",
@@ -187,6 +189,35 @@ pub fn secret_set(id: &SecretId, label: Option<&str>, content_args: &[String]) -
     argv.push(id.as_str().into());
     argv.extend(content_args.iter().cloned());
     argv
+}
+/// `--label L --description D --expire E --rotate R`, each only when set.
+fn meta_flags(meta: &SecretMeta) -> Vec<String> {
+    let mut argv = Vec::new();
+    if let Some(label) = &meta.label {
+        argv.extend(v(["--label", label]));
+    }
+    if let Some(description) = &meta.description {
+        argv.extend(v(["--description", description]));
+    }
+    if let Some(expire) = &meta.expire {
+        argv.extend(v(["--expire", &expire.to_arg()]));
+    }
+    if let Some(rotate) = meta.rotate {
+        argv.extend(v(["--rotate", rotate.as_str()]));
+    }
+    argv
+}
+/// `secret-set [--label L] [--description D] [--expire E] [--rotate R] <id>`: the
+/// metadata only, the content unchanged.
+pub fn secret_set_info(id: &SecretId, meta: &SecretMeta) -> Vec<String> {
+    let mut argv = v(["secret-set"]);
+    argv.extend(meta_flags(meta));
+    argv.push(id.as_str().into());
+    argv
+}
+/// `secret-ids --format=json`
+pub fn secret_ids() -> Vec<String> {
+    v(["secret-ids", "--format=json"])
 }
 fn grant_or_revoke(
     tool: &str,
@@ -236,6 +267,68 @@ pub fn storage_get(id: &str, key: &str) -> Vec<String> {
 /// `storage-list --format=json <name>`
 pub fn storage_list(name: &str) -> Vec<String> {
     v(["storage-list", "--format=json", name])
+}
+/// `open-port [--endpoints a,b] <port>` (every endpoint when `endpoints` is empty)
+pub fn open_port(port: &Port, endpoints: &[&str]) -> Vec<String> {
+    port_tool("open-port", port, endpoints)
+}
+/// `close-port [--endpoints a,b] <port>`
+pub fn close_port(port: &Port, endpoints: &[&str]) -> Vec<String> {
+    port_tool("close-port", port, endpoints)
+}
+fn port_tool(tool: &str, port: &Port, endpoints: &[&str]) -> Vec<String> {
+    let mut argv = v([tool]);
+    if !endpoints.is_empty() {
+        argv.extend(v(["--endpoints", &endpoints.join(",")]));
+    }
+    argv.push(port.to_string());
+    argv
+}
+/// `opened-ports --format=json`
+pub fn opened_ports() -> Vec<String> {
+    v(["opened-ports", "--format=json"])
+}
+/// `network-get --format=json [-r <id>] <binding>`
+pub fn network_get(binding: &str, relation: Option<RelationId>) -> Vec<String> {
+    let mut argv = v(["network-get", "--format=json"]);
+    if let Some(r) = relation {
+        argv.extend(v(["-r", &r.to_string()]));
+    }
+    argv.push(binding.into());
+    argv
+}
+/// `goal-state --format=json`
+pub fn goal_state() -> Vec<String> {
+    v(["goal-state", "--format=json"])
+}
+/// `resource-get <name>` (it has no `--format`: it prints the path)
+pub fn resource_get(name: &str) -> Vec<String> {
+    v(["resource-get", name])
+}
+/// `credential-get --format=json`
+pub fn credential_get() -> Vec<String> {
+    v(["credential-get", "--format=json"])
+}
+/// `juju-reboot [--now]`
+pub fn juju_reboot(now: bool) -> Vec<String> {
+    if now {
+        v(["juju-reboot", "--now"])
+    } else {
+        v(["juju-reboot"])
+    }
+}
+/// `storage-add <name>=<count>`
+pub fn storage_add(name: &str, count: u32) -> Vec<String> {
+    v(["storage-add", &format!("{name}={count}")])
+}
+/// `relation-model-get --format=json -r <id>`
+pub fn relation_model_get(relation: RelationId) -> Vec<String> {
+    v([
+        "relation-model-get",
+        "--format=json",
+        "-r",
+        &relation.to_string(),
+    ])
 }
 /// `action-get --format=json`
 pub fn action_get() -> Vec<String> {

@@ -23,9 +23,13 @@ pub use argv::MAX_LOG_MESSAGE;
 pub(crate) use failure::classify;
 pub use process::ProcessTools;
 
+use crate::cloud::CloudSpec;
 use crate::error::Result;
+use crate::goal_state::GoalState;
+use crate::network::Network;
+use crate::port::Port;
 use crate::relation::RelationId;
-use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretRead};
+use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretMeta, SecretRead};
 use crate::status::Status;
 
 /// Severity of a `juju-log` line.
@@ -140,4 +144,30 @@ pub trait HookTools {
     fn action_log(&self, message: &str) -> Result<()>;
     /// `action-fail -- <message>`
     fn action_fail(&self, message: &str) -> Result<()>;
+    /// `open-port [--endpoints a,b] <port>`
+    fn open_port(&self, port: &Port, endpoints: &[&str]) -> Result<()>;
+    /// `close-port [--endpoints a,b] <port>`
+    fn close_port(&self, port: &Port, endpoints: &[&str]) -> Result<()>;
+    /// `opened-ports --format=json`: the committed ports (not this hook's changes).
+    fn opened_ports(&self) -> Result<Vec<Port>>;
+    /// `network-get --format=json [-r <id>] <binding>`
+    fn network_get(&self, binding: &str, relation: Option<RelationId>) -> Result<Network>;
+    /// `goal-state --format=json`
+    fn goal_state(&self) -> Result<GoalState>;
+    /// `resource-get <name>`: the path of the unit's copy of a resource.
+    fn resource_get(&self, name: &str) -> Result<std::path::PathBuf>;
+    /// `credential-get --format=json`
+    fn credential_get(&self) -> Result<CloudSpec>;
+    /// `juju-reboot [--now]`
+    fn juju_reboot(&self, now: bool) -> Result<()>;
+    /// `storage-add <name>=<count>`
+    fn storage_add(&self, name: &str, count: u32) -> Result<()>;
+    /// `relation-model-get --format=json -r <id>`: the uuid of the remote application's
+    /// model.
+    fn relation_model_get(&self, relation: RelationId) -> Result<String>;
+    /// `secret-ids --format=json`
+    fn secret_ids(&self) -> Result<Vec<SecretId>>;
+    /// `secret-set [--label ..] [--description ..] [--expire ..] [--rotate ..] <id>`:
+    /// metadata only.
+    fn secret_set_info(&self, id: &SecretId, meta: &SecretMeta) -> Result<()>;
 }

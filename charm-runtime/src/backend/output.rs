@@ -146,6 +146,80 @@ pub fn storage_list(out: &[u8]) -> Result<Vec<String>> {
     Ok(ids.unwrap_or_default())
 }
 
+/// `opened-ports --format=json`: the ports (`null` when none); an entry that is no
+/// port is an error naming it.
+pub fn opened_ports(out: &[u8]) -> Result<Vec<crate::port::Port>> {
+    let ports: Option<Vec<String>> = parse_json("opened-ports", out)?;
+    ports
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            p.parse()
+                .map_err(|e: crate::port::PortParseError| Error::ToolOutput {
+                    tool: "opened-ports".into(),
+                    detail: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+/// `network-get --format=json`: the binding's network.
+pub fn network_get(out: &[u8]) -> Result<crate::network::Network> {
+    parse_json("network-get", out)
+}
+
+/// `goal-state --format=json`.
+pub fn goal_state(out: &[u8]) -> Result<crate::goal_state::GoalState> {
+    parse_json("goal-state", out)
+}
+
+/// `resource-get`: the path, on one line (a trailing newline, if any, dropped).
+pub fn resource_get(out: &[u8]) -> Result<std::path::PathBuf> {
+    let path = String::from_utf8_lossy(out);
+    let path = path.trim_end_matches(['\n', '\r']);
+    if path.is_empty() {
+        return Err(Error::ToolOutput {
+            tool: "resource-get".into(),
+            detail: "printed no path".into(),
+        });
+    }
+    Ok(std::path::PathBuf::from(path))
+}
+
+/// `credential-get --format=json`.
+pub fn credential_get(out: &[u8]) -> Result<crate::cloud::CloudSpec> {
+    parse_json("credential-get", out)
+}
+
+/// `relation-model-get --format=json`: `{"uuid": "<model uuid>"}`.
+pub fn relation_model_get(out: &[u8]) -> Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Model {
+        uuid: String,
+    }
+    let m: Model = parse_json("relation-model-get", out)?;
+    Ok(m.uuid)
+}
+
+/// `secret-ids --format=json`: the ids of the secrets the unit owns (`null` when none).
+pub fn secret_ids(out: &[u8]) -> Result<Vec<SecretId>> {
+    let ids: Option<Vec<String>> = parse_json("secret-ids", out)?;
+    ids.unwrap_or_default()
+        .iter()
+        .map(|id| {
+            let uri = if id.starts_with("secret:") {
+                id.clone()
+            } else {
+                format!("secret:{id}")
+            };
+            SecretId::parse(&uri).ok_or_else(|| Error::ToolOutput {
+                tool: "secret-ids".into(),
+                detail: format!("{} is not a secret id", crate::databag::preview(id)),
+            })
+        })
+        .collect()
+}
+
 /// `action-get --format=json`: the action's parameters (`null` when none).
 pub fn action_get(out: &[u8]) -> Result<serde_json::Map<String, Value>> {
     let v: Option<serde_json::Map<String, Value>> = parse_json("action-get", out)?;

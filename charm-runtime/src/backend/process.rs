@@ -8,9 +8,13 @@ use serde_json::Value;
 
 use super::secret_files::ContentFiles;
 use super::{argv, classify, output, HookTools, LogLevel};
+use crate::cloud::CloudSpec;
 use crate::error::{Error, Result};
+use crate::goal_state::GoalState;
+use crate::network::Network;
+use crate::port::Port;
 use crate::relation::RelationId;
-use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretRead};
+use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretMeta, SecretRead};
 use crate::status::Status;
 
 /// The production backend: runs each hook tool as a process found on `PATH`.
@@ -244,5 +248,53 @@ impl HookTools for ProcessTools {
 
     fn action_fail(&self, message: &str) -> Result<()> {
         self.run(&argv::action_fail(message), None).map(drop)
+    }
+
+    fn open_port(&self, port: &Port, endpoints: &[&str]) -> Result<()> {
+        self.run(&argv::open_port(port, endpoints), None).map(drop)
+    }
+
+    fn close_port(&self, port: &Port, endpoints: &[&str]) -> Result<()> {
+        self.run(&argv::close_port(port, endpoints), None).map(drop)
+    }
+
+    fn opened_ports(&self) -> Result<Vec<Port>> {
+        output::opened_ports(&self.run(&argv::opened_ports(), None)?)
+    }
+
+    fn network_get(&self, binding: &str, relation: Option<RelationId>) -> Result<Network> {
+        output::network_get(&self.run(&argv::network_get(binding, relation), None)?)
+    }
+
+    fn goal_state(&self) -> Result<GoalState> {
+        output::goal_state(&self.run(&argv::goal_state(), None)?)
+    }
+
+    fn resource_get(&self, name: &str) -> Result<std::path::PathBuf> {
+        output::resource_get(&self.run(&argv::resource_get(name), None)?)
+    }
+
+    fn credential_get(&self) -> Result<CloudSpec> {
+        output::credential_get(&self.run(&argv::credential_get(), None)?)
+    }
+
+    fn juju_reboot(&self, now: bool) -> Result<()> {
+        self.run(&argv::juju_reboot(now), None).map(drop)
+    }
+
+    fn storage_add(&self, name: &str, count: u32) -> Result<()> {
+        self.run(&argv::storage_add(name, count), None).map(drop)
+    }
+
+    fn relation_model_get(&self, relation: RelationId) -> Result<String> {
+        output::relation_model_get(&self.run(&argv::relation_model_get(relation), None)?)
+    }
+
+    fn secret_ids(&self) -> Result<Vec<SecretId>> {
+        output::secret_ids(&self.run(&argv::secret_ids(), None)?)
+    }
+
+    fn secret_set_info(&self, id: &SecretId, meta: &SecretMeta) -> Result<()> {
+        self.run(&argv::secret_set_info(id, meta), None).map(drop)
     }
 }

@@ -109,7 +109,7 @@ impl<C: Charm + Default> HookRun<C> {
     fn phases(&mut self, options: &DispatchOptions) -> Phase {
         let mut deferred = self.load_deferred(options)?;
         self.rerun_deferred(&mut deferred)?;
-        self.run_event(&mut deferred)?;
+        self.run_event(&mut deferred, options)?;
         self.collect_status()?;
         self.store_and_flush(&mut deferred)
     }
@@ -191,12 +191,16 @@ impl<C: Charm + Default> HookRun<C> {
     }
 
     /// Phase 4: the handlers of the hook's own event.
-    fn run_event(&mut self, deferred: &mut Deferred) -> Phase {
+    fn run_event(&mut self, deferred: &mut Deferred, options: &DispatchOptions) -> Phase {
         let model = Rc::clone(&self.model);
         let event = Event::build(&model, &model.env);
         let event_name = model.env.hook.event_name();
         let refusal = deferred::deferrable(&model.env.hook).err();
-        let handlers = handlers_for::<C>(&event_name);
+        let mut handlers = handlers_for::<C>(&event_name);
+        if handlers.is_empty() && matches!(model.env.hook, Hook::Other(_)) {
+            // The escape hatch: a dispatch path no handler knows goes to the charm's `other`.
+            handlers.extend(options.other.map(|other| other()));
+        }
         let unhandled = matches!(model.env.hook, Hook::Other(_) | Hook::Action(_))
             || model.env.hook.restricted();
         if handlers.is_empty() && unhandled {

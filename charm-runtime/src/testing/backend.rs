@@ -17,10 +17,14 @@ use serde_json::{Map, Value};
 
 use crate::backend::argv;
 use crate::backend::{classify, HookTools, LogLevel};
+use crate::cloud::CloudSpec;
 use crate::env::RelationHook;
 use crate::error::{Error, Result};
+use crate::goal_state::{GoalState, GoalStatus};
+use crate::network::{BindAddress, InterfaceAddress, Network};
+use crate::port::Port;
 use crate::relation::{RelationId, Role};
-use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretRead};
+use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretMeta, SecretRead};
 use crate::status::Status;
 
 use super::state::{next_secret_id, State};
@@ -120,6 +124,8 @@ pub struct Finished {
     pub app_status_history: Vec<Status>,
     /// What the action did, if an action ran.
     pub action: Option<ActionOutput>,
+    /// The reboot the hook asked for with `juju-reboot`: `Some(true)` with `--now`.
+    pub reboot: Option<bool>,
 }
 
 impl MemoryTools {
@@ -184,6 +190,7 @@ impl MemoryTools {
         let mut state = self.committed.clone();
         apply(&mut state, &pending, exit_code == 0, &self.unit_name);
         Finished {
+            reboot: pending.reboot,
             state,
             logs: std::mem::take(&mut *self.logs.borrow_mut()),
             calls: std::mem::take(&mut *self.calls.borrow_mut()),
@@ -392,6 +399,7 @@ impl HookTools for MemoryTools {
 
     fn secret_add(&self, secret: &NewSecret) -> Result<SecretId> {
         let argv = argv::secret_add(secret, &content_args(&secret.content));
+        let expire = secret.expire.map(|e| e.to_arg());
         let uri = self.tool(argv, |cx| {
             cx.secret_add(&juju_model::SecretAdd {
                 owner: Some(match secret.owner {
@@ -400,6 +408,8 @@ impl HookTools for MemoryTools {
                 }),
                 label: secret.label.as_deref(),
                 description: secret.description.as_deref(),
+                expire: expire.as_deref(),
+                rotate: secret.rotate.map(|r| r.as_str()),
                 content: bag(&secret.content),
                 ..juju_model::SecretAdd::default()
             })
@@ -432,6 +442,12 @@ impl HookTools for MemoryTools {
             id: info.xid,
             revision: info.revision,
             label: info.label,
+            description: info.description,
+            expiry: info.expiry,
+            rotation: info
+                .rotation
+                .as_deref()
+                .and_then(crate::secret::RotatePolicy::parse),
         })
     }
 
@@ -528,6 +544,140 @@ impl HookTools for MemoryTools {
     fn action_fail(&self, message: &str) -> Result<()> {
         self.tool(argv::action_fail(message), |cx| {
             cx.action_fail(Some(message))
+        })
+    }
+
+    fn open_port(&self, port: &Port, endpoints: &[&str]) -> Result<()> {
+        self.set_port(argv::open_port(port, endpoints), port, endpoints, true)
+    }
+
+    fn close_port(&self, port: &Port, endpoints: &[&str]) -> Result<()> {
+        self.set_port(argv::close_port(port, endpoints), port, endpoints, false)
+    }
+
+    fn opened_ports(&self) -> Result<Vec<Port>> {
+        let ports = self.tool(argv::opened_ports(), |cx| cx.opened_ports())?;
+        Ok(juju_model::unique_ranges(&ports)
+            .iter()
+            .filter_map(|r| r.to_string().parse().ok())
+            .collect())
+    }
+
+    fn network_get(&self, binding: &str, relation: Option<RelationId>) -> Result<Network> {
+        let id = relation.map(|r| r.to_string());
+        let info = self.tool(argv::network_get(binding, relation), |cx| {
+            cx.network_get(binding, id.as_deref().map(RelationFlag::r))
+        })?;
+        Ok(Network {
+            bind_addresses: info
+                .bind_addresses
+                .into_iter()
+                .map(|b| BindAddress {
+                    mac_address: b.mac_address,
+                    interface_name: b.interface_name,
+                    addresses: b
+                        .addresses
+                        .into_iter()
+                        .map(|a| InterfaceAddress {
+                            hostname: a.hostname,
+                            value: a.value,
+                            cidr: a.cidr,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            ingress_addresses: info.ingress_addresses,
+            egress_subnets: info.egress_subnets,
+        })
+    }
+
+    fn goal_state(&self) -> Result<GoalState> {
+        let goal = self.tool(argv::goal_state(), |cx| cx.goal_state())?;
+        let status = |s: juju_model::GoalStatus| GoalStatus {
+            status: s.status,
+            since: s.since,
+        };
+        Ok(GoalState {
+            units: goal
+                .units
+                .into_iter()
+                .map(|(k, s)| (k, status(s)))
+                .collect(),
+            relations: goal
+                .relations
+                .into_iter()
+                .map(|(ep, m)| (ep, m.into_iter().map(|(k, s)| (k, status(s))).collect()))
+                .collect(),
+        })
+    }
+
+    fn resource_get(&self, name: &str) -> Result<std::path::PathBuf> {
+        self.tool(argv::resource_get(name), |cx| cx.resource_get(name))
+            .map(std::path::PathBuf::from)
+    }
+
+    fn credential_get(&self) -> Result<CloudSpec> {
+        let spec = self.tool(argv::credential_get(), |cx| cx.credential_get())?;
+        serde_json::from_value(spec).map_err(|e| Error::ToolOutput {
+            tool: "credential-get".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    fn juju_reboot(&self, now: bool) -> Result<()> {
+        self.tool(argv::juju_reboot(now), |cx| cx.juju_reboot(now))
+    }
+
+    fn storage_add(&self, name: &str, count: u32) -> Result<()> {
+        let directive = format!("{name}={count}");
+        self.tool(argv::storage_add(name, count), |cx| {
+            cx.storage_add(&[directive.as_str()])
+        })
+    }
+
+    fn relation_model_get(&self, relation: RelationId) -> Result<String> {
+        let id = relation.to_string();
+        self.tool(argv::relation_model_get(relation), |cx| {
+            cx.relation_model_uuid(r(&id))
+        })
+    }
+
+    fn secret_ids(&self) -> Result<Vec<SecretId>> {
+        let ids = self.tool(argv::secret_ids(), |cx| cx.secret_ids())?;
+        Ok(ids
+            .iter()
+            .filter_map(|x| SecretId::parse(&format!("secret:{x}")))
+            .collect())
+    }
+
+    fn secret_set_info(&self, id: &SecretId, meta: &SecretMeta) -> Result<()> {
+        let expire = meta.expire.map(|e| e.to_arg());
+        self.tool(argv::secret_set_info(id, meta), |cx| {
+            cx.secret_set(&juju_model::SecretSet {
+                id: id.as_str(),
+                label: meta.label.as_deref(),
+                description: meta.description.as_deref(),
+                expire: expire.as_deref(),
+                rotate: meta.rotate.map(|r| r.as_str()),
+                ..juju_model::SecretSet::default()
+            })
+        })
+    }
+}
+
+impl MemoryTools {
+    /// `open-port` or `close-port` of `port`, through the core.
+    fn set_port(
+        &self,
+        argv: Vec<String>,
+        port: &Port,
+        endpoints: &[&str],
+        open: bool,
+    ) -> Result<()> {
+        let range = juju_model::PortRange::parse(&port.to_string());
+        self.tool(argv, |cx| {
+            let range = range.map_err(juju_model::ToolError::usage)?;
+            cx.set_port(&range, endpoints, open)
         })
     }
 }

@@ -98,6 +98,8 @@ pub struct Harness<C> {
     hooks_disabled: bool,
     history: Vec<(String, Output)>,
     detached: Vec<Storage>,
+    /// Where [`add_resource`](Harness::add_resource) writes resource files.
+    resources: Option<tempfile::TempDir>,
 }
 
 impl<C> fmt::Debug for Harness<C> {
@@ -143,6 +145,7 @@ impl<C: Charm + Default> Harness<C> {
             hooks_disabled: false,
             history: Vec::new(),
             detached: Vec::new(),
+            resources: None,
         }
     }
 
@@ -809,5 +812,84 @@ impl<C: Charm + Default> Harness<C> {
     /// `collect_app_status` for the leader) and keeps the statuses they set.
     pub fn evaluate_status(&mut self) -> HResult {
         self.fire(Event::hook("collect-status"))
+    }
+
+    /// Makes `content` the file of resource `name` (`resource-get` gives its path), as
+    /// `ops`' `Harness.add_resource`; returns the path.
+    pub fn add_resource(
+        &mut self,
+        name: &str,
+        content: impl AsRef<[u8]>,
+    ) -> HResult<std::path::PathBuf> {
+        let invalid = |e: std::io::Error| HarnessError::Invalid(format!("resource {name:?}: {e}"));
+        if self.resources.is_none() {
+            self.resources = Some(tempfile::tempdir().map_err(invalid)?);
+        }
+        let root = self.resources.as_ref().map(|d| d.path().to_path_buf());
+        let dir = root.unwrap_or_default().join(name);
+        std::fs::create_dir_all(&dir).map_err(invalid)?;
+        let filename = self
+            .ctx
+            .meta()
+            .resources
+            .iter()
+            .find(|r| r.name == name)
+            .and_then(|r| r.filename.clone())
+            .unwrap_or_else(|| name.to_string());
+        let path = dir.join(filename);
+        std::fs::write(&path, content).map_err(invalid)?;
+        self.state.resources.insert(name.to_string(), path.clone());
+        Ok(path)
+    }
+
+    /// Sets how many units the application is meant to have (`goal-state`), as `ops`'
+    /// `Harness.set_planned_units`. No hook fires.
+    pub fn set_planned_units(&mut self, units: u32) {
+        self.state.planned_units = Some(units);
+    }
+
+    /// Gives the unit `address` on a binding (`network-get`), or on every declared
+    /// endpoint and `juju-info` when `binding` is `None`, as `ops`' `Harness.add_network`.
+    pub fn add_network(&mut self, address: &str, binding: Option<&str>) {
+        let network = crate::network::Network::single(address);
+        let bindings: Vec<String> = match binding {
+            Some(b) => vec![b.to_string()],
+            None => self
+                .ctx
+                .meta()
+                .endpoints
+                .iter()
+                .map(|e| e.name.clone())
+                .chain(["juju-info".to_string()])
+                .collect(),
+        };
+        for b in bindings {
+            self.state.networks.insert(b, network.clone());
+        }
+    }
+
+    /// Trusts the application with `spec` (`credential-get` answers it), as `ops`'
+    /// `Harness.set_cloud_spec`.
+    pub fn set_cloud_spec(&mut self, spec: crate::cloud::CloudSpec) {
+        self.state.cloud_spec = Some(spec);
+    }
+
+    /// The ports the unit has opened.
+    pub fn opened_ports(&self) -> &std::collections::BTreeSet<crate::port::Port> {
+        &self.state.opened_ports
+    }
+
+    /// The workload version the charm set, as `ops`' `Harness.get_workload_version`.
+    pub fn workload_version(&self) -> Option<&str> {
+        self.state.workload_version.as_deref()
+    }
+
+    /// How many times a hook asked for a reboot (`juju-reboot`), as `ops`'
+    /// `Harness.reboot_count`.
+    pub fn reboot_count(&self) -> usize {
+        self.history
+            .iter()
+            .filter(|(_, out)| out.reboot.is_some())
+            .count()
     }
 }

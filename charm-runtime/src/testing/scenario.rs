@@ -8,8 +8,8 @@ use std::rc::Rc;
 use crate::backend::HookTools;
 use crate::dispatch::{dispatch_with, DispatchOptions};
 use crate::env::{
-    Hook, JujuEnv, RelationContext, RelationHook, SecretContext, SecretHook, StorageContext,
-    StorageHook, WorkloadContext, WorkloadHook,
+    Hook, JujuEnv, Placement, RelationContext, RelationHook, SecretContext, SecretHook,
+    StorageContext, StorageHook, WorkloadContext, WorkloadHook,
 };
 use crate::metadata::CharmMeta;
 use crate::relation::RelationId;
@@ -49,6 +49,8 @@ pub struct Event {
     /// The event's other variables ([`JujuEnv::vars`]), set with
     /// [`with_env`](Event::with_env).
     pub(crate) vars: BTreeMap<String, String>,
+    /// A dispatch path other than the hook's own (`custom/backup`).
+    pub(crate) dispatch_path: Option<String>,
 }
 
 /// The constructors of the catalogue's unit hooks (`Event::install()`), one per line.
@@ -83,6 +85,7 @@ impl Event {
             storage: None,
             workload: None,
             vars: BTreeMap::new(),
+            dispatch_path: None,
         }
     }
     fn relation_event(relation: &Relation, kind: RelationHook) -> Self {
@@ -102,6 +105,17 @@ impl Event {
         }
     }
 
+    /// A dispatch path Juju's own hooks do not use (`custom/backup`, as `juju exec ..
+    /// JUJU_DISPATCH_PATH=custom/backup ./dispatch` runs it): the charm's
+    /// [`other_dispatch!`](crate::other_dispatch) handler runs, given with
+    /// [`Context::other_dispatch`].
+    pub fn dispatch_path(path: &str) -> Self {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        Event {
+            dispatch_path: Some(path.to_string()),
+            ..Self::of(Hook::Other(name.to_string()))
+        }
+    }
     /// Any hook, by its Juju name (`data-storage-attached`, `some-future-hook`): the
     /// handlers observing its event run. A hook the event catalogue knows gets no
     /// variables but those [`with_env`](Self::with_env) sets.
@@ -332,6 +346,8 @@ pub struct Output {
     pub app_status_history: Vec<crate::Status>,
     /// For an action: its results, `action-log` messages and `action-fail` message.
     pub action: Option<ActionOutput>,
+    /// The reboot the hook asked for (`juju-reboot`): `Some(true)` with `--now`.
+    pub reboot: Option<bool>,
 }
 
 impl Output {
@@ -374,6 +390,8 @@ pub struct Context<C> {
     app_name: String,
     charm_dir: PathBuf,
     juju_version: String,
+    placement: Placement,
+    other: Option<fn() -> &'static crate::dispatch::HandlerEntry>,
     _charm: PhantomData<fn() -> C>,
 }
 
@@ -401,6 +419,12 @@ impl<C: Charm + Default> Context<C> {
             meta,
             charm_dir: std::env::temp_dir(),
             juju_version: "3.6.14".into(),
+            placement: Placement {
+                availability_zone: None,
+                machine_id: Some("0".into()),
+                principal_unit: None,
+            },
+            other: None,
             _charm: PhantomData,
         }
     }
@@ -417,6 +441,27 @@ impl<C: Charm + Default> Context<C> {
     /// Sets `JUJU_VERSION` (default `3.6.14`).
     pub fn juju_version(mut self, version: impl Into<String>) -> Self {
         self.juju_version = version.into();
+        self
+    }
+    /// The charm's handler of other dispatch paths (what `main!(Charm, other = handler)`
+    /// gives production), for [`Event::dispatch_path`].
+    pub fn other_dispatch(mut self, other: fn() -> &'static crate::dispatch::HandlerEntry) -> Self {
+        self.other = Some(other);
+        self
+    }
+    /// Sets `JUJU_AVAILABILITY_ZONE` (default: none).
+    pub fn availability_zone(mut self, zone: impl Into<String>) -> Self {
+        self.placement.availability_zone = Some(zone.into());
+        self
+    }
+    /// Sets `JUJU_MACHINE_ID` (default `0`; `None`: a Kubernetes unit).
+    pub fn machine_id(mut self, machine: Option<&str>) -> Self {
+        self.placement.machine_id = machine.map(str::to_string);
+        self
+    }
+    /// Sets `JUJU_PRINCIPAL_UNIT`: the charm runs as a subordinate of that unit.
+    pub fn principal_unit(mut self, unit: impl Into<String>) -> Self {
+        self.placement.principal_unit = Some(unit.into());
         self
     }
     /// The charm's declarations.
@@ -570,7 +615,10 @@ impl<C: Charm + Default> Context<C> {
             revision: event.secret_revision,
         });
         JujuEnv {
-            dispatch_path: event.hook.dispatch_path(),
+            dispatch_path: event
+                .dispatch_path
+                .clone()
+                .unwrap_or_else(|| event.hook.dispatch_path()),
             hook: event.hook.clone(),
             app_name: self.app_name.clone(),
             unit_name,
@@ -587,6 +635,7 @@ impl<C: Charm + Default> Context<C> {
             }),
             workload: event.workload.clone(),
             vars: event.vars.clone(),
+            placement: self.placement.clone(),
         }
     }
 
@@ -610,6 +659,7 @@ impl<C: Charm + Default> Context<C> {
         // `state-get` to find out (production learns the same from its marker file).
         let options = DispatchOptions {
             nothing_deferred: !state.charm_state.contains_key(crate::deferred::STATE_KEY),
+            other: self.other,
             ..DispatchOptions::default()
         };
         let tools = Rc::new(self.tools_unchecked(event, state));
@@ -626,6 +676,7 @@ impl<C: Charm + Default> Context<C> {
             unit_status_history: finished.unit_status_history,
             app_status_history: finished.app_status_history,
             action: finished.action,
+            reboot: finished.reboot,
         }
     }
 }

@@ -14,8 +14,11 @@ use charm_pebble::{
 
 use serde_json::Value;
 
+use crate::cloud::CloudSpec;
+use crate::network::Network;
+use crate::port::Port;
 use crate::relation::RelationId;
-use crate::secret::{SecretContent, SecretId};
+use crate::secret::{RotatePolicy, SecretContent, SecretId};
 use crate::status::{Status, StatusKind};
 
 /// A databag: keys to string values, as Juju stores them.
@@ -278,6 +281,11 @@ pub struct Secret {
     /// For an owned secret: relation id ⇒ who was granted access over it (the remote
     /// application's name, or unit names).
     pub grants: BTreeMap<RelationId, BTreeSet<String>>,
+    /// For an owned secret: when it expires, as given to `--expire` (an RFC 3339 time or
+    /// a Go duration).
+    pub expire: Option<String>,
+    /// For an owned secret: its rotation policy.
+    pub rotate: Option<RotatePolicy>,
 }
 
 impl Secret {
@@ -293,7 +301,14 @@ impl Secret {
             description: None,
             granted: true,
             grants: BTreeMap::new(),
+            expire: None,
+            rotate: None,
         }
+    }
+    /// Sets the rotation policy.
+    pub fn rotate(mut self, policy: RotatePolicy) -> Self {
+        self.rotate = Some(policy);
+        self
     }
     /// Sets the id.
     pub fn id(mut self, id: SecretId) -> Self {
@@ -378,6 +393,8 @@ impl Secret {
             label: None,
             description: None,
             grants: BTreeMap::new(),
+            expire: None,
+            rotate: None,
             granted,
             tracked_revision: self.latest_revision(),
             ..self.clone()
@@ -600,6 +617,21 @@ pub struct State {
     pub model_uuid: String,
     /// This unit's number: the unit is `<app>/<unit_id>`.
     pub unit_id: u32,
+    /// The ports the unit has opened (`opened-ports`; `open-port`/`close-port` change
+    /// them when the hook commits).
+    pub opened_ports: BTreeSet<Port>,
+    /// The unit's network per binding (`network-get`). A declared endpoint, or
+    /// `juju-info`, that is not here has [`Network::single`]`("192.0.2.0")`, as in
+    /// Scenario.
+    pub networks: BTreeMap<String, Network>,
+    /// The files of the charm's resources (`resource-get`), by resource name.
+    pub resources: BTreeMap<String, PathBuf>,
+    /// How many units the application is meant to have (`goal-state`; default: this
+    /// unit and its peers).
+    pub planned_units: Option<u32>,
+    /// The cloud `credential-get` answers with; `None`: the application is not trusted
+    /// and the call is refused, as Juju refuses it.
+    pub cloud_spec: Option<CloudSpec>,
 }
 
 impl Default for State {
@@ -618,6 +650,11 @@ impl Default for State {
             model_name: "test-model".into(),
             model_uuid: "7f3a2e1c-0b4d-4c5e-9f60-1a2b3c4d5e6f".into(),
             unit_id: 0,
+            opened_ports: BTreeSet::new(),
+            networks: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            planned_units: None,
+            cloud_spec: None,
         }
     }
 }
@@ -691,6 +728,31 @@ impl State {
     /// Sets this unit's number.
     pub fn unit_id(mut self, id: u32) -> Self {
         self.unit_id = id;
+        self
+    }
+    /// Adds an opened port.
+    pub fn opened_port(mut self, port: Port) -> Self {
+        self.opened_ports.insert(port);
+        self
+    }
+    /// Sets the unit's network on a binding.
+    pub fn network(mut self, binding: impl Into<String>, network: Network) -> Self {
+        self.networks.insert(binding.into(), network);
+        self
+    }
+    /// Sets the file of a resource.
+    pub fn resource(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.resources.insert(name.into(), path.into());
+        self
+    }
+    /// Sets how many units the application is meant to have.
+    pub fn planned_units(mut self, units: u32) -> Self {
+        self.planned_units = Some(units);
+        self
+    }
+    /// Trusts the application with this cloud (`credential-get` answers with it).
+    pub fn cloud_spec(mut self, spec: CloudSpec) -> Self {
+        self.cloud_spec = Some(spec);
         self
     }
 

@@ -10,15 +10,17 @@
 use std::collections::BTreeMap;
 
 use juju_model::{Bag, Consumer, Grant, Grantee, Owner, Pending, RelationInfo, Scope, Secrets};
-use juju_model::{Status as CoreStatus, StorageInstance};
+use juju_model::{NetworkInfo, OpenedPorts, PortRange, Status as CoreStatus, StorageInstance};
 use serde_json::{Map, Value};
 
+use crate::network::Network;
+use crate::port::Port;
 use crate::relation::{RelationId, Role};
-use crate::secret::{SecretContent, SecretId};
+use crate::secret::{RotatePolicy, SecretContent, SecretId};
 use crate::status::{Status, StatusKind};
 
 use super::backend::Setup;
-use super::state::{RelationKind, Secret, SecretOwner, State};
+use super::state::{RelationKind, Secret, SecretOwner, State, Storage};
 
 /// `State` as its unit's hook sees it.
 pub(crate) struct MemoryView<'a> {
@@ -119,6 +121,77 @@ impl juju_model::Model for MemoryView<'_> {
         }
         r.remote_units_data.get(&n.parse().ok()?)
     }
+    /// With `planned_units`, units `0..n` (and this one); otherwise this unit and the
+    /// peers of its peer relations.
+    fn app_units(&self, app: &str) -> Vec<String> {
+        let own = &self.setup.app_name;
+        let mut units: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        if app == own {
+            units.insert(self.unit.to_string());
+            match self.state.planned_units {
+                Some(n) => units.extend((0..n).map(|i| format!("{own}/{i}"))),
+                None => {
+                    for r in self
+                        .state
+                        .relations
+                        .iter()
+                        .filter(|r| r.kind == RelationKind::Peer)
+                    {
+                        units.extend(r.remote_units_data.keys().map(|n| format!("{own}/{n}")));
+                    }
+                }
+            }
+        } else {
+            for r in &self.state.relations {
+                if r.kind != RelationKind::Peer && r.remote_app_or(own) == app {
+                    units.extend(r.remote_unit_names());
+                }
+            }
+        }
+        units.into_iter().collect()
+    }
+    /// Beyond `planned_units`, this application's units are going away.
+    fn unit_dying(&self, unit: &str) -> bool {
+        let own = &self.setup.app_name;
+        match (self.state.planned_units, unit.split_once('/')) {
+            (Some(n), Some((app, i))) if app == own => i.parse::<u32>().is_ok_and(|i| i >= n),
+            _ => false,
+        }
+    }
+    fn opened_ports(&self) -> OpenedPorts {
+        let ranges = self.state.opened_ports.iter().map(to_range).collect();
+        let mut ports = OpenedPorts::new();
+        if !self.state.opened_ports.is_empty() {
+            ports.insert(String::new(), ranges);
+        }
+        ports
+    }
+    fn address(&self) -> String {
+        DEFAULT_ADDRESS.into()
+    }
+    fn has_binding(&self, name: &str) -> bool {
+        self.setup.roles.contains_key(name)
+    }
+    fn network(&self, binding: &str) -> Option<NetworkInfo> {
+        if let Some(n) = self.state.networks.get(binding) {
+            return Some(to_core_network(n));
+        }
+        (binding == "juju-info" || self.has_binding(binding))
+            .then(|| to_core_network(&Network::single(DEFAULT_ADDRESS)))
+    }
+    fn declares_storage(&self, name: &str) -> bool {
+        self.setup.storage.contains_key(name)
+    }
+    fn resource(&self, name: &str) -> Option<String> {
+        self.state
+            .resources
+            .get(name)
+            .map(|p| p.display().to_string())
+    }
+    fn cloud_spec(&self) -> Option<Value> {
+        let spec = self.state.cloud_spec.as_ref()?;
+        serde_json::to_value(spec).ok()
+    }
     fn unit_status(&self, unit: &str) -> CoreStatus {
         if unit == self.unit {
             to_core(&self.state.unit_status)
@@ -163,6 +236,61 @@ impl juju_model::Model for MemoryView<'_> {
     }
 }
 
+/// The unit address a Scenario state has unless it says otherwise (as in `ops`'
+/// Scenario: an address of TEST-NET-1, RFC 5737).
+const DEFAULT_ADDRESS: &str = "192.0.2.0";
+
+/// A port as the core keeps it.
+fn to_range(port: &Port) -> PortRange {
+    match port.port() {
+        None => PortRange {
+            protocol: "icmp".into(),
+            from: -1,
+            to: -1,
+        },
+        Some(from) => PortRange {
+            protocol: port.protocol().as_str().into(),
+            from: i32::from(from),
+            to: i32::from(port.to_port().unwrap_or(from)),
+        },
+    }
+}
+
+/// A port from the core (ports outside `u16`, which Juju refuses, are dropped).
+fn from_range(range: &PortRange) -> Option<Port> {
+    let port = |p: i32| u16::try_from(p).ok();
+    Some(match range.protocol.as_str() {
+        "icmp" => Port::icmp(),
+        "udp" => Port::udp_range(port(range.from)?, port(range.to)?),
+        _ => Port::tcp_range(port(range.from)?, port(range.to)?),
+    })
+}
+
+/// A network as the core keeps it.
+fn to_core_network(n: &Network) -> NetworkInfo {
+    NetworkInfo {
+        bind_addresses: n
+            .bind_addresses
+            .iter()
+            .map(|b| juju_model::BindAddress {
+                mac_address: b.mac_address.clone(),
+                interface_name: b.interface_name.clone(),
+                addresses: b
+                    .addresses
+                    .iter()
+                    .map(|a| juju_model::InterfaceAddress {
+                        hostname: a.hostname.clone(),
+                        value: a.value.clone(),
+                        cidr: a.cidr.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        ingress_addresses: n.ingress_addresses.clone(),
+        egress_subnets: n.egress_subnets.clone(),
+    }
+}
+
 /// A status as the core keeps it.
 pub(crate) fn to_core(status: &Status) -> CoreStatus {
     CoreStatus::new(status.kind().as_str(), status.message())
@@ -198,6 +326,8 @@ pub(crate) fn core_secrets(state: &State, app: &str, unit: &str) -> Secrets {
             core.description = s.description.clone();
             if owned {
                 core.label = s.label.clone();
+                core.expire = s.expire.clone();
+                core.rotate = s.rotate.map(|r| r.as_str().to_string());
                 core.grants = s
                     .grants
                     .iter()
@@ -260,6 +390,24 @@ pub(crate) fn apply(state: &mut State, pending: &Pending, commit: bool, unit: &s
     if let Some(s) = &pending.charm_state {
         state.charm_state = s.clone();
     }
+    if let Some(p) = &pending.ports {
+        state.opened_ports = juju_model::unique_ranges(p)
+            .iter()
+            .filter_map(from_range)
+            .collect();
+    }
+    for (name, count) in &pending.storage_add {
+        for _ in 0..*count {
+            let index = state
+                .storages
+                .iter()
+                .filter(|s| &s.name == name)
+                .map(|s| s.index + 1)
+                .max()
+                .unwrap_or(0);
+            state.storages.push(Storage::new(name.clone()).index(index));
+        }
+    }
     if let Some(secrets) = &pending.secrets {
         state.secrets = scenario_secrets(&state.secrets, secrets, unit, &state.model_uuid);
     }
@@ -300,6 +448,8 @@ fn updated(mut s: Secret, core: &juju_model::Secret, unit: &str) -> Secret {
     s.description = core.description.clone();
     if s.is_owned() {
         s.label = core.label.clone();
+        s.expire = core.expire.clone();
+        s.rotate = core.rotate.as_deref().and_then(RotatePolicy::parse);
         let mut grants: BTreeMap<RelationId, _> = BTreeMap::new();
         for g in &core.grants {
             if let Scope::Relation(rel) = g.scope {

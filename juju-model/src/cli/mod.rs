@@ -72,6 +72,11 @@ pub const TOOL_NAMES: &[&str] = &[
     "close-port",
     "opened-ports",
     "goal-state",
+    "unit-get",
+    "resource-get",
+    "credential-get",
+    "juju-reboot",
+    "storage-add",
 ];
 
 /// One tool call: argv (the tool's name, or a path to it, first), stdin, and the
@@ -160,7 +165,12 @@ fn dispatch(cx: &mut HookContext, tool: &str, args: &[String], io: &Io) -> Res {
         "close-port" => tools::ports_cli::port(cx, args, false),
         "opened-ports" => tools::ports_cli::opened_ports(cx, args, io),
         "network-get" => tools::network_cli::network_get(cx, args, io),
-        "goal-state" => tools::network_cli::goal_state(cx, args, io),
+        "goal-state" => tools::goal_state_cli::goal_state(cx, args, io),
+        "unit-get" => tools::network_cli::unit_get(cx, args, io),
+        "resource-get" => tools::resource_cli::resource_get(cx, args),
+        "credential-get" => tools::machine_cli::credential_get(cx, args, io),
+        "juju-reboot" => tools::machine_cli::juju_reboot(cx, args),
+        "storage-add" => tools::storage_cli::storage_add(cx, args),
         other => Err(ToolError::runtime(format!("unknown hook command: {other}"))),
     }
 }

@@ -8,10 +8,15 @@
 
 mod action;
 mod config;
+#[cfg(test)]
+mod data_tests;
+mod goal_state;
 mod log;
+mod machine;
 mod network;
 mod ports;
 mod relation;
+mod resource;
 mod secret;
 mod state;
 mod status;
@@ -19,16 +24,22 @@ mod storage;
 #[cfg(test)]
 mod tests;
 
+pub use goal_state::{GoalState, GoalStatus};
+pub use network::{BindAddress, InterfaceAddress, NetworkInfo};
+pub use ports::{ranges_with_endpoints, unique_ranges, OpenedPorts, PortRange};
 pub use relation::{RelationFlag, RelationGet};
 pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
 pub use status::AppStatus;
 
 pub(crate) use self::action::cli as action_cli;
 pub(crate) use self::config::cli as config_cli;
+pub(crate) use self::goal_state::cli as goal_state_cli;
 pub(crate) use self::log::cli as log_cli;
+pub(crate) use self::machine::cli as machine_cli;
 pub(crate) use self::network::cli as network_cli;
 pub(crate) use self::ports::cli as ports_cli;
 pub(crate) use self::relation::cli as relation_cli;
+pub(crate) use self::resource::cli as resource_cli;
 pub(crate) use self::secret::cli as secret_cli;
 pub(crate) use self::state::cli as state_cli;
 pub(crate) use self::status::cli as status_cli;

@@ -1,5 +1,6 @@
-//! `storage-list` and `storage-get` (`internal/worker/uniter/runner/jujuc/storage-*.go`):
-//! the storage instances attached to the unit.
+//! `storage-list`, `storage-get` and `storage-add`
+//! (`internal/worker/uniter/runner/jujuc/storage-*.go`): the storage instances attached
+//! to the unit, and more of them.
 
 use serde_json::{json, Value};
 
@@ -53,9 +54,77 @@ impl HookContext<'_> {
     }
 }
 
+impl HookContext<'_> {
+    /// `storage-add <name>[=<count>] ...`: asks for more instances of declared storage,
+    /// added when the hook commits. `directives` are the arguments as given
+    /// (`storage.ParseConstraintsMap`: a count only, 1 by default). Juju checks the
+    /// names when it commits the hook (`storage "x" not found` fails it there); here the
+    /// call itself is refused with that text, so the failure points at the call.
+    pub fn storage_add(&mut self, directives: &[&str]) -> Result<()> {
+        if directives.is_empty() {
+            return Err(ToolError::usage("storage add requires a storage directive"));
+        }
+        let mut adds: std::collections::BTreeMap<String, u64> = Default::default();
+        for d in directives {
+            let parts: Vec<&str> = d.split('=').collect();
+            let name = parts[0];
+            if parts.len() > 2 || name.is_empty() {
+                return Err(ToolError::usage(format!(
+                    "expected \"name=constraints\" or \"name\", got {}",
+                    quote(d)
+                )));
+            }
+            if adds.contains_key(name) {
+                return Err(ToolError::usage(format!(
+                    "storage {} specified more than once",
+                    quote(name)
+                )));
+            }
+            let count = match parts.get(1) {
+                None => 1,
+                Some(c) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()) => {
+                    match c.parse::<u64>() {
+                        Ok(0) | Err(_) => {
+                            return Err(ToolError::usage(format!(
+                                "cannot parse constraints for storage {}: storage constraints require at least one field to be specified",
+                                quote(name)
+                            )))
+                        }
+                        Ok(n) => n,
+                    }
+                }
+                Some(_) => {
+                    return Err(ToolError::usage(format!(
+                        "only count can be specified for {}",
+                        quote(name)
+                    )))
+                }
+            };
+            adds.insert(name.to_string(), count);
+        }
+        if let Some(unknown) = adds.keys().find(|n| !self.model.declares_storage(n)) {
+            return Err(ToolError::runtime(format!(
+                "storage {} not found",
+                quote(unknown)
+            )));
+        }
+        for (name, count) in adds {
+            *self.hook.pending.storage_add.entry(name).or_default() += count;
+        }
+        Ok(())
+    }
+}
+
 /// The command lines of the storage tools.
 pub(crate) mod cli {
     use super::*;
+
+    pub(crate) fn storage_add(cx: &mut HookContext, args: &[String]) -> Res {
+        let p = parse(args, &[])?;
+        let directives: Vec<&str> = p.args.iter().map(String::as_str).collect();
+        cx.storage_add(&directives)?;
+        Ok(String::new())
+    }
 
     pub(crate) fn storage_list(cx: &mut HookContext, args: &[String], io: &Io) -> Res {
         let p = parse(args, &with_fmt(&[]))?;

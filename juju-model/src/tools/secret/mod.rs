@@ -113,6 +113,28 @@ fn check_rotate(rotate: Option<&str>) -> Result<()> {
     }
 }
 
+/// `--expire`'s check (`parseExpire` in `secret-add.go`): an RFC 3339 time (with or
+/// without a zone), or a positive Go duration (`24h`, `1h30m`).
+fn check_expire(expire: Option<&str>) -> Result<()> {
+    let Some(spec) = expire else {
+        return Ok(());
+    };
+    if crate::time::is_rfc3339(spec) {
+        return Ok(());
+    }
+    match crate::time::parse_go_duration(spec) {
+        Some(d) if d > 0.0 => Ok(()),
+        Some(_) => Err(ToolError::usage(format!(
+            "negative expire duration {} not valid",
+            quote(spec)
+        ))),
+        None => Err(ToolError::usage(format!(
+            "expire time or duration {} not valid",
+            quote(spec)
+        ))),
+    }
+}
+
 /// Content keys: `secrets.CreateSecretData`.
 fn check_content(content: &Bag) -> Result<()> {
     match content.keys().find(|k| !is_valid_secret_key(k)) {
@@ -185,6 +207,7 @@ impl<'a> HookContext<'a> {
         if req.content.is_empty() && !req.from_file {
             return Err(ToolError::usage("missing secret value or filename"));
         }
+        check_expire(req.expire)?;
         check_rotate(req.rotate)?;
         let owner = match req.owner.unwrap_or("application") {
             "application" => Owner::App(self.model.app().to_string()),
@@ -340,6 +363,7 @@ impl<'a> HookContext<'a> {
     /// label, description, expiry, rotation.
     pub fn secret_set(&mut self, req: &SecretSet) -> Result<()> {
         secret_arg(req.id)?;
+        check_expire(req.expire)?;
         check_rotate(req.rotate)?;
         check_content(&req.content)?;
         let xid = self.find_secret(Some(req.id), None)?;
