@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use cargo_charm::build::{charm_dir, Workspace};
+use cargo_charm::pack::charm_dir;
+use cargo_charm::workspace::Workspace;
 
 const SECRET: &str = "secret:d0000000000000000001";
 const TOOLS: [&str; 10] = [

@@ -169,8 +169,9 @@ pub fn cargo_charm_bin() -> &'static Path {
 /// Lay out a compiled charm as the directory `charmcraft pack` would produce (what the
 /// simulator deploys); `dispatch` is a hard link to `binary` when possible.
 pub fn lay_out_charm(binary: &Path, dir: &Path) -> String {
-    let yaml = cargo_charm::build::charmcraft_yaml_of(binary).expect("charmcraft-yaml");
-    let (files, _) = cargo_charm::build::charm_files(binary, &yaml).expect("charm files");
+    let yaml = cargo_charm::charmcraft_yaml::charmcraft_yaml_of(binary).expect("charmcraft-yaml");
+    let platform = cargo_charm::pack::local_platform(&yaml).expect("a declared platform");
+    let files = cargo_charm::pack::charm_files(binary, &yaml, &platform).expect("charm files");
     let _ = std::fs::remove_dir_all(dir);
     for f in files {
         let p = dir.join(&f.path);
