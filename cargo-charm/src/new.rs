@@ -416,9 +416,20 @@ serde = {{ version = "1", features = ["derive"] }}
         .replace("{krate}", &krate)
         .replace("{Type}", &ty);
     // The parts section `<binary> charmcraft-yaml` prints for a crate in this place.
+    // Scalars as the binary's YAML writer (serde-saphyr) quotes them.
+    let scalar = |v: &str| {
+        serde_saphyr::to_string(&v)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    };
     let parts = match member {
-        None => "    source: '.'\n".to_string(),
-        Some(m) => format!("    source: {}\n    rust-path:\n    - {m}\n", up_from(m)),
+        None => format!("    source: {}\n", scalar(".")),
+        Some(m) => format!(
+            "    source: {}\n    rust-path:\n    - {}\n",
+            scalar(&up_from(m)),
+            scalar(m)
+        ),
     };
     let yaml = CHARMCRAFT_YAML
         .replace("{name}", name)

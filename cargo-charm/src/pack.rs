@@ -119,13 +119,17 @@ fn started_at() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    let (secs, micros) = match std::env::var("SOURCE_DATE_EPOCH")
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
-        .and_then(|s| s.parse::<i64>().ok())
-    {
-        Some(epoch) => (epoch, 0),
-        None => (now.as_secs() as i64, now.subsec_micros()),
-    };
+        .and_then(|s| s.parse::<i64>().ok());
+    match epoch {
+        Some(secs) => isoformat(secs, 0),
+        None => isoformat(now.as_secs() as i64, now.subsec_micros()),
+    }
+}
+
+/// `secs` since the epoch (and `micros`) as Python's naive `datetime.isoformat()`.
+fn isoformat(secs: i64, micros: u32) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Civil-from-days (Howard Hinnant).
@@ -392,6 +396,33 @@ fn target_installed(target: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The architecture `charm` is built for on `platform`, if this machine (`host`) can
+/// build for it: its own, or one whose standard library is installed.
+fn buildable(
+    charm: &str,
+    platform: &Platform,
+    host: &Architecture,
+    installed: impl Fn(&str) -> bool,
+) -> Result<&'static Architecture> {
+    let arch = platform.architecture()?;
+    if arch == host || installed(arch.target) {
+        return Ok(arch);
+    }
+    Err(Error::Platform(format!(
+        "charm `{charm}` declares platform `{}` ({} {}) and this machine ({}) cannot build \
+         for it: the Rust standard library for {t} is not installed. Install it \
+         (`rustup target add {t}`) with a linker for it (`[target.{t}] linker = ...` in \
+         .cargo/config.toml), pack on an {} machine, or pack with `charmcraft pack`, which \
+         builds on each platform",
+        platform.name,
+        platform.base,
+        platform.arch,
+        host.debian,
+        arch.debian,
+        t = arch.target,
+    )))
+}
+
 /// `cargo charm pack [-p pkg]... [--dir]`: build each charm package in release,
 /// statically linked, for each architecture it declares (refusing, before building for
 /// it, one this machine cannot build for), check that each binary runs on its platform's
@@ -419,23 +450,7 @@ pub fn pack(packages: &[String], dirs: bool) -> Result<PackOutput> {
         let doc = crate::meta::parse_yaml(&c.charmcraft_yaml, "charmcraft.yaml")
             .map_err(|e| Error::Invalid(e.to_string()))?;
         for p in platform::declared(&doc)? {
-            let arch = p.architecture()?;
-            if arch != host && !target_installed(arch.target) {
-                return Err(Error::Platform(format!(
-                    "charm `{}` declares platform `{}` ({} {}) and this machine ({}) cannot build \
-                     for it: the Rust standard library for {t} is not installed. Install it \
-                     (`rustup target add {t}`) with a linker for it (`[target.{t}] linker = ...` \
-                     in .cargo/config.toml), pack on an {} machine, or pack with \
-                     `charmcraft pack`, which builds on each platform",
-                    c.name,
-                    p.name,
-                    p.base,
-                    p.arch,
-                    host.debian,
-                    arch.debian,
-                    t = arch.target,
-                )));
-            }
+            let arch = buildable(&c.name, &p, host, target_installed)?;
             plan.push((c, p, arch));
         }
     }
@@ -469,4 +484,58 @@ pub fn pack(packages: &[String], dirs: bool) -> Result<PackOutput> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::{Base, ARCHITECTURES};
+
+    fn platform(name: &str, arch: &str) -> Platform {
+        Platform {
+            name: name.into(),
+            base: Base::parse("ubuntu@24.04").unwrap(),
+            arch: arch.into(),
+        }
+    }
+
+    #[test]
+    fn packs_for_the_host_or_an_installed_target_and_refuses_the_rest() {
+        let (amd64, arm64) = (&ARCHITECTURES[0], &ARCHITECTURES[1]);
+        let none = |_: &str| false;
+        assert_eq!(
+            buildable("web", &platform("amd64", "amd64"), amd64, none).unwrap(),
+            amd64
+        );
+        let installed = |t: &str| t == "aarch64-unknown-linux-gnu";
+        assert_eq!(
+            buildable("web", &platform("arm64", "arm64"), amd64, installed).unwrap(),
+            arm64
+        );
+        let err = buildable("web", &platform("arm", "arm64"), amd64, none)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "charm `web` declares platform `arm` (ubuntu@24.04 arm64) and this machine (amd64) \
+             cannot build for it: the Rust standard library for aarch64-unknown-linux-gnu is \
+             not installed. Install it (`rustup target add aarch64-unknown-linux-gnu`) with a \
+             linker for it (`[target.aarch64-unknown-linux-gnu] linker = ...` in \
+             .cargo/config.toml), pack on an arm64 machine, or pack with `charmcraft pack`, \
+             which builds on each platform"
+        );
+        let all = buildable("web", &platform("all", "all"), amd64, |_| true).unwrap_err();
+        assert!(
+            all.to_string()
+                .contains("a compiled charm needs one architecture"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn started_at_is_what_pythons_isoformat_prints() {
+        assert_eq!(isoformat(1_700_000_000, 0), "2023-11-14T22:13:20");
+        assert_eq!(isoformat(951_782_400, 5), "2000-02-29T00:00:00.000005");
+        assert_eq!(isoformat(0, 0), "1970-01-01T00:00:00");
+    }
 }

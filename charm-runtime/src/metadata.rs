@@ -386,6 +386,7 @@ mod parts_tests {
             render(Some("examples/web")),
             "charm:\n  plugin: rust\n  source: ../..\n  rust-path:\n  - examples/web\n  organize:\n    bin/web: dispatch\n"
         );
+        assert!(render(Some("hello")).contains("  source: \"..\"\n  rust-path:\n  - hello\n"));
     }
 
     #[test]
