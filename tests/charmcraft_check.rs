@@ -164,6 +164,7 @@ fn parts_build(python: &Path, project: &Path, work: &Path, copy_from: Option<&Pa
         .arg("--work")
         .arg(work)
         .env("CARGO_TARGET_DIR", shared_target())
+        .env("CARGO_NET_OFFLINE", "true")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS");
     if let Some(root) = copy_from {

@@ -187,8 +187,18 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
                 vcs,
             )?;
             println!("created charm `{}` in {}", made.name, made.dir.display());
-            if let Some(ws) = &made.workspace {
-                println!("added it to the workspace members in {}", ws.display());
+            match &made.workspace {
+                Some(ws) => {
+                    println!("added it to the workspace members in {}", ws.display());
+                    println!(
+                        "next: cargo test -p {0}, then cargo charm pack -p {0}",
+                        made.name
+                    );
+                }
+                None => println!(
+                    "next: cd {}, cargo test, then cargo charm pack",
+                    made.dir.display()
+                ),
             }
             Ok(())
         }

@@ -1,5 +1,5 @@
 //! A new user outside this workspace, as the README tells them: `cargo install --path
-//! <checkout>/cargo-charm`, then in a fresh directory `cargo charm new hello`,
+//! <checkout>/cargo-charm` (here with `--debug`, to build less), then in a fresh directory `cargo charm new hello`,
 //! `cargo test`, `cargo charm yaml --check`, `cargo charm pack --dir` and
 //! `cargo charm sim`, with the `cargo charm` that `cargo install` put on `PATH`.
 //!
@@ -31,9 +31,9 @@ fn shared_target() -> PathBuf {
     workspace_root().join("target/cargo-charm-e2e")
 }
 
-/// Runs `cmd` with the test's environment: the shared target directory, the installed
-/// `cargo charm` first on `PATH`, nothing of the outer `cargo test` that would steer
-/// the inner cargo.
+/// Runs `cmd` with the test's environment: the shared target directory, offline (the
+/// dependencies are this workspace's, already downloaded), the installed `cargo charm`
+/// first on `PATH`, nothing of the outer `cargo test` that would steer the inner cargo.
 fn run(cmd: &mut Command, root: &Path) -> Output {
     let path = format!(
         "{}:{}",
@@ -41,6 +41,8 @@ fn run(cmd: &mut Command, root: &Path) -> Output {
         std::env::var("PATH").unwrap_or_default()
     );
     cmd.env("CARGO_TARGET_DIR", shared_target())
+        // Every crate is this workspace's, already downloaded.
+        .env("CARGO_NET_OFFLINE", "true")
         .env("PATH", path)
         .env_remove("CARGO_CHARM_BIN")
         .env_remove("RUSTFLAGS")
@@ -109,10 +111,12 @@ fn a_new_user_installs_cargo_charm_and_makes_tests_and_packs_a_charm() {
     let work = tmp.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
 
-    // 1. `cargo install --path <checkout>/cargo-charm`.
+    // 1. `cargo install --path <checkout>/cargo-charm`, with `--debug`: the same
+    //    program, built in the profile `tests/publish.rs` also builds cargo-charm's
+    //    dependencies in, and without the release profile's LTO.
     run(
         cargo()
-            .args(["install", "--locked", "--path"])
+            .args(["install", "--debug", "--locked", "--path"])
             .arg(workspace_root().join("cargo-charm"))
             .arg("--root")
             .arg(&root),
