@@ -36,7 +36,12 @@ fn charmcraft_check(paths: &[PathBuf]) -> Output {
 }
 
 /// The Python of the charmcraft venv, installed (by checking `project`) if need be.
+///
+/// Waits first for the workspace binaries the other tests of this file build
+/// (`binaries()`): that build gives up on any cargo lock it finds taken, and the cargo
+/// runs these plugin tests start take the package cache's.
 fn charmcraft_python(project: &Path) -> PathBuf {
+    let _ = binaries();
     let out = charmcraft_check(&[project.join("charmcraft.yaml")]);
     assert!(out.status.success(), "{}", text(&out));
     workspace_root().join("target/venv-charmcraft/bin/python")
@@ -266,6 +271,7 @@ fn a_standalone_crate_builds_with_charmcrafts_rust_plugin() {
         cargo_charm::new::create("solo", Some(&solo), None, cargo_charm::new::Vcs::None).unwrap();
     assert_eq!(made.workspace, None);
     std::fs::copy(workspace_root().join("Cargo.lock"), solo.join("Cargo.lock")).unwrap();
+    let python = charmcraft_python(&solo);
     let lock = Command::new(cargo())
         .args(["update", "--workspace", "--offline"])
         .current_dir(&solo)
@@ -273,7 +279,6 @@ fn a_standalone_crate_builds_with_charmcrafts_rust_plugin() {
         .unwrap();
     assert!(lock.status.success(), "{}", text(&lock));
 
-    let python = charmcraft_python(&solo);
     let commands = parts_build(&python, &solo, &tmp.path().join("craft"), None);
     assert!(
         commands.contains("cargo install -f --locked --path \\\".\\\""),
