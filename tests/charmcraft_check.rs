@@ -160,7 +160,7 @@ fn charmcraft_check_rejects_a_bad_charmcraft_yaml() {
 /// Runs the `parts` of `project`'s charmcraft.yaml through craft-parts
 /// (`tests/charmcraft/parts_build.py`), with `copy_from` copied first when given, and
 /// checks the primed `dispatch`: an executable that prints the charm's charmcraft.yaml.
-/// Returns the rust plugin's build commands.
+/// Returns the build script craft-parts ran (the rust plugin's commands).
 fn parts_build(python: &Path, project: &Path, work: &Path, copy_from: Option<&Path>) -> String {
     let mut cmd = Command::new(python);
     cmd.arg(workspace_root().join("tests/charmcraft/parts_build.py"))
@@ -217,7 +217,7 @@ fn parts_build(python: &Path, project: &Path, work: &Path, copy_from: Option<&Pa
         "{}",
         text(&yaml)
     );
-    report["build_commands"].to_string()
+    report["build_script"].as_str().unwrap().to_string()
 }
 
 #[test]
@@ -231,17 +231,17 @@ fn the_examples_build_with_charmcrafts_rust_plugin() {
     // and its build is reused.
     let work = workspace_root().join("target/tmp/charmcraft-parts/workspace");
     for name in EXAMPLES {
-        let commands = parts_build(
+        let script = parts_build(
             &python,
             &Path::new("examples").join(name),
             &work,
             Some(&workspace_root()),
         );
         assert!(
-            commands.contains(&format!(
-                "cargo install -f --locked --path \\\"examples/{name}\\\""
+            script.contains(&format!(
+                "cargo install -f --locked --path \"examples/{name}\""
             )),
-            "{commands}"
+            "{script}"
         );
     }
 }
@@ -279,9 +279,9 @@ fn a_standalone_crate_builds_with_charmcrafts_rust_plugin() {
         .unwrap();
     assert!(lock.status.success(), "{}", text(&lock));
 
-    let commands = parts_build(&python, &solo, &tmp.path().join("craft"), None);
+    let script = parts_build(&python, &solo, &tmp.path().join("craft"), None);
     assert!(
-        commands.contains("cargo install -f --locked --path \\\".\\\""),
-        "{commands}"
+        script.contains("cargo install -f --locked --path \".\""),
+        "{script}"
     );
 }

@@ -16,8 +16,8 @@ managed instance sees it with `CHARMCRAFT_EXPERIMENTAL_MONOREPO=1`.
 
 Build packages are not installed (the machine running this has them: a C compiler and
 cargo); the plugin's build commands run as charmcraft runs them. Prints one JSON line:
-the prime directory, the build commands the rust plugin generated, and the build
-packages it asked for.
+the prime directory, the build script craft-parts ran (the rust plugin's commands), and
+the build packages the plugin asked for.
 """
 
 import argparse
@@ -91,20 +91,13 @@ def main() -> int:
     with lcm.action_executor() as executor:
         executor.execute(actions)
 
-    part = lcm._part_list[0] if hasattr(lcm, "_part_list") else None
-    commands = []
-    if part is not None:
-        plugin = craft_parts.plugins.get_plugin(
-            part=part,
-            part_info=craft_parts.PartInfo(lcm.project_info, part),
-            properties=part.plugin_properties,
-        )
-        commands = plugin.get_build_commands()
+    # The build script craft-parts wrote and ran: the rust plugin's commands.
+    build_script = lcm.project_info.dirs.parts_dir / "charm" / "run" / "build.sh"
     print(
         json.dumps(
             {
                 "prime": str(lcm.project_info.dirs.prime_dir),
-                "build_commands": commands,
+                "build_script": build_script.read_text(),
                 "build_packages": sorted(set(requested)),
             }
         )
