@@ -401,7 +401,7 @@ publish = false
 
 [dependencies]
 {dep}
-# Typed databags, config and action parameters are serde types.
+# Typed databags (`load`, `save`) and action parameters (`#[derive(ActionParams, Deserialize)]`) are serde types.
 serde = {{ version = "1", features = ["derive"] }}
 
 [dev-dependencies]
