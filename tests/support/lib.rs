@@ -126,7 +126,9 @@ fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
         .lines()
         .map_while(Result::ok)
     {
-        if line.contains("Blocking waiting for file lock") {
+        // The target directory's lock: build elsewhere. The package cache's (shared by
+        // every cargo of the machine) is released once the other cargo has resolved.
+        if line.contains("Blocking waiting for file lock") && !line.contains("package cache") {
             blocked = true;
             let _ = child.kill();
             break;
