@@ -36,12 +36,7 @@ fn charmcraft_check(paths: &[PathBuf]) -> Output {
 }
 
 /// The Python of the charmcraft venv, installed (by checking `project`) if need be.
-///
-/// Waits first for the workspace binaries the other tests of this file build
-/// (`binaries()`): that build gives up on any cargo lock it finds taken, and the cargo
-/// runs these plugin tests start take the package cache's.
 fn charmcraft_python(project: &Path) -> PathBuf {
-    let _ = binaries();
     let out = charmcraft_check(&[project.join("charmcraft.yaml")]);
     assert!(out.status.success(), "{}", text(&out));
     workspace_root().join("target/venv-charmcraft/bin/python")
