@@ -1,16 +1,31 @@
-//! The real charmcraft (4.5.0, from PyPI, via `scripts/charmcraft-check.sh`) accepts each
-//! example's committed `charmcraft.yaml` and each example packed as a `.charm` (the debug
-//! binary packed with `cargo_charm::build::pack_charm`: the archive layout is what
-//! `cargo charm pack` writes, without the release build). Skipped, with a printed reason,
-//! where `python3` is absent or where PyPI is unreachable and charmcraft not yet installed.
+//! The real charmcraft (4.5.0, from PyPI, installed by `scripts/charmcraft-check.sh` into
+//! `target/venv-charmcraft`) against what charm-rs generates:
+//!
+//! - it accepts each example's committed `charmcraft.yaml` and each example packed as a
+//!   `.charm` (`charmcraft analyse`), and the files in the packed charm are the ones
+//!   charmcraft's own code mediates from that `charmcraft.yaml` (`tests/charmcraft/
+//!   mediated.py`);
+//! - craft-parts' `rust` plugin, run by craft-parts' lifecycle as `charmcraft pack` runs
+//!   it (`tests/charmcraft/parts_build.py`), builds each example from a copy of the
+//!   workspace laid out as charmcraft lays it out (a workspace member: `source` the
+//!   workspace root, `rust-path` the member), and a crate made by `cargo charm new`
+//!   outside the workspace (`source: .`), into a `dispatch` that answers as the charm.
+//!
+//! Skipped, with a printed reason, where `python3` is absent or where PyPI is unreachable
+//! and charmcraft not yet installed. The plugin's release
+//! builds share `target/cargo-charm-e2e` (kept between runs) with `cargo-charm`'s
+//! outside-the-workspace test.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use charm_tests::{binaries, python3, run_needing_pypi, scratch_dir, workspace_root, EXAMPLES};
+use charm_tests::{
+    binaries, cargo, python3, run_needing_pypi, scratch_dir, workspace_root, EXAMPLES,
+};
 
-/// One check at a time: the first one installs charmcraft into `target/venv-charmcraft`.
+/// One charmcraft run at a time: the first one installs charmcraft into
+/// `target/venv-charmcraft`.
 static CHECK: Mutex<()> = Mutex::new(());
 
 /// The script's output, or why it cannot run here (PyPI unreachable, nothing installed).
@@ -22,6 +37,19 @@ fn charmcraft_check(paths: &[PathBuf]) -> Result<Output, String> {
         .args(paths)
         .current_dir(workspace_root());
     run_needing_pypi(check)
+}
+
+/// The Python of the charmcraft venv, installed (by checking `project`) if need be; or
+/// why it cannot be installed here.
+fn charmcraft_python(project: &Path) -> Result<PathBuf, String> {
+    let out = charmcraft_check(&[project.join("charmcraft.yaml")])?;
+    assert!(out.status.success(), "{}", text(&out));
+    Ok(workspace_root().join("target/venv-charmcraft/bin/python"))
+}
+
+/// The target directory the plugin's builds share.
+fn shared_target() -> PathBuf {
+    workspace_root().join("target/cargo-charm-e2e")
 }
 
 fn text(out: &Output) -> String {
@@ -43,17 +71,19 @@ fn charmcraft_accepts_the_examples_yaml_and_packed_charms() {
     let mut paths = Vec::new();
     let mut charms = Vec::new();
     for name in EXAMPLES {
-        paths.push(
-            workspace_root()
-                .join("examples")
-                .join(name)
-                .join("charmcraft.yaml"),
+        let project = workspace_root().join("examples").join(name);
+        paths.push(project.join("charmcraft.yaml"));
+        let yaml = cargo_charm::charmcraft_yaml::charmcraft_yaml_in(&bins[name], &project).unwrap();
+        assert_eq!(
+            yaml,
+            std::fs::read_to_string(project.join("charmcraft.yaml")).unwrap()
         );
-        let yaml = cargo_charm::build::charmcraft_yaml_of(&bins[name]).unwrap();
-        let packed = cargo_charm::build::pack_charm(&bins[name], &yaml, &out_dir).unwrap();
+        let platform = cargo_charm::pack::local_platform(&yaml).unwrap();
+        let packed =
+            cargo_charm::pack::pack_charm(&bins[name], &yaml, &platform, &out_dir).unwrap();
         assert_eq!(
             packed.path.file_name().unwrap().to_string_lossy(),
-            format!("{name}_ubuntu@24.04-amd64.charm")
+            format!("{name}_amd64.charm")
         );
         charms.push(packed.path);
     }
@@ -82,6 +112,29 @@ fn charmcraft_accepts_the_examples_yaml_and_packed_charms() {
         report.contains("all 3 project file(s) and 3 charm(s) passed"),
         "{report}"
     );
+
+    // The files in each charm are the ones charmcraft mediates from its charmcraft.yaml.
+    let python = workspace_root().join("target/venv-charmcraft/bin/python");
+    for (name, charm) in EXAMPLES.iter().zip(&charms) {
+        let out = Command::new(&python)
+            .arg(workspace_root().join("tests/charmcraft/mediated.py"))
+            .arg(
+                workspace_root()
+                    .join("examples")
+                    .join(name)
+                    .join("charmcraft.yaml"),
+            )
+            .arg(charm)
+            .output()
+            .unwrap();
+        let report = text(&out);
+        assert!(out.status.success(), "{report}");
+        assert!(
+            report.starts_with(&format!("OK    {}: ", charm.display()))
+                && report.contains("manifest.yaml, metadata.yaml"),
+            "{report}"
+        );
+    }
 }
 
 #[test]
@@ -107,5 +160,140 @@ fn charmcraft_check_rejects_a_bad_charmcraft_yaml() {
     assert!(
         report.contains(&format!("FAIL  {}", Path::new(&path).display())),
         "{report}"
+    );
+}
+
+/// Runs the `parts` of `project`'s charmcraft.yaml through craft-parts
+/// (`tests/charmcraft/parts_build.py`), with `copy_from` copied first when given, and
+/// checks the primed `dispatch`: an executable that prints the charm's charmcraft.yaml.
+/// Returns the build script craft-parts ran (the rust plugin's commands).
+fn parts_build(python: &Path, project: &Path, work: &Path, copy_from: Option<&Path>) -> String {
+    let mut cmd = Command::new(python);
+    cmd.arg(workspace_root().join("tests/charmcraft/parts_build.py"))
+        .arg("--project")
+        .arg(project)
+        .arg("--work")
+        .arg(work)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env("CARGO_NET_OFFLINE", "true")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    if let Some(root) = copy_from {
+        cmd.arg("--copy-from").arg(root);
+    }
+    let started = std::time::Instant::now();
+    let out = cmd.output().expect("run parts_build.py");
+    eprintln!(
+        "parts_build.py {}: {:.1} s",
+        project.display(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(
+        out.stdout
+            .rsplit(|b| *b == b'\n')
+            .find(|l| !l.is_empty())
+            .unwrap(),
+    )
+    .unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert_eq!(
+        report["build_packages"],
+        serde_json::json!(["curl", "findutils", "gcc", "git", "pkg-config"])
+    );
+    let dispatch = Path::new(report["prime"].as_str().unwrap()).join("dispatch");
+    let yaml = Command::new(&dispatch)
+        .arg("charmcraft-yaml")
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", dispatch.display()));
+    assert!(yaml.status.success(), "{}", text(&yaml));
+    let name = std::fs::read_to_string(
+        copy_from
+            .map(|r| r.join(project))
+            .unwrap_or_else(|| project.to_path_buf())
+            .join("charmcraft.yaml"),
+    )
+    .unwrap()
+    .lines()
+    .find(|l| l.starts_with("name: "))
+    .unwrap()
+    .to_string();
+    assert!(
+        String::from_utf8_lossy(&yaml.stdout).contains(&format!("\n{name}\n")),
+        "{}",
+        text(&yaml)
+    );
+    report["build_script"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_examples_build_with_charmcrafts_rust_plugin() {
+    if python3().is_none() {
+        eprintln!("SKIPPED: python3 not found; charmcraft cannot run");
+        return;
+    }
+    let python = match charmcraft_python(&workspace_root().join("examples/webapp")) {
+        Ok(python) => python,
+        Err(why) => return eprintln!("SKIPPED: {why}; charmcraft cannot run"),
+    };
+    // One work directory for all three, so the copies of charm-runtime are one path
+    // and its build is reused.
+    let work = workspace_root().join("target/tmp/charmcraft-parts/workspace");
+    for name in EXAMPLES {
+        let script = parts_build(
+            &python,
+            &Path::new("examples").join(name),
+            &work,
+            Some(&workspace_root()),
+        );
+        assert!(
+            script.contains(&format!(
+                "cargo install -f --locked --path \"examples/{name}\""
+            )),
+            "{script}"
+        );
+    }
+}
+
+#[test]
+fn a_standalone_crate_builds_with_charmcrafts_rust_plugin() {
+    if python3().is_none() {
+        eprintln!("SKIPPED: python3 not found; charmcraft cannot run");
+        return;
+    }
+    // `cargo charm new solo` outside the workspace, its charm-runtime patched to this
+    // checkout's (`.cargo/config.toml` above the crate and above craft-parts' build
+    // directory), its Cargo.lock (which `cargo install --locked` needs) with this
+    // workspace's versions.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join(".cargo")).unwrap();
+    std::fs::write(
+        tmp.path().join(".cargo/config.toml"),
+        format!(
+            "[patch.crates-io]\ncharm-runtime = {{ path = {:?} }}\n",
+            workspace_root().join("charm-runtime")
+        ),
+    )
+    .unwrap();
+    let solo = tmp.path().join("solo");
+    let made =
+        cargo_charm::new::create("solo", Some(&solo), None, cargo_charm::new::Vcs::None).unwrap();
+    assert_eq!(made.workspace, None);
+    std::fs::copy(workspace_root().join("Cargo.lock"), solo.join("Cargo.lock")).unwrap();
+    let python = match charmcraft_python(&solo) {
+        Ok(python) => python,
+        Err(why) => return eprintln!("SKIPPED: {why}; charmcraft cannot run"),
+    };
+    let lock = Command::new(cargo())
+        .args(["update", "--workspace", "--offline"])
+        .current_dir(&solo)
+        .output()
+        .unwrap();
+    assert!(lock.status.success(), "{}", text(&lock));
+
+    let script = parts_build(&python, &solo, &tmp.path().join("craft"), None);
+    assert!(
+        script.contains("cargo install -f --locked --path \".\""),
+        "{script}"
     );
 }

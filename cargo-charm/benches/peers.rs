@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use cargo_charm::build::{charm_dir, Workspace};
+use cargo_charm::pack::charm_dir;
+use cargo_charm::workspace::Workspace;
 
 const SECRET: &str = "secret:cjhg2ok5jrbc769e4mkg";
 const TOOLS: [&str; 13] = [

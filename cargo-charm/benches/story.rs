@@ -24,8 +24,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cargo_charm::build::{charm_dir, Workspace};
+use cargo_charm::pack::charm_dir;
 use cargo_charm::sim::{Config, HookRecord, Model};
+use cargo_charm::workspace::Workspace;
 
 const CHARMS: [&str; 3] = ["database", "mailserver", "webapp"];
 

@@ -14,6 +14,12 @@ struct Cli {
     command: Cmd,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum VcsArg {
+    Git,
+    None,
+}
+
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Make a new charm crate: an endpoint and a handler, its `dispatch` binary, a Scenario
@@ -29,6 +35,10 @@ enum Cmd {
         /// (default: by path inside the charm-rs workspace, else by version).
         #[arg(long, value_name = "DIR")]
         charm_runtime: Option<PathBuf>,
+        /// Version control for the new crate, as `cargo new --vcs`: `git` (the default)
+        /// runs `git init` and writes a `.gitignore` unless it is inside a git work tree.
+        #[arg(long, value_enum, default_value = "git")]
+        vcs: VcsArg,
     },
     /// Deploy the model described in a YAML file, settle it and print its status.
     Sim {
@@ -76,7 +86,8 @@ enum Cmd {
         #[arg(short, long = "package")]
         package: Vec<String>,
     },
-    /// Build in release and pack `target/charms/<name>_<base>-<arch>.charm`.
+    /// Build in release, statically linked, for each platform the charm declares, and
+    /// pack `target/charms/<name>_<platform>.charm`, as `charmcraft pack` names it.
     Pack {
         /// Charm packages (default: every charm package of the workspace).
         #[arg(short, long = "package")]
@@ -126,7 +137,7 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             settle_and_print(&mut m, max_hooks)
         }
         Cmd::Demo { verbose } => {
-            let mut m = crate::build::demo_model()?;
+            let mut m = crate::demo::demo_model()?;
             m.set_verbose(verbose);
             settle_and_print(&mut m, SettleOptions::default().max_hooks)
         }
@@ -138,7 +149,7 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             verbose,
         } => {
             let mut m = if model == "demo" {
-                crate::build::demo_model()?
+                crate::demo::demo_model()?
             } else {
                 Model::from_yaml(&model)?
             };
@@ -158,31 +169,46 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
                 Err(format!("action {action} on {unit} failed: {}", outcome.message).into())
             }
         }
-        Cmd::Yaml { check, package } => Ok(crate::build::yaml(check, &package)?),
+        Cmd::Yaml { check, package } => Ok(crate::charmcraft_yaml::yaml(check, &package)?),
         Cmd::New {
             name,
             path,
             charm_runtime,
+            vcs,
         } => {
+            let vcs = match vcs {
+                VcsArg::Git => crate::new::Vcs::Git,
+                VcsArg::None => crate::new::Vcs::None,
+            };
             let made = crate::new::create(
                 &name,
                 path.as_deref(),
                 charm_runtime.map(crate::new::Runtime::Path),
+                vcs,
             )?;
             println!("created charm `{}` in {}", made.name, made.dir.display());
-            if let Some(ws) = &made.workspace {
-                println!("added it to the workspace members in {}", ws.display());
+            match &made.workspace {
+                Some(ws) => {
+                    println!("added it to the workspace members in {}", ws.display());
+                    println!(
+                        "next: cargo test -p {0}, then cargo charm pack -p {0}",
+                        made.name
+                    );
+                }
+                None => println!(
+                    "next: cd {}, cargo test, then cargo charm pack",
+                    made.dir.display()
+                ),
             }
             Ok(())
         }
         Cmd::Pack { package, dir } => {
-            for p in crate::build::pack(&package)? {
+            let out = crate::pack::pack(&package, dir)?;
+            for p in &out.charms {
                 println!("packed {} ({} bytes)", p.path.display(), p.size);
             }
-            if dir {
-                for d in crate::build::charm_dirs(&package)? {
-                    println!("laid out {}", d.display());
-                }
+            for d in &out.dirs {
+                println!("laid out {}", d.display());
             }
             Ok(())
         }

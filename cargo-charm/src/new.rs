@@ -10,10 +10,13 @@
 //!
 //! Run inside the charm-rs workspace (a workspace whose root has a `charm-runtime`
 //! member), the crate depends on `charm-runtime` by path and is added to the workspace's
-//! `members`; anywhere else it depends on the published version.
+//! `members`; anywhere else it depends on the published version, is its own workspace
+//! (with the release profile a charm wants) and, as `cargo new` does, gets a git
+//! repository and a `.gitignore` unless it is inside one already.
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// The `charm-runtime` version a crate made outside the workspace depends on.
 pub const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -75,6 +78,16 @@ pub enum Runtime {
     Version(String),
 }
 
+/// The version control `cargo charm new` sets up, as `cargo new --vcs` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Vcs {
+    /// `git init` and a `.gitignore`, unless the directory is inside a git work tree.
+    #[default]
+    Git,
+    /// Nothing.
+    None,
+}
+
 /// A charm crate made by [`create`].
 #[derive(Debug, Clone)]
 pub struct NewCharm {
@@ -88,6 +101,8 @@ pub struct NewCharm {
     pub workspace: Option<PathBuf>,
     /// The files written, relative to `dir`.
     pub files: Vec<PathBuf>,
+    /// Whether a git repository was made in `dir`.
+    pub git_init: bool,
 }
 
 /// Whether Juju accepts `name` as a charm name: lowercase letters, digits and single
@@ -179,13 +194,31 @@ fn relative(from: &Path, to: &Path) -> String {
     }
 }
 
+/// Whether `dir` (which need not exist) is inside a git work tree.
+fn inside_git_work_tree(dir: &Path) -> bool {
+    let Some(existing) = dir.ancestors().find(|d| d.is_dir()) else {
+        return false;
+    };
+    Command::new("git")
+        .arg("-C")
+        .arg(existing)
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Makes charm crate `name` in `dir` (default `./<name>`). `runtime` overrides how it
 /// depends on `charm-runtime` (and then it is added to no workspace); by default, by
 /// path inside the charm-rs workspace (and added to its `members`), else by version.
+/// With [`Vcs::Git`] and outside a git work tree, the crate gets `git init` and a
+/// `.gitignore`, as `cargo new` does.
 pub fn create(
     name: &str,
     dir: Option<&Path>,
     runtime: Option<Runtime>,
+    vcs: Vcs,
 ) -> Result<NewCharm, NewError> {
     if !valid_charm_name(name) {
         return Err(NewError::InvalidName(name.into()));
@@ -211,20 +244,23 @@ pub fn create(
         }
         (None, None) => Runtime::Version(RUNTIME_VERSION.into()),
     };
+    let member = workspace.as_ref().map(|root| relative(root, &dir));
     // Edit the workspace manifest first: if that fails, nothing is written.
-    let members_edit = match &workspace {
-        Some(root) => {
+    let members_edit = match (&workspace, &member) {
+        (Some(root), Some(member)) => {
             let manifest = root.join("Cargo.toml");
             let text = std::fs::read_to_string(&manifest)
                 .map_err(io_err(format!("cannot read {}", manifest.display())))?;
-            let member = relative(root, &dir);
-            Some((manifest, add_member(&text, &member)?))
+            Some((manifest, add_member(&text, member)?))
         }
-        None => None,
+        _ => None,
     };
 
-    let in_workspace = workspace.is_some();
-    let files = templates(name, &runtime, in_workspace);
+    let git = vcs == Vcs::Git && !inside_git_work_tree(&dir);
+    let mut files = templates(name, &runtime, member.as_deref());
+    if git {
+        files.push((".gitignore".into(), "/target\n".into()));
+    }
     for (path, content) in &files {
         let p = dir.join(path);
         if let Some(parent) = p.parent() {
@@ -237,12 +273,30 @@ pub fn create(
         std::fs::write(&manifest, text)
             .map_err(io_err(format!("cannot write {}", manifest.display())))?;
     }
+    if git {
+        let out = Command::new("git")
+            .args(["init", "--quiet"])
+            .arg(&dir)
+            .output()
+            .map_err(io_err(
+                "cannot run `git init` (is git installed? `--vcs none` skips it)",
+            ))?;
+        if !out.status.success() {
+            return Err(NewError::Io {
+                context: format!("`git init {}` failed", dir.display()),
+                source: std::io::Error::other(
+                    String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                ),
+            });
+        }
+    }
     Ok(NewCharm {
         name: name.into(),
         dir,
         runtime,
         workspace: workspace.map(|root| root.join("Cargo.toml")),
         files: files.into_iter().map(|(p, _)| PathBuf::from(p)).collect(),
+        git_init: git,
     })
 }
 
@@ -307,8 +361,15 @@ pub fn add_member(text: &str, member: &str) -> Result<String, NewError> {
     Ok(out)
 }
 
-/// The files of charm crate `name`: (path relative to the crate, content).
-pub fn templates(name: &str, runtime: &Runtime, in_workspace: bool) -> Vec<(String, String)> {
+/// `../..` for `examples/web`: from a workspace member up to the workspace root.
+fn up_from(member: &str) -> String {
+    vec![".."; member.split('/').count()].join("/")
+}
+
+/// The files of charm crate `name`: (path relative to the crate, content). `member` is
+/// the crate's path in the charm-rs workspace, `None` for a crate that is its own
+/// workspace.
+pub fn templates(name: &str, runtime: &Runtime, member: Option<&str>) -> Vec<(String, String)> {
     let ty = type_name(name);
     let krate = name.replace('-', "_");
     let (dep, dev_dep) = match runtime {
@@ -324,6 +385,12 @@ pub fn templates(name: &str, runtime: &Runtime, in_workspace: bool) -> Vec<(Stri
             format!("charm-runtime = {{ version = \"{v}\", features = [\"testing\"] }}"),
         ),
     };
+    // A workspace's members take the release profile of its root.
+    let profile = if member.is_some() {
+        ""
+    } else {
+        RELEASE_PROFILE
+    };
     let cargo_toml = format!(
         r#"[package]
 name = "{name}"
@@ -334,10 +401,12 @@ publish = false
 
 [dependencies]
 {dep}
+# Typed databags (`load`, `save`) and action parameters (`#[derive(ActionParams, Deserialize)]`) are serde types.
+serde = {{ version = "1", features = ["derive"] }}
 
 [dev-dependencies]
 {dev_dep}
-"#
+{profile}"#
     );
     let lib = LIB_RS.replace("{name}", name).replace("{Type}", &ty);
     let main = format!(
@@ -346,17 +415,37 @@ publish = false
     let test = SCENARIO_RS
         .replace("{krate}", &krate)
         .replace("{Type}", &ty);
-    let yaml = CHARMCRAFT_YAML.replace("{name}", name);
+    // The parts section `<binary> charmcraft-yaml` prints for a crate in this place.
+    // Scalars as the binary's YAML writer (serde-saphyr) quotes them.
+    let scalar = |v: &str| {
+        serde_saphyr::to_string(&v)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    };
+    let parts = match member {
+        None => format!("    source: {}\n", scalar(".")),
+        Some(m) => format!(
+            "    source: {}\n    rust-path:\n    - {}\n",
+            scalar(&up_from(m)),
+            scalar(m)
+        ),
+    };
+    let yaml = CHARMCRAFT_YAML
+        .replace("{name}", name)
+        .replace("{source}\n", &parts);
     // Inside the charm-rs workspace, the model integrates the charm with the example
     // `database` charm; elsewhere it deploys the charm alone.
-    let model = if in_workspace {
-        format!(
-            "# `cargo charm pack --dir -p {name} -p database`, then `cargo charm sim {name}/model.yaml`.\nname: {name}\napplications:\n  {name}: {{charm: ../target/charms/{name}, units: 1}}\n  database: {{charm: ../target/charms/database, units: 1}}\nrelations:\n  - [{name}:db, database:db]\n"
-        )
-    } else {
-        format!(
+    let model = match member {
+        Some(m) => {
+            let target = up_from(m) + "/target/charms";
+            format!(
+                "# `cargo charm pack --dir -p {name} -p database`, then `cargo charm sim {m}/model.yaml`.\nname: {name}\napplications:\n  {name}: {{charm: {target}/{name}, units: 1}}\n  database: {{charm: {target}/database, units: 1}}\nrelations:\n  - [{name}:db, database:db]\n"
+            )
+        }
+        None => format!(
             "# `cargo charm pack --dir`, then `cargo charm sim model.yaml`.\nname: {name}\napplications:\n  {name}: {{charm: target/charms/{name}, units: 1}}\n"
-        )
+        ),
     };
     vec![
         ("Cargo.toml".into(), cargo_toml),
@@ -367,6 +456,16 @@ publish = false
         ("model.yaml".into(), model),
     ]
 }
+
+/// The release profile of a charm crate that is its own workspace.
+const RELEASE_PROFILE: &str = r#"
+# `cargo charm pack` and charmcraft build the charm in release. Keep `panic = "unwind"`:
+# charm-runtime reports a panicking handler through `juju-log` and exits non-zero, which
+# an abort would not do.
+[profile.release]
+strip = true
+panic = "unwind"
+"#;
 
 const LIB_RS: &str = r#"//! # `{name}`: a charm
 //!
@@ -459,7 +558,7 @@ platforms:
 parts:
   charm:
     plugin: rust
-    source: '.'
+{source}
     organize:
       bin/{name}: dispatch
 requires:

@@ -1,18 +1,11 @@
-//! `cargo charm new`: the files it writes, the workspace it joins, and (ignored: slow) that
-//! the crate it makes builds and its test passes.
+//! `cargo charm new`: the files it writes, the workspace it joins, the git repository it
+//! makes. That the crate it makes builds, passes its tests and packs, outside this
+//! workspace: `tests/outside.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cargo_charm::new::{create, Runtime};
-
-/// The charm-rs workspace root (this package's parent).
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use cargo_charm::new::{create, Runtime, Vcs};
 
 fn read(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
@@ -40,7 +33,7 @@ fn fake_workspace() -> tempfile::TempDir {
 fn inside_the_workspace_depends_by_path_and_joins_the_members() {
     let ws = fake_workspace();
     let dir = ws.path().join("charms/my-charm");
-    let made = create("my-charm", Some(&dir), None).unwrap();
+    let made = create("my-charm", Some(&dir), None, Vcs::None).unwrap();
     assert_eq!(made.runtime, Runtime::Path("../../charm-runtime".into()));
     assert_eq!(made.workspace, Some(ws.path().join("Cargo.toml")));
 
@@ -80,11 +73,15 @@ fn inside_the_workspace_depends_by_path_and_joins_the_members() {
     );
     let yaml = read(&dir, "charmcraft.yaml");
     assert!(yaml.contains("name: my-charm\n"), "{yaml}");
-    assert!(yaml.contains("      bin/my-charm: dispatch\n"), "{yaml}");
+    // A workspace member is built from the workspace root, as its binary says.
+    assert!(
+        yaml.contains("    source: ../..\n    rust-path:\n    - charms/my-charm\n    organize:\n      bin/my-charm: dispatch\n"),
+        "{yaml}"
+    );
     assert!(yaml.ends_with("requires:\n  db:\n    interface: postgresql_client\n    limit: 1\n"));
     let model = read(&dir, "model.yaml");
     assert!(
-        model.contains("  my-charm: {charm: ../target/charms/my-charm, units: 1}\n"),
+        model.contains("  my-charm: {charm: ../../target/charms/my-charm, units: 1}\n"),
         "{model}"
     );
     assert!(
@@ -93,7 +90,7 @@ fn inside_the_workspace_depends_by_path_and_joins_the_members() {
     );
 
     // A second time: the directory is not empty, nothing changes.
-    let err = create("my-charm", Some(&dir), None).unwrap_err();
+    let err = create("my-charm", Some(&dir), None, Vcs::None).unwrap_err();
     assert!(
         err.to_string().contains("already exists and is not empty"),
         "{err}"
@@ -105,8 +102,9 @@ fn inside_the_workspace_depends_by_path_and_joins_the_members() {
 fn outside_a_workspace_depends_by_version() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("hello");
-    let made = create("hello", Some(&dir), None).unwrap();
+    let made = create("hello", Some(&dir), None, Vcs::Git).unwrap();
     assert_eq!(made.workspace, None);
+    assert!(made.git_init && dir.join(".git").is_dir());
     assert_eq!(
         made.runtime,
         Runtime::Version(env!("CARGO_PKG_VERSION").into())
@@ -121,6 +119,7 @@ fn outside_a_workspace_depends_by_version() {
     assert_eq!(
         files,
         [
+            ".gitignore",
             "Cargo.toml",
             "charmcraft.yaml",
             "model.yaml",
@@ -130,6 +129,36 @@ fn outside_a_workspace_depends_by_version() {
         ]
     );
     assert!(read(&dir, "model.yaml").contains("  hello: {charm: target/charms/hello, units: 1}\n"));
+    assert_eq!(read(&dir, ".gitignore"), "/target\n");
+    // Its own workspace: the release profile a charm wants, and `source: .`.
+    assert!(manifest.contains("\n[profile.release]\n"), "{manifest}");
+    assert!(read(&dir, "charmcraft.yaml").contains("    source: '.'\n    organize:\n"));
+}
+
+#[test]
+fn inside_a_git_work_tree_or_with_vcs_none_makes_no_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new("git")
+        .args(["init", "--quiet"])
+        .arg(tmp.path())
+        .output();
+    if !out.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: git cannot be run");
+        return;
+    }
+    let made = create(
+        "in-repo",
+        Some(&tmp.path().join("charms/in-repo")),
+        None,
+        Vcs::Git,
+    )
+    .unwrap();
+    assert!(!made.git_init);
+    assert!(!made.dir.join(".git").exists() && !made.dir.join(".gitignore").exists());
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let made = create("no-vcs", Some(&elsewhere.path().join("c")), None, Vcs::None).unwrap();
+    assert!(!made.git_init && !made.dir.join(".git").exists());
 }
 
 #[test]
@@ -142,7 +171,7 @@ fn the_generated_code_is_rustfmt_clean() {
 fn rustfmt_clean(name: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(name);
-    let made = create(name, Some(&dir), None).unwrap();
+    let made = create(name, Some(&dir), None, Vcs::None).unwrap();
     let sources: Vec<PathBuf> = made
         .files
         .iter()
@@ -172,7 +201,7 @@ fn rustfmt_clean(name: &str) {
 fn rejects_names_juju_would() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["MyCharm", "my_charm", "2fast", "trailing-", ""] {
-        let err = create(name, Some(&tmp.path().join("x")), None).unwrap_err();
+        let err = create(name, Some(&tmp.path().join("x")), None, Vcs::None).unwrap_err();
         assert!(
             err.to_string().contains("invalid charm name"),
             "{name}: {err}"
@@ -185,7 +214,7 @@ fn rejects_names_juju_would() {
 fn the_cli_makes_a_crate() {
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-charm"))
-        .args(["charm", "new", "cli-charm", "--path"])
+        .args(["charm", "new", "cli-charm", "--vcs", "none", "--path"])
         .arg(tmp.path().join("c"))
         .output()
         .unwrap();
@@ -200,64 +229,4 @@ fn the_cli_makes_a_crate() {
         "{stdout}"
     );
     assert!(tmp.path().join("c/src/lib.rs").is_file());
-}
-
-/// Builds the generated crate against this workspace's charm-runtime (by path), runs its
-/// Scenario test and clippy (`-D warnings`), and checks its `charmcraft.yaml` is what its
-/// binary prints.
-///
-/// Ignored by default: it compiles charm-runtime and its dependencies a second time, in
-/// a target dir of its own (`target/cargo-charm-new-test`), which takes minutes on a cold
-/// cache. Run it with `cargo test -p cargo-charm --test new -- --ignored`.
-#[test]
-#[ignore = "slow: builds a new crate and charm-runtime's dependencies (minutes on a cold cache)"]
-fn the_new_crate_builds_and_its_test_passes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("built-charm");
-    create(
-        "built-charm",
-        Some(&dir),
-        Some(Runtime::Path(workspace_root().join("charm-runtime"))),
-    )
-    .unwrap();
-    // Its own workspace, so the temp dir's (absent) parents do not matter.
-    let manifest = dir.join("Cargo.toml");
-    let text = read(&dir, "Cargo.toml") + "\n[workspace]\n";
-    std::fs::write(&manifest, text).unwrap();
-    let target = workspace_root().join("target/cargo-charm-new-test");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(&cargo)
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .args(["test", "--quiet"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("test result: ok. 2 passed"), "{stdout}");
-    let clippy = Command::new(&cargo)
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
-        .output()
-        .unwrap();
-    assert!(
-        clippy.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clippy.stderr)
-    );
-
-    let yaml = Command::new(target.join("debug/built-charm"))
-        .arg("charmcraft-yaml")
-        .output()
-        .unwrap();
-    assert!(yaml.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&yaml.stdout),
-        read(&dir, "charmcraft.yaml")
-    );
 }

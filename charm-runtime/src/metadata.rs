@@ -82,6 +82,12 @@ impl CharmMeta {
     /// The `charmcraft.yaml` for this charm: what charmcraft 4.x packs, with the
     /// craft-parts `rust` plugin building the binary and `organize` making it `dispatch`.
     ///
+    /// The `parts` section depends on where the charm's crate is, which the process
+    /// learns from `CARGO_MANIFEST_DIR` (cargo sets it under `cargo test` and
+    /// `cargo run`, `cargo charm` when it asks the binary): a crate that is its own
+    /// workspace is built from `source: .`; a workspace member from the workspace root,
+    /// with `rust-path` naming the member, so its `workspace = true` dependencies resolve.
+    ///
     /// ```
     /// use charm_runtime::metadata::{CharmMeta, EndpointMeta};
     /// use charm_runtime::relation::Role;
@@ -131,23 +137,9 @@ impl CharmMeta {
                     .collect(),
             ),
         ));
-        doc.push((
-            "parts".into(),
-            Node::Map(vec![(
-                "charm".into(),
-                Node::Map(vec![
-                    ("plugin".into(), Node::str("rust")),
-                    ("source".into(), Node::str(".")),
-                    (
-                        "organize".into(),
-                        Node::Map(vec![(
-                            format!("bin/{}", self.binary),
-                            Node::str("dispatch"),
-                        )]),
-                    ),
-                ]),
-            )]),
-        ));
+        let member = std::env::var_os("CARGO_MANIFEST_DIR")
+            .and_then(|dir| workspace_member(std::path::Path::new(&dir)));
+        doc.push(("parts".into(), self.parts(member.as_deref())));
         for role in [Role::Peer, Role::Provider, Role::Requirer] {
             let eps: Vec<(String, Node)> = self
                 .endpoints(role)
@@ -293,6 +285,57 @@ fn action_node(a: &ActionMeta) -> Node {
     Node::Map(body)
 }
 
+impl CharmMeta {
+    /// `parts:`: the craft-parts `rust` plugin (`cargo install --locked --path
+    /// <rust-path> --root <install dir>`, craft-parts' `plugins/rust_plugin.py`), which
+    /// installs the binary as `bin/<binary>`, and `organize` making it `dispatch`.
+    /// `member` is the crate's path in its workspace, `None` when it is its own.
+    fn parts(&self, member: Option<&str>) -> Node {
+        let mut part = vec![("plugin".into(), Node::str("rust"))];
+        match member {
+            None => part.push(("source".into(), Node::str("."))),
+            Some(member) => {
+                let up = vec![".."; member.split('/').count()].join("/");
+                part.push(("source".into(), Node::Str(up)));
+                part.push(("rust-path".into(), Node::Seq(vec![Node::str(member)])));
+            }
+        }
+        part.push((
+            "organize".into(),
+            Node::Map(vec![(
+                format!("bin/{}", self.binary),
+                Node::str("dispatch"),
+            )]),
+        ));
+        Node::Map(vec![("charm".into(), Node::Map(part))])
+    }
+}
+
+/// The path of the crate in `dir` in the cargo workspace above it, with `/` separators;
+/// `None` when the crate is its own workspace. The workspace root is the nearest
+/// ancestor whose `Cargo.toml` has a `[workspace]` table, as cargo finds it.
+fn workspace_member(dir: &std::path::Path) -> Option<String> {
+    let has_workspace_table = |d: &std::path::Path| {
+        std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|toml| {
+            toml.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("[workspace]") || l.starts_with("[workspace.")
+            })
+        })
+    };
+    if has_workspace_table(dir) {
+        return None;
+    }
+    let root = dir.ancestors().skip(1).find(|d| has_workspace_table(d))?;
+    let member: Vec<String> = dir
+        .strip_prefix(root)
+        .ok()?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!member.is_empty()).then(|| member.join("/"))
+}
+
 fn endpoint_node(e: &EndpointMeta) -> Node {
     let mut body = vec![("interface".into(), Node::str(&e.interface))];
     if let Some(limit) = e.limit {
@@ -308,4 +351,67 @@ fn endpoint_node(e: &EndpointMeta) -> Node {
         body.push(("description".into(), Node::str(d)));
     }
     Node::Map(body)
+}
+
+#[cfg(test)]
+mod parts_tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn parts_build_the_binary_with_the_rust_plugin() {
+        let meta = CharmMeta {
+            name: "web".into(),
+            title: None,
+            summary: "s".into(),
+            description: "d".into(),
+            base: "ubuntu@24.04".into(),
+            platforms: vec!["amd64".into()],
+            binary: "web".into(),
+            subordinate: false,
+            assumes: vec![],
+            endpoints: vec![],
+            config: vec![],
+            actions: vec![],
+            storage: vec![],
+            containers: vec![],
+            resources: vec![],
+        };
+        let render = |member| crate::yaml::to_string(&meta.parts(member));
+        assert_eq!(
+            render(None),
+            "charm:\n  plugin: rust\n  source: '.'\n  organize:\n    bin/web: dispatch\n"
+        );
+        assert_eq!(
+            render(Some("examples/web")),
+            "charm:\n  plugin: rust\n  source: ../..\n  rust-path:\n  - examples/web\n  organize:\n    bin/web: dispatch\n"
+        );
+        assert!(render(Some("hello")).contains("  source: \"..\"\n  rust-path:\n  - hello\n"));
+    }
+
+    #[test]
+    fn a_workspace_member_is_built_from_the_workspace_root() {
+        let ws = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let p = ws.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            "Cargo.toml",
+            "[package]\nname = \"root\"\n\n[workspace]\nmembers = [\"examples/web\"]\n",
+        );
+        write("examples/web/Cargo.toml", "[package]\nname = \"web\"\n");
+        write(
+            "solo/Cargo.toml",
+            "[package]\nname = \"solo\"\n\n[workspace]\n",
+        );
+        assert_eq!(
+            workspace_member(&ws.path().join("examples/web")).as_deref(),
+            Some("examples/web")
+        );
+        assert_eq!(workspace_member(ws.path()), None);
+        assert_eq!(workspace_member(&ws.path().join("solo")), None);
+        assert_eq!(workspace_member(Path::new("/nonexistent/crate")), None);
+    }
 }

@@ -126,9 +126,8 @@ fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
         .lines()
         .map_while(Result::ok)
     {
-        // The package cache (`~/.cargo`) is shared with every cargo on the machine and
-        // another target directory would wait for it too: only a locked build directory
-        // is worth leaving.
+        // The target directory's lock: build elsewhere. The package cache's (shared by
+        // every cargo of the machine) is released once the other cargo has resolved.
         if line.contains("Blocking waiting for file lock") && !line.contains("package cache") {
             blocked = true;
             let _ = child.kill();
@@ -172,8 +171,9 @@ pub fn cargo_charm_bin() -> &'static Path {
 /// Lay out a compiled charm as the directory `charmcraft pack` would produce (what the
 /// simulator deploys); `dispatch` is a hard link to `binary` when possible.
 pub fn lay_out_charm(binary: &Path, dir: &Path) -> String {
-    let yaml = cargo_charm::build::charmcraft_yaml_of(binary).expect("charmcraft-yaml");
-    let (files, _) = cargo_charm::build::charm_files(binary, &yaml).expect("charm files");
+    let yaml = cargo_charm::charmcraft_yaml::charmcraft_yaml_of(binary).expect("charmcraft-yaml");
+    let platform = cargo_charm::pack::local_platform(&yaml).expect("a declared platform");
+    let files = cargo_charm::pack::charm_files(binary, &yaml, &platform).expect("charm files");
     let _ = std::fs::remove_dir_all(dir);
     for f in files {
         let p = dir.join(&f.path);

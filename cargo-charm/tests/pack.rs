@@ -5,7 +5,8 @@ mod common;
 use std::io::Read;
 use std::process::Command;
 
-use cargo_charm::build::{charm_dir, charmcraft_yaml_of, pack_charm, write_or_check};
+use cargo_charm::charmcraft_yaml::{charmcraft_yaml_of, write_or_check};
+use cargo_charm::pack::{charm_dir, local_platform, pack_charm};
 use cargo_charm::sim::Config;
 use common::{fixture, model};
 
@@ -14,10 +15,11 @@ fn pack_writes_a_charm_archive_like_charmcraft() {
     let bin = fixture("fakecharm");
     let yaml = charmcraft_yaml_of(&bin).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let packed = pack_charm(&bin, &yaml, out.path()).unwrap();
+    let platform = local_platform(&yaml).unwrap();
+    let packed = pack_charm(&bin, &yaml, &platform, out.path()).unwrap();
     assert_eq!(
         packed.path.file_name().unwrap().to_str().unwrap(),
-        "fakecharm_ubuntu@24.04-amd64.charm"
+        "fakecharm_amd64.charm"
     );
     assert!(packed.size > 0);
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&packed.path).unwrap()).unwrap();
@@ -51,38 +53,45 @@ fn pack_writes_a_charm_archive_like_charmcraft() {
     let (target, _, link) = read("hooks/install");
     assert!(link);
     assert_eq!(target, "../dispatch");
+    // charmcraft's mediated metadata.yaml: `title` and `links` renamed, keys sorted, no
+    // `parts`, `config`, `actions`, `base` or `platforms`.
     let (meta, mode, _) = read("metadata.yaml");
     assert_eq!(mode, 0o644);
-    assert!(
-        meta.starts_with("name: fakecharm\ndisplay-name: Fake Charm\nsummary: A fixture charm\n"),
-        "{meta}"
-    );
-    assert!(
-        meta.contains("maintainers:\n- Someone <someone@example.com>\n"),
-        "{meta}"
-    );
-    assert!(
-        meta.contains("provides:\n  db:\n    interface: testdb\n"),
-        "{meta}"
-    );
-    assert!(
-        !meta.contains("parts") && !meta.contains("config"),
-        "{meta}"
+    assert_eq!(
+        meta,
+        "description: |\n  Packs like a compiled charm.\ndisplay-name: Fake Charm\nmaintainers:\n- Someone <someone@example.com>\nname: fakecharm\npeers:\n  replicas:\n    interface: fake_peers\nprovides:\n  db:\n    interface: testdb\nsource: https://example.com/src\nsummary: A fixture charm\n"
     );
     let (config, _, _) = read("config.yaml");
     assert!(config.starts_with("options:\n  port:\n"), "{config}");
     let (actions, _, _) = read("actions.yaml");
     assert!(actions.starts_with("do-thing:\n"), "{actions}");
+    // manifest.yaml: charmcraft's keys in charmcraft's order, the platform's base.
     let (manifest, _, _) = read("manifest.yaml");
-    assert!(
-        manifest
-            .contains("bases:\n- architectures:\n  - amd64\n  channel: '24.04'\n  name: ubuntu\n")
-            || manifest.contains(
-                "bases:\n- architectures:\n  - amd64\n  channel: \"24.04\"\n  name: ubuntu\n"
-            ),
-        "{manifest}"
+    let doc: serde_json::Value = serde_saphyr::from_str(&manifest).unwrap();
+    let keys: Vec<&str> = manifest
+        .lines()
+        .filter(|l| !l.starts_with([' ', '-']))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "charmcraft-version",
+            "charmcraft-started-at",
+            "bases",
+            "analysis"
+        ]
     );
-    assert!(manifest.contains("charmcraft-started-at:"));
+    assert_eq!(doc["charmcraft-version"], "4.5.0");
+    assert_eq!(
+        doc["bases"],
+        serde_json::json!([{"name": "ubuntu", "channel": "24.04", "architectures": ["amd64"]}])
+    );
+    let started = doc["charmcraft-started-at"].as_str().unwrap();
+    assert!(
+        started.len() >= 19 && started.as_bytes()[10] == b'T' && !started.ends_with('Z'),
+        "{started}"
+    );
 }
 
 #[test]
@@ -128,7 +137,7 @@ fn write_or_check_reports_stale_files() {
     assert!(!p.exists());
     assert!(write_or_check(&p, "a: 1\n", false).unwrap());
     assert!(!write_or_check(&p, "a: 1\n", true).unwrap());
-    let err = cargo_charm::build::BuildError::Stale(vec![p.clone()]).to_string();
+    let err = cargo_charm::Error::Stale(vec![p.clone()]).to_string();
     assert!(err.contains("run `cargo charm yaml`"), "{err}");
 }
 
