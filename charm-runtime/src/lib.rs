@@ -187,7 +187,7 @@ pub use charm_macros::Charm;
 /// [`ConfigEnum`](macro@ConfigEnum); or an `Option` of one (unset without a default).
 ///
 /// A value that fails a check makes [`Context::config`] an
-/// [`Error::Config`](crate::Error::Config) naming the option and saying why;
+/// [`Error::Config`] naming the option and saying why;
 /// [`Context::config_or_block`] turns it into a blocked status instead.
 ///
 /// ```
