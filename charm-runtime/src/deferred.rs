@@ -43,9 +43,12 @@ pub const STATE_KEY: &str = "charm-rs.deferred";
 /// The marker file, in the charm directory (see the module docs).
 pub const MARKER_FILE: &str = ".charm-rs-deferred";
 
-/// At most this many notices are kept (the oldest are dropped, with a warning): charm
-/// state values are limited to 64 KiB.
+/// At most this many notices are kept, in at most 64 KiB (the oldest are dropped, with
+/// a warning): they are one charm-state value, which Juju limits to 64 KiB.
 pub const MAX_NOTICES: usize = 100;
+
+mod bound;
+pub(crate) use bound::bound;
 
 /// One deferred event, for one handler.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

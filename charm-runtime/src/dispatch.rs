@@ -15,7 +15,8 @@
 //!
 //! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
 //! says which handler failed and why, nothing buffered is written, and the process exits
-//! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log.
+//! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log. An action is not
+//! retried: it fails with the message instead ([`action`](mod@crate::action)).
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
@@ -365,7 +366,7 @@ pub fn dispatch_with<C: Charm + Default>(
     };
     let fail = |outcome: &mut Outcome, message: String| {
         model.log(LogLevel::Error, &message);
-        outcome.exit_code = 1;
+        outcome.exit_code = crate::action::exit_code_after_failure(&model, &message);
         outcome.error = Some(message);
     };
     // Runs one handler; `Ok(deferred)`, or `Err(message)`.
@@ -450,8 +451,9 @@ pub fn dispatch_with<C: Charm + Default>(
                     fail(
                         &mut outcome,
                         format!(
-                            "{hook_label}: handler `{}` failed on the deferred {what}: {message}. Nothing it wrote was saved; Juju will retry the hook.",
-                            handler.name
+                            "{hook_label}: handler `{}` failed on the deferred {what}: {message}. {}",
+                            handler.name,
+                            crate::action::after_failure(&model)
                         ),
                     );
                     return outcome;
@@ -491,8 +493,9 @@ pub fn dispatch_with<C: Charm + Default>(
                 fail(
                     &mut outcome,
                     format!(
-                        "{hook_label}: handler `{}` failed: {message}. Nothing it wrote was saved; Juju will retry the hook.",
-                        handler.name
+                        "{hook_label}: handler `{}` failed: {message}. {}",
+                        handler.name,
+                        crate::action::after_failure(&model)
                     ),
                 );
                 return outcome;
@@ -564,17 +567,7 @@ pub fn dispatch_with<C: Charm + Default>(
     }
     let mut none_remain_committed = false;
     if let Some(loaded) = &notices {
-        if remaining.len() > deferred::MAX_NOTICES {
-            let dropped = remaining.len() - deferred::MAX_NOTICES;
-            model.log(
-                LogLevel::Warning,
-                &format!(
-                    "{} deferred events are too many to keep: dropping the {dropped} oldest",
-                    remaining.len()
-                ),
-            );
-            remaining.drain(..dropped);
-        }
+        deferred::bound(&model, &mut remaining);
         if remaining != loaded.initial || loaded.corrupt {
             model.state_write(
                 deferred::STATE_KEY,

@@ -69,3 +69,4 @@ pub use secret::{Consumer, Grant, Grantee, Owner, Scope, Secret, Secrets};
 pub use tools::{
     AppStatus, HookContext, RelationFlag, RelationGet, SecretAdd, SecretGet, SecretInfo, SecretSet,
 };
+pub use tools::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};

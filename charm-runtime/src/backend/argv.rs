@@ -250,9 +250,9 @@ pub fn action_set(results: &BTreeMap<String, String>) -> Vec<String> {
 pub fn action_log(message: &str) -> Vec<String> {
     v(["action-log", "--", &log_message(message)])
 }
-/// `action-fail -- <message>`
+/// `action-fail -- <message>` (the message cut to fit one argument, as `juju-log`'s)
 pub fn action_fail(message: &str) -> Vec<String> {
-    v(["action-fail", "--", message])
+    v(["action-fail", "--", &log_message(message)])
 }
 
 #[cfg(test)]

@@ -41,8 +41,8 @@ impl Database {
             action.fail(format!("cannot write {}: {e}", path.display()));
             return Ok(());
         }
-        action.set_result("path", path.display().to_string());
-        action.set_result("databases", served.databases.len().to_string());
+        action.set_result("path", path.display().to_string())?;
+        action.set_result("databases", served.databases.len().to_string())?;
         Ok(())
     }
 }

@@ -21,6 +21,7 @@ mod tests;
 
 pub use relation::{RelationFlag, RelationGet};
 pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
+pub use state::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};
 pub use status::AppStatus;
 
 pub(crate) use self::action::cli as action_cli;
