@@ -56,6 +56,7 @@
 
 pub mod cli;
 mod error;
+pub mod goyaml;
 mod hook;
 mod model;
 pub mod names;
