@@ -207,9 +207,9 @@ impl Reader {
             && is_blankz(self.at(3))
     }
 
-    /// `yaml_parser_scan_to_next_token`: spaces (tabs too, but not to indent a block
+    /// `yaml_parser_scan_skip_to_next_token`: spaces (tabs too, but not to indent a block
     /// line), comments, breaks.
-    fn to_next_token(&mut self) -> Res<()> {
+    fn skip_to_next_token(&mut self) -> Res<()> {
         // In the block context a line may start a simple key, and then a tab may not
         // indent it ("found character that cannot start any token").
         let mut line_start = self.flow == 0 && self.column == 0;
@@ -237,7 +237,7 @@ impl Reader {
     /// The one document: `---`, then a flow mapping, a block mapping or nothing, then
     /// `...` or the end.
     fn document(&mut self) -> Res<Bag> {
-        self.to_next_token()?;
+        self.skip_to_next_token()?;
         if self.peek() == Some('%') {
             return self.unsupported("a directive");
         }
@@ -245,7 +245,7 @@ impl Reader {
             for _ in 0..3 {
                 self.skip();
             }
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
         }
         let bag = match self.peek() {
             None => Bag::new(),
@@ -282,7 +282,7 @@ impl Reader {
     /// After the document's node: comments, `...` or `---` (the next document, not read),
     /// or the end.
     fn end_of_document(&mut self, _line: usize) -> Res<()> {
-        self.to_next_token()?;
+        self.skip_to_next_token()?;
         if self.peek().is_none() || self.at_document_marker() {
             return Ok(());
         }
@@ -294,7 +294,7 @@ impl Reader {
         let mut bag = Bag::new();
         let mut errors = Vec::new();
         loop {
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
             if self.peek().is_none() || self.at_document_marker() {
                 break;
             }
@@ -369,7 +369,7 @@ impl Reader {
             !(self.peek().is_none() || is_break(self.peek()) || self.peek() == Some('#'));
         if !start_line_value {
             // The value is on the next lines, more indented, or there is none.
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
             // A block scalar's indicator is no indentation: at any column it is the value
             // (the parser takes the SCALAR token, `yaml_parser_parse_node`).
             if let Some(c @ ('|' | '>')) = self.peek() {
@@ -432,11 +432,8 @@ impl Reader {
                 return self.syntax("mapping values are not allowed in this context")
             }
             Some(_) if self.at_document_marker() => {}
-            Some(_) => {
-                if self.column > indent {
-                    return self.syntax("did not find expected key");
-                }
-            }
+            Some(_) if self.column > indent => return self.syntax("did not find expected key"),
+            Some(_) => {}
         }
         Ok(node)
     }
@@ -477,7 +474,7 @@ impl Reader {
         self.skip();
         self.flow += 1;
         loop {
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
             match self.peek() {
                 None => return self.syntax("did not find expected ',' or '}'"),
                 Some(c) if c == close => {
@@ -505,7 +502,7 @@ impl Reader {
         let mut bag = Bag::new();
         let mut errors = Vec::new();
         loop {
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
             if self.peek() == Some('}') {
                 break;
             }
@@ -522,10 +519,10 @@ impl Reader {
                 }
                 Some(_) => self.plain(0)?,
             };
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
             let value = if self.peek() == Some(':') {
                 self.skip();
-                self.to_next_token()?;
+                self.skip_to_next_token()?;
                 match self.peek() {
                     Some(',' | '}') => Node::Scalar(Scalar {
                         text: String::new(),
@@ -555,7 +552,7 @@ impl Reader {
                 })
             };
             self.insert(&mut bag, &mut errors, key, value)?;
-            self.to_next_token()?;
+            self.skip_to_next_token()?;
             match self.peek() {
                 Some(',') => self.skip(),
                 Some('}') => break,
@@ -623,9 +620,8 @@ impl Reader {
                     s.push('\'');
                     self.skip();
                     self.skip();
-                } else if single && c == '\'' {
-                    break;
-                } else if !single && c == '"' {
+                } else if c == if single { '\'' } else { '"' } {
+                    // The closing quote.
                     break;
                 } else if !single && c == '\\' && is_break(self.at(1)) {
                     // An escaped line break.
