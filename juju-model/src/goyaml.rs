@@ -255,15 +255,14 @@ impl Reader {
             }
             _ if self.at_document_marker() => Bag::new(),
             Some('{') => {
-                let line = self.line;
                 let (bag, errors) = self.flow_mapping()?;
-                self.end_of_document(line)?;
+                self.end_of_document()?;
                 return finish(bag, errors);
             }
             Some('[') => {
                 let line = self.line;
                 self.skip_flow_collection()?;
-                self.end_of_document(line)?;
+                self.end_of_document()?;
                 return Err(Failure::Types(vec![format!(
                     "line {line}: cannot unmarshal !!seq into map[string]string"
                 )]));
@@ -281,7 +280,7 @@ impl Reader {
 
     /// After the document's node: comments, `...` or `---` (the next document, not read),
     /// or the end.
-    fn end_of_document(&mut self, _line: usize) -> Res<()> {
+    fn end_of_document(&mut self) -> Res<()> {
         self.skip_to_next_token()?;
         if self.peek().is_none() || self.at_document_marker() {
             return Ok(());
@@ -324,7 +323,7 @@ impl Reader {
             if !(self.peek() == Some(':') && is_blankz(self.at(1))) {
                 if bag.is_empty() && errors.is_empty() {
                     // A document that is one scalar: not a map (`decoder.terror`).
-                    self.end_of_document(key_line)?;
+                    self.end_of_document()?;
                     let null = key.plain
                         && matches!(key.text.as_str(), "" | "~" | "null" | "Null" | "NULL");
                     return match null {
