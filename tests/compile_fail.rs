@@ -14,6 +14,8 @@ fn ui() {
     // `#[derive(CharmConfig)]` and `#[derive(ActionParams)]`.
     t.compile_fail("tests/ui/config/*.rs");
     t.compile_fail("tests/ui/action_params/*.rs");
+    // `#[derive(ActionResults)]`: field names that are not keys Juju's `action-set` takes.
+    t.compile_fail("tests/ui/action_results/*.rs");
     // `#[handlers]` and `#[on(..)]`: signatures, event names against the declarations.
     t.compile_fail("tests/ui/handlers/*.rs");
     // What the runtime's types forbid: writing a bag one may not write, etc.

@@ -1251,3 +1251,21 @@ fn unreadable_deferred_state_is_dropped_with_a_warning() {
     );
     assert!(juju.state().is_empty());
 }
+
+#[test]
+fn set_status_now_reaches_juju_before_the_rest_of_the_hook() {
+    let juju = FakeJuju::new();
+    juju.answer("config-get --format=json", r#"{"greeting": "ready"}"#);
+    let out = juju.run("upgrade-charm", &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The maintenance status is sent at once, before the hook's other calls; the final
+    // status at the end, as ever.
+    assert_eq!(
+        juju.calls(),
+        [
+            "status-set --application=False maintenance -- upgrading",
+            "config-get --format=json",
+            "status-set --application=False active -- ready",
+        ]
+    );
+}

@@ -517,7 +517,7 @@ fn production_argv(w: &Ids, call: Call) -> (Vec<String>, Option<String>) {
             })
             .collect()
     };
-    let json = |kv: Kv| Some(serde_json::to_string(&bag(kv)).unwrap());
+    let json = |kv: Kv| Some(argv::settings_stdin(&bag(kv)));
     let secret = |id: Option<Sec>| id.map(|s| w.secret(s));
     match call {
         Call::IsLeader => (argv::is_leader(), None),
@@ -689,6 +689,26 @@ struct Case {
     calls: &'static [Call],
     expect: &'static [(usize, &'static str)],
 }
+
+/// One byte over Juju's limit on a charm-state value (`core/quota/fixed_limits.go`).
+const BIG_VALUE: &str = {
+    // Evaluated once, at compile time: nothing large is copied at run time.
+    #[allow(clippy::large_const_arrays)]
+    const BYTES: [u8; 64 * 1024 + 1] = [b'x'; 64 * 1024 + 1];
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("ASCII"),
+    }
+};
+
+/// One byte over Juju's limit on a charm-state key.
+const LONG_KEY: &str = {
+    const BYTES: [u8; 257] = [b'k'; 257];
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("ASCII"),
+    }
+};
 
 const LEADER: &str = "webapp/0";
 const FOLLOWER: &str = "webapp/1";
@@ -913,15 +933,58 @@ const CASES: &[Case] = &[
         expect: &[(4, "{\"empty\": \"\"}")],
     },
     Case {
+        name: "secret-info-get: an id or a label, not both",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[SecretInfo(Some("mine0"), Some("mine")), SecretInfo(None, None)],
+        expect: &[
+            (0, "2: specify either a secret URI or label but not both"),
+            (1, "2: require either a secret URI or label"),
+        ],
+    },
+    Case {
+        name: "stdin as go-yaml v2 reads it: every character back as written",
+        unit: LEADER,
+        h: H::UpdateStatus,
+        calls: &[
+            RelationSet(Rel::Db, false, &[("odd", "a\u{85}b \u{2028} c\u{7f}\u{9f}\u{fffe}\u{1F600}\t\"\\")]),
+            RelationGet(Rel::Db, "webapp/0", false),
+            StateSet(&[("odd", "\u{0}\u{85}\u{2029}é")]),
+            StateGet,
+        ],
+        expect: &[
+            (1, "{\"egress-subnets\": \"10.0.0.2/32\", \"ingress-address\": \"10.0.0.2\", \"odd\": \"a\\u{85}b \\u{2028} c\\u{7f}\\u{9f}\\u{fffe}😀\\t\\\"\\\\\", \"private-address\": \"10.0.0.2\"}"),
+        ],
+    },
+    Case {
+        name: "charm state: Juju's size limits",
+        unit: FOLLOWER,
+        h: H::UpdateStatus,
+        calls: &[StateSet(&[("big", BIG_VALUE)]), StateSet(&[(LONG_KEY, "x")]), StateSet(&[("fits", "x")])],
+        expect: &[
+            (0, "1: max allowed value length (65536) exceeded"),
+            (1, "1: max allowed key length (256) exceeded"),
+        ],
+    },
+    Case {
         name: "actions and storage outside an action",
         unit: FOLLOWER,
         h: H::UpdateStatus,
-        calls: &[ActionGet, ActionSet(&[("ok", "1")]), ActionSet(&[("Bad", "1")]), StorageList("data")],
+        calls: &[
+            ActionGet,
+            ActionSet(&[("ok", "1")]),
+            ActionSet(&[("Bad", "1")]),
+            StorageList("data"),
+            ActionSet(&[("backup_id", "1")]),
+            ActionSet(&[("out.stdout", "1")]),
+        ],
         expect: &[
             (0, "1: not running an action"),
             (1, "1: not running an action"),
             (2, "2: key \"Bad\" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"),
             (3, "[]"),
+            (4, "2: key \"backup_id\" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"),
+            (5, "2: cannot set reserved action key \"stdout\""),
         ],
     },
     Case {

@@ -79,6 +79,16 @@ pub fn derive_action_params(input: TokenStream) -> TokenStream {
     )
 }
 
+/// `#[derive(ActionResults)]`: see `charm_runtime::ActionResults`.
+#[proc_macro_derive(ActionResults)]
+pub fn derive_action_results(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    debug(
+        "#[derive(ActionResults)]",
+        expand::action_result::derive(input),
+    )
+}
+
 /// `#[handlers]` on an `impl` block: see `charm_runtime::handlers`.
 #[proc_macro_attribute]
 pub fn handlers(args: TokenStream, input: TokenStream) -> TokenStream {

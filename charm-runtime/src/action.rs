@@ -10,6 +10,17 @@
 //!
 //! Results (`action-set`, nested keys flattened with `.` as Juju does) and failure
 //! (`action-fail`) are sent when the handlers succeed; `action-log` goes out at once.
+//! A result key Juju would refuse is an error when it is set, naming the key and the
+//! rule ([`check_result_key`]); a struct deriving [`ActionResults`](macro@crate::ActionResults)
+//! has its keys checked when it compiles.
+//!
+//! **A handler that fails** fails the action, not the unit: Juju does not retry an
+//! action. The operator sees the error's message as the action's failure message
+//! (`action-fail`, cut as `juju-log` messages are), and on its stderr; nothing the hook
+//! buffered is written. The process exits 0 so that Juju keeps that message (an action
+//! whose process exits non-zero only says `exit status 1`) — unless a change Juju commits
+//! with the hook was already sent (a secret added, a flush cut short): then it exits 1,
+//! so that Juju discards it, and the message is on stderr only.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -148,12 +159,51 @@ impl ActionEvent {
 }
 
 /// A running action with typed parameters `P`.
-#[derive(Debug)]
+///
+/// Its `Debug` shows the action's name and id, never its parameters (a parameter may be
+/// a password):
+///
+/// ```
+/// # use charm_runtime::testing::{self as scenario, Event, State};
+/// # use charm_runtime::prelude::*;
+/// # #[derive(Charm, Default)]
+/// # #[charm(name = "demo", summary = "s", description = "d")]
+/// # #[actions(login(params = Login, description = "Log in."))]
+/// # pub struct Demo;
+/// #[derive(ActionParams, serde::Deserialize)]
+/// pub struct Login {
+///     /// The password.
+///     password: String,
+/// }
+/// # #[handlers]
+/// # impl Demo {
+/// #     #[on(login_action)]
+/// #     fn login(&mut self, ctx: &mut Context<Self>, action: &Action<Login>) -> Result<()> {
+/// let shown = format!("{action:?}");
+/// assert!(shown.contains("login") && !shown.contains("hunter2"));
+/// #         Ok(())
+/// #     }
+/// # }
+/// # scenario::Context::<Demo>::new()
+/// #     .run(Event::action("login").param("password", "hunter2"), State::new())
+/// #     .unwrap()
+/// #     .assert_ok();
+/// ```
 pub struct Action<P> {
     model: Rc<ModelInner>,
     name: String,
     id: String,
     params: P,
+}
+
+impl<P> std::fmt::Debug for Action<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Action")
+            .field("name", &self.name)
+            .field("id", &self.id)
+            .field("params", &format_args!("<redacted>"))
+            .finish()
+    }
 }
 
 impl<P> Action<P> {
@@ -170,17 +220,34 @@ impl<P> Action<P> {
         &self.params
     }
     /// Sets a result (`a.b` nests, as Juju does). Sent when the handlers succeed.
-    pub fn set_result(&self, key: impl Into<String>, value: impl Into<String>) {
+    ///
+    /// A key Juju's `action-set` would refuse is an error now, naming the key and the rule
+    /// ([`check_result_key`]): sent at the end, it would fail the whole action.
+    pub fn set_result(&self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
+        let key = key.into();
+        check_result_key(&key)?;
         self.model
             .action_results
             .borrow_mut()
-            .insert(key.into(), value.into());
+            .insert(key, value.into());
+        Ok(())
     }
-    /// Sets every leaf of a JSON object as a result, nested keys joined with `.`.
-    pub fn set_results(&self, results: &Value) {
+    /// Sets every leaf of a JSON object as a result, nested keys joined with `.`. Every
+    /// key is checked first ([`check_result_key`]); on an error, none is set.
+    pub fn set_results(&self, results: &Value) -> Result<()> {
         let mut flat = BTreeMap::new();
         flatten("", results, &mut flat);
+        for key in flat.keys() {
+            check_result_key(key)?;
+        }
         self.model.action_results.borrow_mut().extend(flat);
+        Ok(())
+    }
+    /// Sets the fields of a struct deriving [`ActionResults`](macro@crate::ActionResults)
+    /// as results: field `backup_id` is key `backup-id`, a nested object's keys are
+    /// joined with `.`.
+    pub fn set_typed_results<R: ActionResults>(&self, results: &R) -> Result<()> {
+        self.set_results(&results.to_results()?)
     }
     /// Sends a progress message to the operator, now.
     pub fn log(&self, message: impl AsRef<str>) -> Result<()> {
@@ -191,6 +258,70 @@ impl<P> Action<P> {
     pub fn fail(&self, message: impl Into<String>) {
         *self.model.action_failure.borrow_mut() = Some(message.into());
     }
+}
+
+/// Result keys the controller keeps for itself (`reservedKeys` in
+/// [`action-set.go`](https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/jujuc/action-set.go)).
+pub const RESERVED_RESULT_KEYS: [&str; 4] =
+    ["stdout", "stdout-encoding", "stderr", "stderr-encoding"];
+
+/// Checks an action result key as Juju's `action-set` does
+/// ([`action-set.go`](https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/jujuc/action-set.go),
+/// `Init`): each part between dots matches `^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$` (the action
+/// name rule, `GetActionNameRule` in `internal/charm/actions.go`) and is none of
+/// [`RESERVED_RESULT_KEYS`].
+///
+/// ```
+/// use charm_runtime::action::check_result_key;
+/// assert!(check_result_key("backup-id").is_ok());
+/// assert!(check_result_key("outfile.size").is_ok());
+/// let err = check_result_key("backup_id").unwrap_err().to_string();
+/// assert!(err.contains("`backup_id`") && err.contains("`backup-id`"), "{err}");
+/// assert!(check_result_key("stdout").is_err());
+/// ```
+pub fn check_result_key(key: &str) -> Result<()> {
+    for part in key.split('.') {
+        let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        let valid = part.starts_with(alnum)
+            && part.ends_with(alnum)
+            && part.chars().all(|c| alnum(c) || c == '-');
+        if !valid {
+            let suggestion = part.to_lowercase().replace('_', "-");
+            let hint = if suggestion != part && check_result_key(&suggestion).is_ok() {
+                format!(" (`{suggestion}` is)")
+            } else {
+                String::new()
+            };
+            return Err(crate::Error::msg(format!(
+                "action result key `{key}`: `{part}` is not a key Juju accepts{hint}: each part between dots must match ^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$ (lowercase letters, digits and dashes)"
+            )));
+        }
+        if RESERVED_RESULT_KEYS.contains(&part) {
+            return Err(crate::Error::msg(format!(
+                "action result key `{key}`: `{part}` is reserved by Juju (reserved: {})",
+                RESERVED_RESULT_KEYS.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An action's typed results. Derive it with `#[derive(ActionResults, Serialize)]`: each
+/// named field is a result, its name in kebab case (`backup_id` ⇒ `backup-id`); a field
+/// name that does not make a key Juju accepts does not compile.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an action's results",
+    label = "add `#[derive(ActionResults, serde::Serialize)]` to `{Self}`"
+)]
+pub trait ActionResults {
+    /// The results as one JSON object (nested objects become dotted keys).
+    fn to_results(&self) -> Result<Value>;
+}
+
+/// Used by generated code: a field of an [`ActionResults`] struct as a result value.
+#[doc(hidden)]
+pub fn result_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value> {
+    Ok(serde_json::to_value(value)?)
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
@@ -212,6 +343,35 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
             out.insert(prefix.to_string(), other.to_string());
         }
     }
+}
+
+/// What the operator is told after a failure, in the log line that reports it: an action
+/// is not retried by Juju, a hook is.
+pub(crate) fn after_failure(model: &ModelInner) -> &'static str {
+    match model.env.hook {
+        crate::env::Hook::Action(_) => {
+            "Nothing it wrote was saved; the action failed (Juju does not retry actions)."
+        }
+        _ => "Nothing it wrote was saved; Juju will retry the hook.",
+    }
+}
+
+/// A hook failed with `message` (already logged): its exit code. A hook exits 1, so Juju
+/// retries it. An action is failed with `message` (`action-fail`, and on stderr, which
+/// `juju run` shows) and exits 0, so that Juju keeps the message (a non-zero exit
+/// replaces it with `exit status 1`: `finalizeAction` in juju/juju's
+/// `internal/worker/uniter/runner/context/context.go`); but if a change Juju commits with
+/// the hook was already sent ([`ModelInner::sent_pending`]), it exits 1 so that Juju
+/// discards it.
+pub(crate) fn exit_code_after_failure(model: &ModelInner, message: &str) -> i32 {
+    if !matches!(model.env.hook, crate::env::Hook::Action(_)) {
+        return 1;
+    }
+    eprintln!("{message}");
+    if model.sent_pending.get() || model.tools.action_fail(message).is_err() {
+        return 1;
+    }
+    0
 }
 
 /// Used by generated code: the charm `C` declares action number `H` (a hash of its

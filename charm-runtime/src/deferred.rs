@@ -54,9 +54,12 @@ pub const STATE_KEY: &str = "charm-rs.deferred";
 /// The marker file, in the charm directory (see the module docs).
 pub const MARKER_FILE: &str = ".charm-rs-deferred";
 
-/// At most this many notices are kept (the oldest are dropped, with a warning): charm
-/// state values are limited to 64 KiB.
+/// At most this many notices are kept, in at most 64 KiB (the oldest are dropped, with
+/// a warning): they are one charm-state value, which Juju limits to 64 KiB.
 pub const MAX_NOTICES: usize = 100;
+
+mod bound;
+pub(crate) use bound::bound;
 
 /// Whether the event of `hook` may be deferred; if not, why (the catalogue's
 /// [`Deferral`](charm_catalogue::Deferral) of its event).
@@ -211,17 +214,7 @@ impl Deferred {
         let Some(committed) = &self.committed else {
             return Ok(());
         };
-        if self.remaining.len() > MAX_NOTICES {
-            let dropped = self.remaining.len() - MAX_NOTICES;
-            model.log(
-                LogLevel::Warning,
-                &format!(
-                    "{} deferred events are too many to keep: dropping the {dropped} oldest",
-                    self.remaining.len()
-                ),
-            );
-            self.remaining.drain(..dropped);
-        }
+        bound(model, &mut self.remaining);
         let changed = match committed {
             Committed::Known(notices) => *notices != self.remaining,
             Committed::Corrupt => true,

@@ -18,7 +18,8 @@
 //!
 //! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
 //! says which handler failed and why, nothing buffered is written, and the process exits
-//! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log.
+//! 1 so Juju retries the hook. No Rust backtrace reaches Juju's log. An action is not
+//! retried: it fails with the message instead ([`action`](mod@crate::action)).
 
 use std::any::{Any, TypeId};
 use std::rc::Rc;

@@ -105,7 +105,7 @@ pub mod version;
 pub mod workload;
 pub mod yaml;
 
-pub use action::{Action, ActionEvent, ActionParams, NoParams};
+pub use action::{Action, ActionEvent, ActionParams, ActionResults, NoParams};
 pub use backend::LogLevel;
 pub use config::{CharmConfig, ConfigOption, NoConfig, OptionType};
 pub use databag::{DataBag, ReadOnly, ReadWrite};
@@ -245,6 +245,26 @@ pub use charm_macros::ConfigEnum;
 /// `serde::Deserialize` too: that is how the parameters are read.
 pub use charm_macros::ActionParams;
 
+/// Derives [`ActionResults`](trait@action::ActionResults) for an action's results: each
+/// named field one result, its key the field's name in kebab case (`backup_id` becomes
+/// `backup-id`); a nested struct's fields become dotted keys (`size.bytes`). Derive
+/// `serde::Serialize` too: that is how the values are written. A field whose name does
+/// not make a key Juju's `action-set` accepts (`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`, none
+/// of `stdout`, `stdout-encoding`, `stderr`, `stderr-encoding`) is a compile error at its
+/// name. Send them with [`Action::set_typed_results`].
+///
+/// ```
+/// #[derive(charm_runtime::ActionResults, serde::Serialize)]
+/// pub struct Backup {
+///     backup_id: String,
+///     size: u64,
+/// }
+/// use charm_runtime::action::ActionResults;
+/// let results = Backup { backup_id: "b-1".into(), size: 42 }.to_results().unwrap();
+/// assert_eq!(results, serde_json::json!({"backup-id": "b-1", "size": 42}));
+/// ```
+pub use charm_macros::ActionResults;
+
 /// Registers the `#[on(..)]` methods of an `impl` block as the charm's handlers.
 ///
 /// `#[on(event, ..)]` takes one or more event names: the lifecycle events (`install`,
@@ -258,7 +278,8 @@ pub use charm_macros::ActionParams;
 /// several `#[handlers]` blocks, in any module of its crate; handlers of one event run
 /// in order of module path, then line of their block, then method.
 ///
-/// An `Err` from a handler is logged and the hook fails, so Juju retries it; `?` works
+/// An `Err` from a handler is logged and the hook fails, so Juju retries it (an action
+/// fails with the error's message instead: Juju does not retry actions); `?` works
 /// on charm-runtime's errors, on `std::io::Error` and on `serde_json::Error`, and
 /// [`ResultExt::context`] turns any other error into one with a message.
 pub use charm_macros::handlers;
@@ -353,16 +374,17 @@ pub mod prelude {
     pub use crate::config::OptionType;
     pub use crate::event::*;
     pub use crate::{
-        handlers, Action, ActionEvent, ActionParams, Charm, CharmConfig, ConfigEnum, Context,
-        Error, Leader, LogLevel, NoParams, Relation, Result, ResultExt, SecretContent, SecretId,
-        Status,
+        handlers, Action, ActionEvent, ActionParams, ActionResults, Charm, CharmConfig, ConfigEnum,
+        Context, Error, Leader, LogLevel, NoParams, Relation, Result, ResultExt, SecretContent,
+        SecretId, Status,
     };
 }
 
 #[doc(hidden)]
 pub mod __private {
     pub use crate::action::{
-        action_hash, action_params, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType,
+        action_hash, action_params, result_value, ActionArg, ActionMeta, HasAction, ParamMeta,
+        ParamType,
     };
     pub use crate::config::{
         check_range, check_with, describe, is_choice, read_option, OptionValue,

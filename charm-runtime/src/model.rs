@@ -76,6 +76,10 @@ pub(crate) struct ModelInner {
     /// The ports as this hook left them: the committed ones (read once) with its own
     /// `open-port`/`close-port` on top, for [`Context::set_ports`].
     ports: RefCell<Option<BTreeSet<Port>>>,
+    /// A tool call whose change Juju commits only if the hook exits 0 was made already
+    /// (`secret-add`, a tracking `secret-get`, any write of the flush): a failed action
+    /// must then exit 1 for Juju to discard it.
+    pub(crate) sent_pending: Cell<bool>,
 }
 
 impl std::fmt::Debug for ModelInner {
@@ -123,6 +127,7 @@ impl ModelInner {
             gone: RefCell::default(),
             secret_ops: RefCell::default(),
             ports: RefCell::new(None),
+            sent_pending: Cell::new(false),
         }
     }
 
@@ -350,10 +355,11 @@ impl ModelInner {
     /// (none to a relation found gone), charm state, action results, statuses. Called
     /// once, after every handler succeeded.
     pub(crate) fn flush(&self) -> Result<()> {
+        self.sent_pending.set(true);
         let secret_ops = std::mem::take(&mut *self.secret_ops.borrow_mut());
         for op in secret_ops {
             match op {
-                SecretOp::Set(id, content) => self.tools.secret_set(&id, Some(&content), None)?,
+                SecretOp::Set(id, content) => crate::secret::set_content(self, &id, &content)?,
                 SecretOp::SetInfo(id, meta) => self.tools.secret_set_info(&id, &meta)?,
                 SecretOp::Grant(id, rel, unit) => {
                     self.tools.secret_grant(&id, rel, unit.as_deref())?
@@ -436,6 +442,34 @@ impl ModelInner {
         }
         Ok(())
     }
+}
+
+/// The longest charm-state key Juju keeps, in bytes (`MaxCharmStateKeySize` in juju/juju's
+/// [`core/quota/fixed_limits.go`](https://github.com/juju/juju/blob/3.6/core/quota/fixed_limits.go)).
+pub const MAX_STATE_KEY: usize = 256;
+
+/// The longest charm-state value Juju keeps, in bytes (`MaxCharmStateValueSize`, same
+/// file). The whole state of a unit is limited too, by the controller's
+/// `max-charm-state-size` (2 MiB by default).
+pub const MAX_STATE_VALUE: usize = 64 * 1024;
+
+/// Juju's check of one charm-state key and value (`quota.CheckTupleSize`, called by
+/// `state-set`), as an error that names the key and says what to do.
+pub(crate) fn check_state_size(key: &str, value: &str) -> Result<()> {
+    if key.len() > MAX_STATE_KEY {
+        return Err(Error::msg(format!(
+            "charm state key `{}…` is {} bytes long; Juju keeps keys of at most {MAX_STATE_KEY} bytes (max allowed key length ({MAX_STATE_KEY}) exceeded)",
+            key.chars().take(40).collect::<String>(),
+            key.len()
+        )));
+    }
+    if value.len() > MAX_STATE_VALUE {
+        return Err(Error::msg(format!(
+            "charm state key `{key}`: the value is {} bytes; Juju keeps values of at most {MAX_STATE_VALUE} bytes (max allowed value length ({MAX_STATE_VALUE}) exceeded): keep large data in a file or the workload",
+            value.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Orders unit names by application, then unit number (`app/2` before `app/10`).
@@ -570,7 +604,8 @@ impl<C: Charm> Context<C> {
         self.model.relations(endpoint)
     }
 
-    /// Sets this unit's workload status (at the end of the hook, if it succeeds).
+    /// Sets this unit's workload status (at the end of the hook, if it succeeds; to show
+    /// a status while the hook runs, [`set_status_now`](Self::set_status_now)).
     pub fn set_status(&self, status: Status) {
         self.model.set_unit_status(status);
     }
@@ -578,6 +613,47 @@ impl<C: Charm> Context<C> {
     /// Sets the application's status: the leader's privilege.
     pub fn set_app_status(&self, _leader: &Leader, status: Status) {
         self.model.set_app_status(status);
+    }
+
+    /// Sets this unit's workload status now, with `status-set`, for the operator to see
+    /// while the hook runs: a `maintenance` status before a long install or upgrade.
+    ///
+    /// [`set_status`](Self::set_status) sends the status once, at the end of a hook that
+    /// succeeded; this one is sent at once and, as `status-set` always is in Juju, stays
+    /// even if the hook then fails (`ops` sends every status so). A later `set_status`, or
+    /// a status collector, replaces it at the end of the hook; a status set with
+    /// `set_status` before this call is dropped.
+    ///
+    /// ```
+    /// # use charm_runtime::prelude::*;
+    /// # #[derive(Charm, Default)]
+    /// # #[charm(name = "demo", summary = "s", description = "d")]
+    /// # pub struct Demo;
+    /// # #[handlers]
+    /// # impl Demo {
+    /// #[on(install)]
+    /// fn install(&mut self, ctx: &mut Context<Self>) -> Result<()> {
+    ///     ctx.set_status_now(Status::maintenance("installing packages"))?;
+    ///     // ... minutes of work ...
+    ///     ctx.set_status(Status::active(""));
+    ///     Ok(())
+    /// }
+    /// # }
+    /// # let out = charm_runtime::testing::Context::<Demo>::new()
+    /// #     .run(charm_runtime::testing::Event::install(), charm_runtime::testing::State::new())
+    /// #     .unwrap();
+    /// # assert_eq!(out.unit_status_history, [Status::maintenance("installing packages"), Status::active("")]);
+    /// ```
+    pub fn set_status_now(&self, status: Status) -> Result<()> {
+        self.model.unit_status.borrow_mut().take();
+        self.model.tools.status_set(false, &status)
+    }
+
+    /// Sets the application's status now (see [`set_status_now`](Self::set_status_now)):
+    /// the leader's privilege.
+    pub fn set_app_status_now(&self, _leader: &Leader, status: Status) -> Result<()> {
+        self.model.app_status.borrow_mut().take();
+        self.model.tools.status_set(true, &status)
     }
 
     /// Sets the workload version `juju status` shows.
@@ -657,8 +733,15 @@ impl<C: Charm> Context<C> {
         self.model.state_get(key)
     }
     /// Sets a value of the charm state (flushed with `state-set` when the hook succeeds).
-    pub fn state_set(&self, key: &str, value: impl Into<String>) {
-        self.model.state_write(key, Some(value.into()));
+    ///
+    /// Juju keeps keys of at most [`MAX_STATE_KEY`] bytes and values of at most
+    /// [`MAX_STATE_VALUE`] bytes: a larger one is an error now, naming the key (sent at
+    /// the end, it would fail every run of the hook).
+    pub fn state_set(&self, key: &str, value: impl Into<String>) -> Result<()> {
+        let value = value.into();
+        check_state_size(key, &value)?;
+        self.model.state_write(key, Some(value));
+        Ok(())
     }
     /// Deletes a value of the charm state (when the hook succeeds).
     pub fn state_delete(&self, key: &str) {
@@ -866,6 +949,7 @@ impl<C: Charm> Context<C> {
         meta: &SecretMeta,
     ) -> Result<Secret> {
         content.validate()?;
+        self.model.sent_pending.set(true);
         let id = self.model.tools.secret_add(&NewSecret {
             content,
             owner,

@@ -251,7 +251,13 @@ impl Relation {
         self.model.remote_app(self.id)
     }
 
-    /// The remote units currently in the relation, sorted (peer units, for a peer relation).
+    /// The remote units currently in the relation, sorted (peer units, for a peer relation):
+    /// Juju's `relation-list`, as `ops`' `Relation.units`.
+    ///
+    /// In `<endpoint>-relation-departed` the departing unit is no longer listed (Juju has
+    /// removed it from the relation already); its databag stays readable for that hook:
+    /// [`remote_unit_data(event.departing_unit())`](Self::remote_unit_data), as `ops`
+    /// keeps `relation.data[event.departing_unit]`. In `relation-broken`, no unit.
     pub fn units(&self) -> Result<Vec<String>> {
         if !self.active {
             return Ok(Vec::new());

@@ -437,6 +437,29 @@ impl SecretInfo {
     }
 }
 
+/// `secret-set <id>` with new content, as the flush sends it. Juju before 3.6 drops the
+/// owner's label of a secret when `secret-set` comes without `--label`
+/// ([LP#2081034](https://bugs.launchpad.net/juju/+bug/2081034)): there, as `ops` does
+/// (`_ModelBackend.secret_set` in canonical/operator's `ops/model.py`), the label is read
+/// first with `secret-info-get` and sent again.
+pub(crate) fn set_content(
+    model: &ModelInner,
+    id: &SecretId,
+    content: &SecretContent,
+) -> Result<()> {
+    // A version that does not parse (`0.0.0` when unset) is taken as an old one.
+    let keeps_label = model
+        .env
+        .juju_version
+        .parse::<crate::version::JujuVersion>()
+        .is_ok_and(|v| v.secret_set_keeps_metadata());
+    let label = match keeps_label {
+        false => model.tools.secret_info_get(Some(id), None)?.label,
+        true => None,
+    };
+    model.tools.secret_set(id, Some(content), label.as_deref())
+}
+
 /// A handle on a secret, from [`Context::add_app_secret`](crate::Context::add_app_secret),
 /// [`Context::add_unit_secret`](crate::Context::add_unit_secret),
 /// [`Context::secret`](crate::Context::secret) or
@@ -496,15 +519,26 @@ impl Secret {
         self.read(SecretRead::Refresh)
     }
     fn read(&self, read: SecretRead) -> Result<SecretContent> {
+        if read == SecretRead::Refresh || (self.id.is_some() && self.label.is_some()) {
+            // Moves this unit's tracking, or labels the secret: Juju commits it with the hook.
+            self.model.sent_pending.set(true);
+        }
         self.model
             .tools
             .secret_get(self.id.as_ref(), self.label.as_deref(), read)
     }
 
     /// Owner only: what Juju knows of this secret (latest revision, label).
+    ///
+    /// Asks by id when the handle has one, else by label: `secret-info-get` refuses both
+    /// at once ("specify either a secret URI or label but not both", `secret-info-get.go`
+    /// in juju/juju), and a handle from [`add_app_secret`](crate::Context::add_app_secret)
+    /// with a label has both.
     pub fn info(&self) -> Result<SecretInfo> {
-        // By id when known: Juju refuses an id and a label together.
-        let label = self.label.as_deref().filter(|_| self.id.is_none());
+        let label = match self.id {
+            Some(_) => None,
+            None => self.label.as_deref(),
+        };
         self.model.tools.secret_info_get(self.id.as_ref(), label)
     }
 

@@ -126,7 +126,7 @@ mod charm {
 
         #[on(ping_action)]
         fn ping(&mut self, _ctx: &mut Context<Self>, action: &Action<NoParams>) -> Result<()> {
-            action.set_result("answer", "pong");
+            action.set_result("answer", "pong")?;
             Ok(())
         }
 

@@ -51,8 +51,8 @@ mod charm {
                 return Err(Error::msg("disk on fire"));
             }
             action.log(format!("backing up to {}", p.path))?;
-            action.set_results(&serde_json::json!({"path": p.path, "kept": {"count": p.keep}}));
-            ctx.state_set("last-backup", p.path.clone());
+            action.set_results(&serde_json::json!({"path": p.path, "kept": {"count": p.keep}}))?;
+            ctx.state_set("last-backup", p.path.clone())?;
             Ok(())
         }
 
@@ -62,7 +62,7 @@ mod charm {
             ctx.state_set(
                 "data",
                 format!("{} at {}", event.storage().id(), location.display()),
-            );
+            )?;
             Ok(())
         }
 
@@ -145,8 +145,12 @@ fn action_fail_keeps_the_hook_s_changes_and_a_handler_error_drops_them() {
     let out = ctx()
         .run(Event::action("backup").param("path", "/boom"), State::new())
         .unwrap();
-    assert_eq!(out.exit_code, 1);
+    // The action fails with the handler's message (Juju does not retry actions); the
+    // process exits 0 so that Juju keeps that message, and nothing buffered is written.
+    assert_eq!(out.exit_code, 0);
     assert!(out.error.unwrap().contains("disk on fire"));
+    let failure = out.action.unwrap().failure.unwrap();
+    assert!(failure.contains("disk on fire"), "{failure}");
     assert!(out.state.charm_state.is_empty());
 }
 

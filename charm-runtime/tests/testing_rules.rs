@@ -42,7 +42,7 @@ mod probe {
                 "fail-after-writes" => {
                     let db = ctx.relation(Self::DB)?.expect("a db relation");
                     db.local_unit_data().set("written", "yes");
-                    ctx.state_set("written", "yes");
+                    ctx.state_set("written", "yes")?;
                     ctx.add_unit_secret(SecretContent::new().with("token", "t"), Some("tok"))?;
                     ctx.set_status(Status::maintenance("working"));
                     ctx.info("about to fail");
@@ -55,7 +55,7 @@ mod probe {
                 }
                 "read-secret" => {
                     let c = ctx.secret(&secret()?).content()?;
-                    ctx.state_set("read", c.require("password")?);
+                    ctx.state_set("read", c.require("password")?)?;
                     Ok(())
                 }
                 "peer-app-data-on-db" => {
@@ -66,7 +66,7 @@ mod probe {
                 "peer-app-data" => {
                     let peers = ctx.relation(Self::CLUSTER)?.expect("peers");
                     let v = peers.peer_app_data()?.get("leader")?.unwrap_or_default();
-                    ctx.state_set("seen-leader", v);
+                    ctx.state_set("seen-leader", v)?;
                     Ok(())
                 }
                 _ => Ok(()),
@@ -81,8 +81,8 @@ mod probe {
         )]
         fn members(&mut self, ctx: &mut Context<Self>, event: &Event) -> Result<()> {
             let rel = event.relation().expect("a relation event");
-            ctx.state_set("units", rel.units()?.join(","));
-            ctx.state_set("listed", ctx.relations(Self::DB)?.len().to_string());
+            ctx.state_set("units", rel.units()?.join(","))?;
+            ctx.state_set("listed", ctx.relations(Self::DB)?.len().to_string())?;
             Ok(())
         }
     }

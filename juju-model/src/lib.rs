@@ -56,6 +56,7 @@
 
 pub mod cli;
 mod error;
+pub mod goyaml;
 mod hook;
 mod model;
 pub mod names;
@@ -72,3 +73,4 @@ pub use tools::{
     HookContext, InterfaceAddress, NetworkInfo, OpenedPorts, PortRange, RelationFlag, RelationGet,
     SecretAdd, SecretGet, SecretInfo, SecretSet,
 };
+pub use tools::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};

@@ -2,6 +2,7 @@
 //! (the crate charms depend on) and its hidden `__private` module.
 
 pub mod action_params;
+pub mod action_result;
 pub mod charm;
 pub mod config;
 pub mod handlers;

@@ -7,6 +7,7 @@
 //! properties, doc comments.
 
 pub mod action_params;
+pub mod action_result;
 pub mod charm;
 pub mod config;
 pub mod handlers;

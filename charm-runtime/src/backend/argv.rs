@@ -252,6 +252,63 @@ pub fn secret_remove(id: &SecretId, revision: Option<u64>) -> Vec<String> {
 pub fn state_get() -> Vec<String> {
     v(["state-get", "--format=json"])
 }
+/// The stdin of `relation-set --file -` and `state-set --file -`: `values` as a JSON
+/// object every character of which go-yaml v2, Juju's reader, takes back as it was.
+///
+/// Juju reads that stdin with go-yaml v2 into a map of strings (`readSettings`,
+/// `internal/worker/uniter/runner/jujuc/relation-set.go`). go-yaml v2's reader refuses raw
+/// U+007F, U+0080–U+009F (but U+0085), U+FFFE and U+FFFF, and its scanner folds a raw
+/// U+0085 to a space and drops the blanks beside a raw U+2028 or U+2029 (`readerc.go`,
+/// `scannerc.go`); `serde_json` writes all of them raw. Here every character outside
+/// printable ASCII in the Basic Multilingual Plane is escaped `\uXXXX`, as `ops`'
+/// `json.dumps` escapes it; a character beyond it is written raw, since go-yaml v2 refuses
+/// the surrogate escapes JSON would use (`\ud83d\ude00`: "found invalid Unicode
+/// character escape code") and takes the raw character. The result is still JSON.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let values = BTreeMap::from([("k".to_string(), "é\u{85}\u{2028} 😀".to_string())]);
+/// let stdin = charm_runtime::backend::argv::settings_stdin(&values);
+/// assert_eq!(stdin, r#"{"k":"\u00e9\u0085\u2028 😀"}"#);
+/// let back: BTreeMap<String, String> = serde_json::from_str(&stdin).unwrap();
+/// assert_eq!(back, values);
+/// ```
+pub fn settings_stdin(values: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(2 + values.len() * 16);
+    out.push('{');
+    for (i, (k, v)) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(&mut out, k);
+        out.push(':');
+        json_string(&mut out, v);
+    }
+    out.push('}');
+    out
+}
+
+/// `s` as a JSON string, escaped for go-yaml v2 ([`settings_stdin`]).
+fn json_string(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x1_0000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// `state-set --file -`
 pub fn state_set() -> Vec<String> {
     v(["state-set", "--file", "-"])
@@ -344,7 +401,7 @@ pub fn action_set(results: &BTreeMap<String, String>) -> Vec<String> {
 pub fn action_log(message: &str) -> Vec<String> {
     v(["action-log", "--", &log_message(message)])
 }
-/// `action-fail -- <message>` (the message cut to fit one argument)
+/// `action-fail -- <message>` (the message cut to fit one argument, as `juju-log`'s)
 pub fn action_fail(message: &str) -> Vec<String> {
     v(["action-fail", "--", &log_message(message)])
 }

@@ -143,8 +143,8 @@ impl HookTools for ProcessTools {
         app: bool,
         changes: &BTreeMap<String, String>,
     ) -> Result<()> {
-        let stdin = serde_json::to_vec(changes).map_err(|e| Error::msg(e.to_string()))?;
-        self.run(&argv::relation_set(relation, app), Some(&stdin))
+        let stdin = argv::settings_stdin(changes);
+        self.run(&argv::relation_set(relation, app), Some(stdin.as_bytes()))
             .map(drop)
     }
 
@@ -214,8 +214,9 @@ impl HookTools for ProcessTools {
     }
 
     fn state_set(&self, values: &BTreeMap<String, String>) -> Result<()> {
-        let stdin = serde_json::to_vec(values).map_err(|e| Error::msg(e.to_string()))?;
-        self.run(&argv::state_set(), Some(&stdin)).map(drop)
+        let stdin = argv::settings_stdin(values);
+        self.run(&argv::state_set(), Some(stdin.as_bytes()))
+            .map(drop)
     }
 
     fn state_delete(&self, key: &str) -> Result<()> {

@@ -93,14 +93,18 @@ impl<C: Charm + Default> HookRun<C> {
     }
 
     /// The remaining phases, then the outcome: a failed phase's message is logged and
-    /// the exit code is 1, so Juju retries the hook.
+    /// the exit code is 1, so Juju retries the hook (an action fails with the message
+    /// instead: [`exit_code_after_failure`](crate::action::exit_code_after_failure)).
     pub(super) fn run(mut self, options: &DispatchOptions) -> Outcome {
         let error = self.phases(options).err();
         if let Some(message) = &error {
             self.model.log(LogLevel::Error, message);
         }
         Outcome {
-            exit_code: if error.is_some() { 1 } else { 0 },
+            exit_code: match &error {
+                Some(message) => crate::action::exit_code_after_failure(&self.model, message),
+                None => 0,
+            },
             error,
             handlers: self.handlers,
         }
@@ -158,8 +162,10 @@ impl<C: Charm + Default> HookRun<C> {
             .map_err(|m| format!("{}: rebuilding the deferred {what}: {m}", self.label))?;
         self.run_handler(handler, &event, None).map_err(|m| {
             format!(
-                "{}: handler `{}` failed on the deferred {what}: {m}. Nothing it wrote was saved; Juju will retry the hook.",
-                self.label, handler.name
+                "{}: handler `{}` failed on the deferred {what}: {m}. {}",
+                self.label,
+                handler.name,
+                crate::action::after_failure(&self.model)
             )
         })
     }
@@ -215,8 +221,10 @@ impl<C: Charm + Default> HookRun<C> {
                 .run_handler(handler, &event, refusal.clone())
                 .map_err(|m| {
                     format!(
-                        "{}: handler `{}` failed: {m}. Nothing it wrote was saved; Juju will retry the hook.",
-                        self.label, handler.name
+                        "{}: handler `{}` failed: {m}. {}",
+                        self.label,
+                        handler.name,
+                        crate::action::after_failure(&model)
                     )
                 })?;
             if deferring {

@@ -275,6 +275,15 @@ fn flatten(results: &Map<String, Value>) -> BTreeMap<String, String> {
     out
 }
 
+/// `values` as Juju gets them from the `--file -` stdin production writes
+/// ([`argv::settings_stdin`]), read as Juju reads it (go-yaml v2, `juju_model::goyaml`):
+/// what the charm would lose or be refused on a real controller, it loses or is refused
+/// here too.
+fn through_stdin(values: &BTreeMap<String, String>) -> juju_model::Result<juju_model::Bag> {
+    juju_model::goyaml::read_settings(&argv::settings_stdin(values))
+        .map_err(juju_model::ToolError::runtime)
+}
+
 /// `-r <id>`, as the relation tools' argv gives it.
 fn r(id: &str) -> Option<RelationFlag<'_>> {
     Some(RelationFlag::r(id))
@@ -367,7 +376,7 @@ impl HookTools for MemoryTools {
     ) -> Result<()> {
         let id = relation.to_string();
         self.tool(argv::relation_set(relation, app), |cx| {
-            cx.relation_set(r(&id), app, changes.clone())
+            cx.relation_set(r(&id), app, through_stdin(changes)?)
         })
     }
 
@@ -493,7 +502,7 @@ impl HookTools for MemoryTools {
     }
 
     fn state_set(&self, values: &BTreeMap<String, String>) -> Result<()> {
-        self.tool(argv::state_set(), |cx| cx.state_set(values.clone()))
+        self.tool(argv::state_set(), |cx| cx.state_set(through_stdin(values)?))
     }
 
     fn state_delete(&self, key: &str) -> Result<()> {

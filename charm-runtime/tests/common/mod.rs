@@ -70,7 +70,7 @@ impl MyCharm {
             .relation()
             .local_unit_data()
             .set("smtp_credentials", id.clone());
-        ctx.state_set(&smtp_user_key(event.unit()), id);
+        ctx.state_set(&smtp_user_key(event.unit()), id)?;
         Ok(())
     }
 
@@ -114,8 +114,8 @@ impl MyCharm {
         let content = ctx.secret(&id).refresh_content()?;
         let username = content.require("username")?;
         // "push_configuration": record what the workload was given.
-        ctx.state_set("db-user", username);
-        ctx.state_set("db-tables-created", "true");
+        ctx.state_set("db-user", username)?;
+        ctx.state_set("db-tables-created", "true")?;
         let domain = ctx.config()?.domain.clone();
         ctx.set_status(Status::active(format!("serving {domain}")));
         Ok(())
@@ -129,7 +129,7 @@ impl MyCharm {
             return Ok(());
         }
         let app = event.relation().remote_app()?.unwrap_or_default();
-        ctx.state_set("dropped-database", app);
+        ctx.state_set("dropped-database", app)?;
         Ok(())
     }
 
@@ -160,9 +160,9 @@ impl MyCharm {
     )]
     fn peers_changed(&mut self, ctx: &mut Context<Self>) -> Result<()> {
         if let Some(peers) = ctx.relation(Self::REPLICAS)? {
-            ctx.state_set("peers", peers.units()?.len().to_string());
+            ctx.state_set("peers", peers.units()?.len().to_string())?;
             if let Some(leader) = peers.peer_app_data()?.get("leader")? {
-                ctx.state_set("known-leader", leader);
+                ctx.state_set("known-leader", leader)?;
             }
         }
         Ok(())

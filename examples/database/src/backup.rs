@@ -62,8 +62,8 @@ impl Database {
             action.fail(format!("cannot write {}: {e}", file.path().display()));
             return Ok(());
         }
-        action.set_result("path", file.path().display().to_string());
-        action.set_result("databases", served.databases.len().to_string());
+        action.set_result("path", file.path().display().to_string())?;
+        action.set_result("databases", served.databases.len().to_string())?;
         Ok(())
     }
 }

@@ -63,8 +63,8 @@ impl Settings {
 pub const WRITTEN_KEY: &str = "webapp.config-file";
 
 /// Records that `file` holds the configuration now (committed with the hook).
-pub fn remember(ctx: &Context<Webapp>, file: &CharmFile) {
-    ctx.state_set(WRITTEN_KEY, file.path().display().to_string());
+pub fn remember(ctx: &Context<Webapp>, file: &CharmFile) -> Result<()> {
+    ctx.state_set(WRITTEN_KEY, file.path().display().to_string())
 }
 
 /// Records that no file holds the configuration.

@@ -158,7 +158,7 @@ impl Webapp {
                 return not_ready(ctx, peers.as_ref(), status);
             }
         }
-        config_file::remember(ctx, &file);
+        config_file::remember(ctx, &file)?;
 
         if let Some(peers) = &peers {
             peers.local_unit_data().set("ready", "true");

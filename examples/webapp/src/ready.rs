@@ -42,8 +42,7 @@ fn load(ctx: &Context<Webapp>) -> Result<Option<BTreeSet<u32>>> {
 
 fn store(ctx: &Context<Webapp>, ready: &BTreeSet<u32>) -> Result<()> {
     let json = serde_json::to_string(ready).map_err(|e| Error::msg(e.to_string()))?;
-    ctx.state_set(READY_KEY, json);
-    Ok(())
+    ctx.state_set(READY_KEY, json)
 }
 
 fn is_ready(peers: &Relation, unit: &str) -> Result<bool> {

@@ -1,10 +1,7 @@
 //! What tools read besides their flags: `key=value` arguments, `--file` settings (a YAML
 //! map, `-` for stdin), and files named on the command line.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-
-use serde_json::Value;
 
 use crate::error::{quote, ToolError};
 use crate::model::Bag;
@@ -58,39 +55,14 @@ pub(crate) fn key_values(args: &[String]) -> Result<Bag, ToolError> {
     Ok(out)
 }
 
-/// A `--file` of settings: a YAML map whose scalar values are kept as strings (`null` is
-/// the empty string, which deletes). Reading it exactly as go-yaml v2 does is left to
-/// come; this reads YAML 1.2.
+/// A `--file` of settings as Juju reads it: go-yaml v2 into a map of strings
+/// ([`crate::goyaml`]). Juju prints go-yaml's error as it is (`readSettings` returns it
+/// traced, `relation-set.go`); `what` names the file elsewhere (`secret content`).
 pub(crate) fn settings_file(text: &str, what: &str) -> Result<Bag, ToolError> {
-    let v: Value = serde_saphyr::from_str(text)
-        .map_err(|e| ToolError::runtime(format!("cannot parse {what}: {e}")))?;
-    let mut out = BTreeMap::new();
-    match v {
-        Value::Null => {}
-        Value::Object(m) => {
-            for (k, v) in m {
-                let s = match v {
-                    Value::String(s) => s,
-                    Value::Null => String::new(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Number(n) => n.to_string(),
-                    _ => {
-                        return Err(ToolError::runtime(format!(
-                            "cannot parse {what}: value for key {} is not a string",
-                            quote(&k)
-                        )))
-                    }
-                };
-                out.insert(k, s);
-            }
-        }
-        _ => {
-            return Err(ToolError::runtime(format!(
-                "cannot parse {what}: expected a map of strings"
-            )))
-        }
-    }
-    Ok(out)
+    crate::goyaml::read_settings(text).map_err(|e| match what {
+        "settings" | "state" => ToolError::runtime(e),
+        _ => ToolError::runtime(format!("cannot parse {what}: {e}")),
+    })
 }
 
 /// Decodes standard or URL-safe base64 (`key#base64=...`).

@@ -29,6 +29,7 @@ pub use network::{BindAddress, InterfaceAddress, NetworkInfo};
 pub use ports::{ranges_with_endpoints, unique_ranges, OpenedPorts, PortRange};
 pub use relation::{RelationFlag, RelationGet};
 pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
+pub use state::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};
 pub use status::AppStatus;
 
 pub(crate) use self::action::cli as action_cli;

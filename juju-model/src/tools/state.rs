@@ -10,6 +10,31 @@ use crate::cli::{Io, Res};
 use crate::error::{quote, Result, ToolError};
 use crate::model::Bag;
 
+/// The longest charm-state key, in bytes (`MaxCharmStateKeySize` in juju/juju's
+/// `core/quota/fixed_limits.go`).
+pub const MAX_CHARM_STATE_KEY: usize = 256;
+
+/// The longest charm-state value, in bytes (`MaxCharmStateValueSize`, same file).
+pub const MAX_CHARM_STATE_VALUE: usize = 64 * 1024;
+
+/// The hook context's check of one key and value (`SetCharmStateValue` in
+/// `internal/worker/uniter/runner/context/context.go` calls `quota.CheckTupleSize`,
+/// `core/quota/kv.go`, with Juju's texts): the key first, then the value, by length in
+/// bytes.
+fn check_tuple_size(key: &str, value: &str) -> Result<()> {
+    if key.len() > MAX_CHARM_STATE_KEY {
+        return Err(ToolError::runtime(format!(
+            "max allowed key length ({MAX_CHARM_STATE_KEY}) exceeded"
+        )));
+    }
+    if value.len() > MAX_CHARM_STATE_VALUE {
+        return Err(ToolError::runtime(format!(
+            "max allowed value length ({MAX_CHARM_STATE_VALUE}) exceeded"
+        )));
+    }
+    Ok(())
+}
+
 impl HookContext<'_> {
     /// `state-get`: the whole charm state, with the hook's changes.
     pub fn state_get(&self) -> Result<Bag> {
@@ -30,8 +55,14 @@ impl HookContext<'_> {
     }
 
     /// `state-set`: sets each value, an empty one too (`SetCharmStateValue` keeps it;
-    /// only `state-delete` deletes).
+    /// only `state-delete` deletes). A key over [`MAX_CHARM_STATE_KEY`] bytes or a value
+    /// over [`MAX_CHARM_STATE_VALUE`] fails the tool and sets nothing (Juju sets the keys
+    /// in Go's random map order up to the bad one; here none is set, the same for every
+    /// run).
     pub fn state_set(&mut self, values: Bag) -> Result<()> {
+        for (k, v) in &values {
+            check_tuple_size(k, v)?;
+        }
         self.state_mut().extend(values);
         Ok(())
     }

@@ -71,7 +71,7 @@ impl Webapp {
 
     #[on(backup_action)]
     fn backup(&mut self, _ctx: &mut Context<Self>, action: &Action<BackupParams>) -> Result<()> {
-        action.set_result("path", action.params().path.clone());
+        action.set_result("path", action.params().path.clone())?;
         Ok(())
     }
 
