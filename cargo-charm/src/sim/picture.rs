@@ -12,7 +12,8 @@
 //! with `data-app`, `data-status`, `data-scale`; `class="unit"` with `data-unit`,
 //! `data-status`; `class="integration"` with `data-endpoints`, `data-interface`;
 //! `class="lane"` with `data-unit`, holding one `class="hook ok"` (or `hook failed`)
-//! `rect` per hook with `data-hook` and `data-ms`.
+//! `rect` per hook with `data-hook` and `data-ms`, coloured by the kind of hook
+//! (lifecycle, relation, secret, action), red when it failed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -35,6 +36,29 @@ pub(crate) fn status_colour(status: &str) -> &'static str {
         "blocked" | "down" | "error" | "failed" | "terminated" => BAD,
         _ => PLAIN,
     }
+}
+
+/// Hook bars by kind: lifecycle (install, config-changed, leader-elected, ...),
+/// relation, secret, action.
+const KINDS: [(&str, &str); 4] = [
+    ("lifecycle", "#3b6fb6"),
+    ("relation", "#2a8c9e"),
+    ("secret", "#d9822b"),
+    ("action", "#7a5cc2"),
+];
+
+/// The colour of a hook that succeeded, by its kind.
+fn hook_colour(hook: &str) -> &'static str {
+    let kind = if hook.starts_with("action ") {
+        3
+    } else if hook.starts_with("secret-") {
+        2
+    } else if hook.contains("-relation-") {
+        1
+    } else {
+        0
+    };
+    KINDS[kind].1
 }
 
 /// Text for XML content and attribute values.
@@ -142,12 +166,12 @@ impl Model {
             let peak = top - 0.75 * h;
             let label = esc(&e.label);
             let lw = e.label.chars().count() as f64 * 7.0 + 12.0;
-            let _ = write!(
+            let _ = writeln!(
                 body,
                 "<g class=\"integration\" data-endpoints=\"{}\" data-interface=\"{}\">\
 <path d=\"M {x1:.1} {top:.1} C {x1:.1} {c:.1} {x2:.1} {c:.1} {x2:.1} {top:.1}\" fill=\"none\" stroke=\"#5b6b7b\" stroke-width=\"2\"/>\
 <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{lw:.1}\" height=\"20\" rx=\"4\" fill=\"#ffffff\" stroke=\"#5b6b7b\"/>\
-<text x=\"{mid:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#25303b\">{label}</text></g>\n",
+<text x=\"{mid:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#25303b\">{label}</text></g>",
                 esc(&e.endpoints),
                 esc(&e.interface),
                 mid - lw / 2.0,
@@ -164,14 +188,14 @@ impl Model {
         let height = timeline_top + timeline_h + MARGIN;
         let failed = self.history().iter().filter(|r| !r.succeeded()).count();
         let units: usize = apps.iter().map(|a| a.units.len()).sum();
-        let _ = write!(
+        let _ = writeln!(
             svg,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
 <title>Model {name}</title>\n\
 <rect width=\"100%\" height=\"100%\" fill=\"#fafbfc\"/>\n\
 <text x=\"{MARGIN}\" y=\"34\" font-size=\"20\" font-weight=\"bold\" fill=\"#25303b\">Model {name}</text>\n\
-<text x=\"{MARGIN}\" y=\"56\" font-size=\"13\" fill=\"#555\">{apps} applications · {units} units · {hooks} hooks run, {failed} failed</text>\n",
+<text x=\"{MARGIN}\" y=\"56\" font-size=\"13\" fill=\"#555\">{apps} applications · {units} units · {hooks} hooks run, {failed} failed</text>",
             name = esc(self.name()),
             apps = apps.len(),
             hooks = self.history().len(),
@@ -256,14 +280,14 @@ impl Model {
 
     fn draw_app(&self, out: &mut String, a: &AppView, x: f64, y: f64, h: f64) {
         let colour = status_colour(&a.status.status);
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<g class=\"app\" data-app=\"{name}\" data-status=\"{st}\" data-scale=\"{scale}\">\
 <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{BOX_W}\" height=\"{h:.1}\" rx=\"8\" fill=\"#ffffff\" stroke=\"{colour}\" stroke-width=\"2\"/>\
 <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"8\" height=\"{h:.1}\" fill=\"{colour}\"/>\
 <text x=\"{tx:.1}\" y=\"{:.1}\" font-size=\"16\" font-weight=\"bold\" fill=\"#25303b\">{name}</text>\
 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"#555\">charm {charm} · scale {scale}</text>\
-<text x=\"{tx:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"{colour}\" font-weight=\"bold\">{text}</text>\n",
+<text x=\"{tx:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"{colour}\" font-weight=\"bold\">{text}</text>",
             y + 24.0,
             x + BOX_W - 10.0,
             y + 24.0,
@@ -283,12 +307,12 @@ impl Model {
             } else {
                 unit.clone()
             };
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<g class=\"unit\" data-unit=\"{u}\" data-status=\"{st}\">\
 <circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{c}\"/>\
 <text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\" fill=\"#25303b\">{n}</text>\
-<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\" fill=\"{c}\">{t}</text></g>\n",
+<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\" fill=\"{c}\">{t}</text></g>",
                 x + 22.0,
                 ly - 4.0,
                 x + 34.0,
@@ -301,18 +325,18 @@ impl Model {
             ly += 20.0;
         }
         if a.units.len() > UNITS_SHOWN {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\" fill=\"#555\">… {} more units</text>\n",
+                "<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\" fill=\"#555\">… {} more units</text>",
                 x + 34.0,
                 a.units.len() - UNITS_SHOWN
             );
             ly += 20.0;
         }
         for p in &a.peers {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<text class=\"peer\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#555\">peers {}</text>\n",
+                "<text class=\"peer\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#555\">peers {}</text>",
                 x + 18.0,
                 ly + 4.0,
                 esc(p)
@@ -347,21 +371,25 @@ impl Model {
         } else {
             "Hook timeline".to_string()
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<g class=\"timeline\"><text x=\"{MARGIN}\" y=\"{top:.1}\" font-size=\"16\" font-weight=\"bold\" fill=\"#25303b\">{title}</text>\
-<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"12\" fill=\"#555\">one lane per unit, hooks in the order they ran, each as wide as it took ({:.0} ms in all); \
-<tspan fill=\"{GOOD}\">■</tspan> succeeded <tspan fill=\"#7a5cc2\">■</tspan> action <tspan fill=\"{BAD}\">■</tspan> failed</text>\n",
+<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"12\" fill=\"#555\">one lane per unit, hooks in the order they ran, each as wide as it took ({:.0} ms in all):{legend}</text>",
             top + 20.0,
             t * 1000.0,
+            legend = KINDS
+                .iter()
+                .chain(&[("failed", BAD)])
+                .map(|(kind, colour)| format!(" <tspan fill=\"{colour}\">■</tspan> {kind}"))
+                .collect::<String>(),
         );
         let axis_y = top + 34.0;
         for k in 0..=4 {
             let x = x0 + lane_w * k as f64 / 4.0;
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<line x1=\"{x:.1}\" y1=\"{axis_y:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#e1e4e8\"/>\
-<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#777\">{:.0} ms</text>\n",
+<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#777\">{:.0} ms</text>",
                 axis_y + 8.0 + LANE_H * names.len().min(LANES_SHOWN) as f64,
                 axis_y + 20.0 + LANE_H * names.len().min(LANES_SHOWN) as f64,
                 t * 1000.0 * k as f64 / 4.0,
@@ -375,12 +403,12 @@ impl Model {
                 .iter()
                 .map(|&i| shown[i].duration.as_secs_f64() * 1000.0)
                 .sum();
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<g class=\"lane\" data-unit=\"{u}\">\
 <rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{lane_w:.1}\" height=\"{:.1}\" fill=\"#f0f2f5\"/>\
 <text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"12\" font-weight=\"bold\" fill=\"#25303b\">{u}</text>\
-<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"10\" fill=\"{}\">{} hooks · {ms:.0} ms · {failed} failed</text>\n",
+<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"10\" fill=\"{}\">{} hooks · {ms:.0} ms · {failed} failed</text>",
                 LANE_H - 8.0,
                 y + 12.0,
                 y + 24.0,
@@ -401,9 +429,9 @@ impl Model {
             y += LANE_H;
         }
         if names.len() > LANES_SHOWN {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"12\" fill=\"#555\">… {} more units</text>\n",
+                "<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"12\" fill=\"#555\">… {} more units</text>",
                 y + 14.0,
                 names.len() - LANES_SHOWN
             );
@@ -418,12 +446,10 @@ impl Model {
         let secs = r.duration.as_secs_f64();
         let w = (secs * scale).max(2.0);
         let ms = secs * 1000.0;
-        let (class, fill) = if !r.succeeded() {
-            ("hook failed", BAD)
-        } else if r.hook.starts_with("action ") {
-            ("hook ok", "#7a5cc2")
+        let (class, fill) = if r.succeeded() {
+            ("hook ok", hook_colour(&r.hook))
         } else {
-            ("hook ok", GOOD)
+            ("hook failed", BAD)
         };
         let remote = match r.remote_unit.as_deref() {
             Some(u) if !u.is_empty() => format!(" ({u})"),
@@ -434,10 +460,10 @@ impl Model {
             Some(c) => format!("exit {c}"),
             None => "killed".to_string(),
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<rect class=\"{class}\" data-hook=\"{h}\" data-ms=\"{ms:.1}\" x=\"{x:.2}\" y=\"{:.1}\" width=\"{w:.2}\" height=\"{:.1}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"0.5\">\
-<title>{u} {h}{remote}: {outcome}, {ms:.1} ms, {} tool calls</title></rect>\n",
+<title>{u} {h}{remote}: {outcome}, {ms:.1} ms, {} tool calls</title></rect>",
             y + 2.0,
             LANE_H - 12.0,
             r.tool_calls.len(),
@@ -454,9 +480,9 @@ impl Model {
             None
         };
         if let Some(l) = label {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"{}\">{}</text>\n",
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"{}\">{}</text>",
                 x + 3.0,
                 y + 16.0,
                 if r.succeeded() { "#ffffff" } else { "#25303b" },
