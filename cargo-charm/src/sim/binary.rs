@@ -72,8 +72,10 @@ fn build_tool_binary() -> Option<PathBuf> {
 const BUILT_FROM: &str = ".cargo-charm-built-from";
 
 /// Records in charm directory `dir` that it was laid out now from `binary`, a cargo
-/// build output: [`check_fresh`] then refuses it once a source file of that build
-/// changes.
+/// build output: [`Model::deploy`](super::Model::deploy) and
+/// [`Model::upgrade_charm`](super::Model::upgrade_charm) then refuse the directory
+/// ([`SimError::StaleCharm`]) once a source file of that build (listed in the dep-info
+/// file `<binary>.d` cargo writes) changes or is gone.
 pub fn mark_built_from(dir: &Path, binary: &Path) -> std::io::Result<()> {
     let binary = binary.canonicalize()?;
     std::fs::write(dir.join(BUILT_FROM), binary.as_os_str().as_encoded_bytes())

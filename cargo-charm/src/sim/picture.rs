@@ -134,8 +134,23 @@ struct Edge {
 }
 
 impl Model {
-    /// The model as a self-contained SVG picture: applications, integrations, and the
-    /// hook timeline of each unit (see the [module](self) docs for what it holds).
+    /// The model as a self-contained SVG picture (no script, no external asset): each
+    /// application with its charm, scale, status and units, coloured as `juju status`
+    /// colours them; the integrations as edges labelled `endpoint:interface`; one
+    /// timeline lane per unit with a bar per hook it ran, as wide as it took, red when
+    /// it failed. Elements carry their facts as attributes for tests: `class="app"` with
+    /// `data-app`, `data-status`, `data-scale`; `class="unit"` with `data-unit`,
+    /// `data-status`; `class="integration"` with `data-endpoints`, `data-interface`;
+    /// `class="lane"` with `data-unit`, holding `class="hook ok"` (or `"hook failed"`)
+    /// bars with `data-hook` and `data-ms`.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), cargo_charm::sim::SimError> {
+    /// let mut m = cargo_charm::sim::Model::from_yaml("model.yaml")?;
+    /// m.settle()?;
+    /// m.write_svg("model.svg")?;
+    /// # Ok(()) }
+    /// ```
     pub fn to_svg(&self) -> String {
         let apps = self.app_views();
         let edges = self.edges(&apps);
