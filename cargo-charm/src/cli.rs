@@ -53,6 +53,9 @@ enum Cmd {
         /// Give up after this many hooks.
         #[arg(long, default_value_t = SettleOptions::default().max_hooks)]
         max_hooks: usize,
+        /// Also draw the settled model as an SVG picture in this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
     },
     /// Build the example charms, deploy database x2, mailserver x1, webapp x3, integrate,
     /// settle and print the status.
@@ -60,6 +63,9 @@ enum Cmd {
         /// Print each hook as it runs.
         #[arg(long, short)]
         verbose: bool,
+        /// Also draw the settled model as an SVG picture in this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
     },
     /// Deploy and settle a model (a YAML file, or `demo`), then run an action on a unit
     /// and print its outcome, as `juju run` does.
@@ -76,6 +82,9 @@ enum Cmd {
         /// Print each hook as it runs.
         #[arg(long, short)]
         verbose: bool,
+        /// Then settle the model and print the hooks the action caused and the status.
+        #[arg(long)]
+        settle: bool,
     },
     /// Write each charm package's charmcraft.yaml from `<binary> charmcraft-yaml`.
     Yaml {
@@ -128,18 +137,19 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             verbose,
             keep,
             max_hooks,
+            svg,
         } => {
             let mut m = Model::from_yaml(&model)?;
             m.set_verbose(verbose);
             if keep {
                 eprintln!("model directory: {}", m.keep_work_dir().display());
             }
-            settle_and_print(&mut m, max_hooks)
+            settle_and_print(&mut m, max_hooks, svg.as_deref())
         }
-        Cmd::Demo { verbose } => {
+        Cmd::Demo { verbose, svg } => {
             let mut m = crate::demo::demo_model()?;
             m.set_verbose(verbose);
-            settle_and_print(&mut m, SettleOptions::default().max_hooks)
+            settle_and_print(&mut m, SettleOptions::default().max_hooks, svg.as_deref())
         }
         Cmd::RunAction {
             model,
@@ -147,6 +157,7 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             action,
             params,
             verbose,
+            settle,
         } => {
             let mut m = if model == "demo" {
                 crate::demo::demo_model()?
@@ -163,6 +174,12 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!("{line}");
             }
             print!("{}", action_report(&unit, &outcome));
+            if settle {
+                let before = m.history().len();
+                let res = m.settle();
+                print!("{}", m.after_action_report(before));
+                res?;
+            }
             if outcome.status == "completed" {
                 Ok(())
             } else {
@@ -215,7 +232,11 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-fn settle_and_print(m: &mut Model, max_hooks: usize) -> Result<(), Box<dyn std::error::Error>> {
+fn settle_and_print(
+    m: &mut Model,
+    max_hooks: usize,
+    svg: Option<&std::path::Path>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let opts = SettleOptions {
         progress: true,
         max_hooks,
@@ -223,6 +244,10 @@ fn settle_and_print(m: &mut Model, max_hooks: usize) -> Result<(), Box<dyn std::
     };
     let res = m.settle_with(&opts);
     print!("{}", m.status_table());
+    if let Some(path) = svg {
+        m.write_svg(path)?;
+        eprintln!("picture: {}", path.display());
+    }
     let report = res?;
     eprintln!(
         "settled: {} hooks ({} failed) in {:.2}s",

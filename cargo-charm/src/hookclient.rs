@@ -2,12 +2,25 @@
 //! name (`relation-get`, ...), it forwards argv (and stdin for `--file -`) to the simulator
 //! over `JUJU_AGENT_SOCKET_ADDRESS` and replays the answer, like Juju's `jujuc`.
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 
 use crate::sim::server::{ToolRequest, ToolResponse};
 use crate::sim::TOOL_NAMES;
+
+/// The process's arguments as text: bytes that are not UTF-8 become U+FFFD. That is
+/// what reaches Juju from a hook tool: `jujuc` passes the bytes on, and the agent's
+/// JSON encoding (Go's `encoding/json`) replaces invalid UTF-8 with U+FFFD.
+pub fn argv_lossy(args: impl IntoIterator<Item = OsString>) -> Vec<String> {
+    args.into_iter()
+        .map(|a| match a.into_string() {
+            Ok(s) => s,
+            Err(a) => a.to_string_lossy().into_owned(),
+        })
+        .collect()
+}
 
 /// If `argv0`'s basename is a hook tool name, return that name.
 pub fn tool_name(argv0: &str) -> Option<&'static str> {
@@ -80,4 +93,19 @@ fn call(tool: &str, args: &[String]) -> Result<ToolResponse, String> {
         .read_to_end(&mut out)
         .map_err(|e| format!("cannot read from the simulator: {e}"))?;
     serde_json::from_slice(&out).map_err(|e| format!("bad answer from the simulator: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStringExt;
+
+    #[test]
+    fn arguments_that_are_not_utf8_are_replaced_not_fatal() {
+        let argv = argv_lossy([
+            OsString::from("juju-log"),
+            OsString::from_vec(b"bad \xff byte".to_vec()),
+        ]);
+        assert_eq!(argv, ["juju-log", "bad \u{fffd} byte"]);
+    }
 }

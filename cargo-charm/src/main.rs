@@ -1,7 +1,7 @@
 //! `cargo charm`: see the crate README.
 
 fn main() {
-    let argv: Vec<String> = std::env::args().collect();
+    let argv = cargo_charm::hookclient::argv_lossy(std::env::args_os());
     if let Some(tool) = argv
         .first()
         .and_then(|a| cargo_charm::hookclient::tool_name(a))

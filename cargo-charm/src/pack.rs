@@ -366,6 +366,9 @@ pub fn charm_dir(binary: &Path, charmcraft_yaml: &str, dir: &Path) -> Result<()>
         "cannot write charmcraft.yaml in {}",
         dir.display()
     )))?;
+    // The simulator refuses the directory once the sources of `binary` change.
+    crate::sim::mark_built_from(dir, binary)
+        .map_err(io_err(format!("cannot mark {}", dir.display())))?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! The crates a charm author installs or depends on are publishable: `cargo package` of
-//! charm-macros, charm-pebble, charm-runtime and cargo-charm together (cargo packs them
+//! charm-catalogue, juju-model, charm-macros, charm-pebble, charm-runtime and cargo-charm together (cargo packs them
 //! into a temporary registry, so each verifies against the others as published) builds
 //! every crate from its `.crate` file alone, without a warning, with complete metadata
 //! and the versions pinned between them.
@@ -11,7 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const CRATES: [&str; 4] = [
+const CRATES: [&str; 6] = [
+    "charm-catalogue",
+    "juju-model",
     "charm-macros",
     "charm-pebble",
     "charm-runtime",

@@ -39,6 +39,17 @@ pub enum SimError {
     /// The `cargo-charm` binary (used as the hook tools) could not be found.
     #[error("cannot find the cargo-charm binary to use as hook tools ({0}); build it with `cargo build -p cargo-charm` or set CARGO_CHARM_BIN")]
     ToolBinary(String),
+    /// A charm directory laid out from a build (`cargo charm pack --dir`, the demo) is
+    /// older than a source file of that build: it would run yesterday's charm.
+    #[error("charm directory {dir} is stale: {source_file} changed after it was built; rebuild it with `cargo charm pack --dir -p {package}`")]
+    StaleCharm {
+        /// The charm directory.
+        dir: String,
+        /// A source file of the build that changed (or is gone) since.
+        source_file: String,
+        /// The package to rebuild (the binary's name).
+        package: String,
+    },
     /// `settle` hit its bound: hooks keep firing.
     #[error("model did not settle after {hooks} hooks: {detail}")]
     NotSettled {

@@ -34,6 +34,7 @@ mod error;
 mod files;
 mod hook;
 mod ops;
+mod picture;
 mod query;
 mod record;
 mod resolver;
@@ -55,6 +56,7 @@ use serde_json::Value;
 
 use state::{splitmix, State, Unit};
 
+pub use binary::mark_built_from;
 pub(crate) use error::io_err;
 pub use error::{Result, SimError};
 pub use juju_model::Status;
@@ -63,7 +65,7 @@ pub use record::{
     SettleReport, ToolCall,
 };
 pub use session::HookSession;
-pub use yaml_model::{ModelFile, ModelFileApp};
+pub use yaml_model::{ModelFile, ModelFileApp, MAX_UNITS};
 
 /// Config values for `deploy` / `set_config` (option name to value; strings are coerced
 /// to the option's declared type).
@@ -82,6 +84,8 @@ pub struct Model {
     work: PathBuf,
     _tmp: Option<tempfile::TempDir>,
     tools_dir: PathBuf,
+    /// Whether `tools_dir` holds the hook tools (linked on first use, see `Model::new`).
+    tools_linked: bool,
     socket: PathBuf,
     listener: UnixListener,
     history: Vec<HookRecord>,
@@ -111,15 +115,22 @@ fn fnv(s: &str) -> u64 {
 }
 
 impl Model {
-    /// An empty model. Hook tools are the `cargo-charm` binary: `CARGO_CHARM_BIN` if set,
-    /// else the running executable or one next to it (`target/<profile>/`), else the one
+    /// An empty model, in a new directory `charm-sim-*` of the system's temporary
+    /// directory (removed when the model is dropped; those that killed simulators left
+    /// behind are removed here).
+    ///
+    /// Hook tools are the `cargo-charm` binary, looked for when the first hook runs:
+    /// the one given to [`Model::set_tool_binary`], else `CARGO_CHARM_BIN` if set, else
+    /// the running executable or one next to it (`target/<profile>/`), else the one
     /// `cargo build -p cargo-charm` produces in the current workspace.
     pub fn new(name: &str) -> Result<Model> {
+        files::sweep_stale_models(&std::env::temp_dir());
         let tmp = tempfile::Builder::new()
-            .prefix("charm-sim-")
+            .prefix(files::MODEL_DIR_PREFIX)
             .tempdir()
             .map_err(io_err("cannot create the model directory"))?;
         let work = tmp.path().to_path_buf();
+        files::mark_owner(&work).map_err(io_err("cannot mark the model directory"))?;
         let socket = work.join("agent.sock");
         let listener = UnixListener::bind(&socket)
             .map_err(io_err(format!("cannot listen on {}", socket.display())))?;
@@ -134,7 +145,7 @@ impl Model {
             0x8000 | ((b >> 48) & 0x3fff),
             b & 0xffff_ffff_ffff
         );
-        let mut m = Model {
+        Ok(Model {
             state: State {
                 name: name.to_string(),
                 uuid,
@@ -142,6 +153,7 @@ impl Model {
                 ..State::default()
             },
             tools_dir: work.join("tools"),
+            tools_linked: false,
             work,
             _tmp: Some(tmp),
             socket,
@@ -152,13 +164,12 @@ impl Model {
             verbose: false,
             hook_timeout: Duration::from_secs(120),
             extra_env: BTreeMap::new(),
-        };
-        m.set_tool_binary(&binary::find_tool_binary()?)?;
-        Ok(m)
+        })
     }
 
     /// Load a model file (see [`ModelFile`]): deploy its applications and relations
-    /// (does not settle).
+    /// (does not settle). The hook tools are looked for when the first hook runs, so
+    /// [`Model::set_tool_binary`] may still choose them.
     pub fn from_yaml(path: impl AsRef<Path>) -> Result<Model> {
         let path = path.as_ref();
         let file = ModelFile::load(path)?;
@@ -168,7 +179,8 @@ impl Model {
         Ok(m)
     }
 
-    /// Use `binary` (a `cargo-charm` executable) for the hook tools.
+    /// Use `binary` (a `cargo-charm` executable) for the hook tools (call it before the
+    /// first hook runs, or to change them between hooks).
     pub fn set_tool_binary(&mut self, binary: &Path) -> Result<()> {
         let binary = binary
             .canonicalize()
@@ -178,6 +190,16 @@ impl Model {
         for t in TOOL_NAMES {
             std::os::unix::fs::symlink(&binary, self.tools_dir.join(t))
                 .map_err(io_err(format!("cannot link hook tool {t}")))?;
+        }
+        self.tools_linked = true;
+        Ok(())
+    }
+
+    /// Links the hook tools found by [`binary::find_tool_binary`] unless
+    /// [`Model::set_tool_binary`] already did.
+    pub(crate) fn ensure_tools(&mut self) -> Result<()> {
+        if !self.tools_linked {
+            self.set_tool_binary(&binary::find_tool_binary()?)?;
         }
         Ok(())
     }
@@ -216,6 +238,7 @@ impl Model {
     pub fn keep_work_dir(&mut self) -> PathBuf {
         if let Some(t) = self._tmp.take() {
             let _ = t.keep();
+            files::unmark_owner(&self.work);
         }
         self.work.clone()
     }

@@ -7,7 +7,8 @@ use std::path::Path;
 use juju_model::Scope;
 use serde_json::Value;
 
-use super::files::copy_dir;
+use super::binary::check_fresh;
+use super::files::{check_charm_dir, copy_dir};
 use super::state::{sort_units, App, End, RelLocal, Relation, Unit};
 use super::{io_err, Config, Model, Result, SimError, Status};
 use crate::meta::{CharmMeta, Role};
@@ -18,6 +19,16 @@ fn parse_endpoint(s: &str) -> (&str, Option<&str>) {
         Some((a, e)) => (a, Some(e)),
         None => (s, None),
     }
+}
+
+/// What is checked of a charm directory before anything in it is read: no FIFO, socket
+/// or device in it, and not older than the sources it was built from.
+fn check_charm(charm_dir: &Path) -> Result<()> {
+    check_charm_dir(charm_dir).map_err(io_err(format!(
+        "cannot deploy charm directory {}",
+        charm_dir.display()
+    )))?;
+    check_fresh(charm_dir)
 }
 
 impl Model {
@@ -45,6 +56,7 @@ impl Model {
         let charm_dir = charm_dir
             .canonicalize()
             .map_err(io_err(format!("charm directory {}", charm_dir.display())))?;
+        check_charm(&charm_dir)?;
         let meta = CharmMeta::load(&charm_dir)?;
         let mut cfg = Config::new();
         for (k, v) in config {
@@ -385,7 +397,8 @@ impl Model {
         }
     }
 
-    /// The id of the (live) relation between two `app[:endpoint]` specs.
+    /// The id of the (live) relation between two `app[:endpoint]` specs; a peer relation
+    /// is named by its one end twice (`relation_id("webapp:replicas", "webapp:replicas")`).
     pub fn relation_id(&self, a: &str, b: &str) -> Option<u32> {
         let (aa, ae) = parse_endpoint(a);
         let (ba, be) = parse_endpoint(b);
@@ -397,9 +410,14 @@ impl Model {
             .values()
             .find(|r| {
                 !r.dying
-                    && !r.is_peer()
-                    && ((matches(&r.ends[0], aa, ae) && matches(&r.ends[1], ba, be))
-                        || (matches(&r.ends[1], aa, ae) && matches(&r.ends[0], ba, be)))
+                    && match r.ends.as_slice() {
+                        [peer] => matches(peer, aa, ae) && matches(peer, ba, be),
+                        [p, q] => {
+                            (matches(p, aa, ae) && matches(q, ba, be))
+                                || (matches(q, aa, ae) && matches(p, ba, be))
+                        }
+                        _ => false,
+                    }
             })
             .map(|r| r.id)
     }
@@ -458,6 +476,7 @@ impl Model {
             "charm directory {}",
             charm_dir.as_ref().display()
         )))?;
+        check_charm(&charm_dir)?;
         let meta = CharmMeta::load(&charm_dir)?;
         let a = self
             .state

@@ -290,6 +290,29 @@ impl Model {
         table::render(self)
     }
 
+    /// What `cargo charm run-action --settle` prints after the action: the hooks run
+    /// since the history had `before` records (one line each, with the last lines of
+    /// a failed hook's stderr), then the status table.
+    pub fn after_action_report(&self, before: usize) -> String {
+        let since = &self.history[before.min(self.history.len())..];
+        let mut out = format!("hooks the action caused: {}\n", since.len());
+        for r in since {
+            let text = format_record(r);
+            // The summary line and a failed hook's stderr lines; not each tool call.
+            for line in text
+                .lines()
+                .take_while(|l| !l.starts_with("    ") || l.starts_with("    |"))
+            {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+        out.push_str(&self.status_table());
+        out
+    }
+
     pub(crate) fn unit_meta(&self, unit: &str) -> Option<(u32, String, Vec<String>)> {
         self.state.units.get(unit).map(|u| {
             (

@@ -57,9 +57,9 @@ pub struct HookRecord {
     pub cpu_time: Option<Duration>,
     /// Hook-tool calls, in order.
     pub tool_calls: Vec<ToolCall>,
-    /// The charm's stdout (truncated to 64 KiB).
+    /// The charm's stdout: its last 64 KiB, bytes that are not UTF-8 as U+FFFD.
     pub stdout: String,
-    /// The charm's stderr (truncated to 64 KiB).
+    /// The charm's stderr: its last 64 KiB, bytes that are not UTF-8 as U+FFFD.
     pub stderr: String,
 }
 

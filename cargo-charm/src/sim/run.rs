@@ -4,14 +4,16 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use rustix::process::{kill_process_group, waitid, Pid, Signal, WaitId, WaitIdOptions};
 use serde_json::Value;
 
-use super::files::truncate;
+use super::files::read_tail;
 use super::hook::Hook;
 use super::resolver;
 use super::server::{handle, HookCtx, ToolRequest, ToolResponse};
@@ -172,6 +174,7 @@ impl Model {
             }
             return Ok((ctx, record));
         };
+        self.ensure_tools()?;
         let create =
             |p: &Path| std::fs::File::create(p).map_err(io_err("cannot create hook output file"));
         let outputs = (create(&launch.out_path)?, create(&launch.err_path)?);
@@ -220,8 +223,8 @@ impl Model {
         })
     }
 
-    /// Starts the hook process: cwd the charm dir, Juju's environment, no stdin, its
-    /// output to `outputs`.
+    /// Starts the hook process in a process group of its own: cwd the charm dir, Juju's
+    /// environment, no stdin, its output to `outputs`.
     fn spawn(
         &self,
         name: &str,
@@ -238,32 +241,34 @@ impl Model {
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
+            .process_group(0)
             .spawn()
     }
 
     /// Answers the hook's tool calls until its process exits (a waiter thread then wakes
-    /// the accept loop); kills it after the hook timeout.
-    fn serve(&mut self, ctx: &mut HookCtx, child: Child) -> Option<Waited> {
-        let pid = child.id();
-        let (tx, rx) = mpsc::channel();
+    /// the accept loop), then kills what is left of its process group and reaps it; kills
+    /// the group after the hook timeout.
+    fn serve(&mut self, ctx: &mut HookCtx, mut child: Child) -> Option<Waited> {
+        let group = Arc::new(Group {
+            leader: Pid::from_child(&child),
+            reaped: Mutex::new(false),
+        });
         let (done_tx, done_rx) = mpsc::channel::<()>();
         let socket = self.socket.clone();
         let wake_id = ctx.context_id.clone();
-        std::thread::spawn(move || wait_and_wake(child, tx, &socket, wake_id));
+        let leader = group.leader;
+        std::thread::spawn(move || wait_and_wake(leader, &socket, wake_id));
         let timeout = self.hook_timeout;
+        let killer = Arc::clone(&group);
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .stderr(Stdio::null())
-                    .status();
+                killer.kill();
             }
         });
         while let Ok((mut stream, _)) = self.listener.accept() {
-            let mut buf = Vec::new();
-            if stream.read_to_end(&mut buf).is_err() {
+            let Some(buf) = read_request(&mut stream) else {
                 continue;
-            }
+            };
             let Ok(req) = serde_json::from_slice::<ToolRequest>(&buf) else {
                 continue;
             };
@@ -282,32 +287,104 @@ impl Model {
                     stderr: format!("ERROR context {:?} is not running\n", req.context_id),
                 }
             };
+            let _ = stream.set_write_timeout(Some(CONNECTION_TIMEOUT));
             let _ = stream.write_all(&serde_json::to_vec(&resp).unwrap_or_default());
         }
-        let waited = rx.recv().ok().and_then(|s: std::io::Result<Waited>| s.ok());
         drop(done_tx);
-        waited
+        group.kill_and_reap(&mut child).ok()
     }
 }
 
-/// Waits for the hook process (`wait4` also gives its resource usage; on failure, EINTR,
-/// the child is not reaped yet and a plain `wait` still works), then wakes the accept
-/// loop with a request naming the context.
-fn wait_and_wake(
-    mut child: Child,
-    tx: mpsc::Sender<std::io::Result<Waited>>,
-    socket: &Path,
-    context_id: String,
-) {
-    let status = match wait4::Wait4::wait4(&mut child) {
-        Ok(r) => Ok((
-            r.status,
-            Some(r.rusage.maxrss),
-            Some(r.rusage.utime + r.rusage.stime),
-        )),
-        Err(_) => child.wait().map(|s| (s, None, None)),
-    };
-    let _ = tx.send(status);
+/// How long one tool call may take to send its request, or to read its answer: a hook
+/// tool sends its whole request as soon as it connects, so a connection that stays
+/// silent longer (a process of the hook holding the socket open) is dropped rather than
+/// stopping the model.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest request a tool call may send (its arguments and `--file -` input).
+const MAX_REQUEST: u64 = 64 << 20;
+
+/// A tool call's request: everything it sends until it shuts down its side, unless it
+/// takes longer than [`CONNECTION_TIMEOUT`] or is larger than [`MAX_REQUEST`].
+fn read_request(stream: &mut UnixStream) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + CONNECTION_TIMEOUT;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .ok()?;
+        match stream.read(&mut chunk) {
+            Ok(0) => return Some(buf),
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.len() as u64 > MAX_REQUEST {
+                    let resp = ToolResponse {
+                        code: 1,
+                        stdout: String::new(),
+                        stderr: format!(
+                            "ERROR the tool call is larger than {} MiB\n",
+                            MAX_REQUEST >> 20
+                        ),
+                    };
+                    let _ = stream.set_write_timeout(Some(CONNECTION_TIMEOUT));
+                    let _ = stream.write_all(&serde_json::to_vec(&resp).unwrap_or_default());
+                    return None;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A hook's process group. Its leader, the hook process, stays unreaped (a zombie once
+/// it exits) until the group has been killed: while it is, neither its pid nor the
+/// group id can name another process, so a kill never reaches a stranger.
+struct Group {
+    leader: Pid,
+    /// Set once the leader is reaped: the group id may be reused from then on.
+    reaped: Mutex<bool>,
+}
+
+impl Group {
+    /// SIGKILL every process of the group (the hook timeout), unless it was reaped.
+    fn kill(&self) {
+        let reaped = self.reaped.lock().unwrap_or_else(PoisonError::into_inner);
+        if !*reaped {
+            let _ = kill_process_group(self.leader, Signal::KILL);
+        }
+    }
+
+    /// SIGKILL what is left of the group (processes the hook started and left behind;
+    /// Juju leaves them running, a simulated model would leak them), then reap the
+    /// leader: `wait4` also gives its resource usage (on failure, EINTR, the child is
+    /// not reaped yet and a plain `wait` still works).
+    fn kill_and_reap(&self, child: &mut Child) -> std::io::Result<Waited> {
+        let mut reaped = self.reaped.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = kill_process_group(self.leader, Signal::KILL);
+        let status = match wait4::Wait4::wait4(child) {
+            Ok(r) => Ok((
+                r.status,
+                Some(r.rusage.maxrss),
+                Some(r.rusage.utime + r.rusage.stime),
+            )),
+            Err(_) => child.wait().map(|s| (s, None, None)),
+        };
+        *reaped = true;
+        status
+    }
+}
+
+/// Waits for the hook process to exit without reaping it (`WNOWAIT`: it stays the
+/// group's anchor, see [`Group`]), then wakes the accept loop with a request naming the
+/// context.
+fn wait_and_wake(leader: Pid, socket: &Path, context_id: String) {
+    while let Err(rustix::io::Errno::INTR) = waitid(
+        WaitId::Pid(leader),
+        WaitIdOptions::EXITED | WaitIdOptions::NOWAIT,
+    ) {}
     let wake = serde_json::to_vec(&ToolRequest {
         context_id,
         argv: Vec::new(),
@@ -334,8 +411,8 @@ fn collect(record: &mut HookRecord, waited: Option<Waited>, launch: &Launch) {
         record.cpu_time = cpu;
     }
     record.exit_code = status.and_then(|s| s.code());
-    record.stdout = truncate(std::fs::read_to_string(&launch.out_path).unwrap_or_default());
-    record.stderr = truncate(std::fs::read_to_string(&launch.err_path).unwrap_or_default());
+    record.stdout = read_tail(&launch.out_path);
+    record.stderr = read_tail(&launch.err_path);
     if record.exit_code.is_none() {
         use std::os::unix::process::ExitStatusExt;
         if let Some(sig) = status.and_then(|s| s.signal()) {

@@ -38,6 +38,11 @@ pub struct ModelFile {
     pub relations: Vec<Vec<String>>,
 }
 
+/// The most units one application of a model file may have: each is a copy of its
+/// charm directory and runs its own hooks, so a slip of the keyboard (`units: 50000`)
+/// would fill the disk before anything ran.
+pub const MAX_UNITS: usize = 1000;
+
 fn default_name() -> String {
     "sim".into()
 }
@@ -52,7 +57,7 @@ fn one() -> usize {
 pub struct ModelFileApp {
     /// Charm directory (relative paths are relative to the model file).
     pub charm: PathBuf,
-    /// Number of units (default 1).
+    /// Number of units (default 1, at most [`MAX_UNITS`]).
     #[serde(default = "one", alias = "num_units")]
     pub units: usize,
     /// Config values.
@@ -83,6 +88,17 @@ impl ModelFile {
             path: what.into(),
             message: e.to_string(),
         })?;
+        for (name, app) in &f.applications {
+            if app.units > MAX_UNITS {
+                return Err(SimError::ModelFile {
+                    path: what.into(),
+                    message: format!(
+                        "application {name:?} asks for {} units; a simulated model has at most {MAX_UNITS} per application",
+                        app.units
+                    ),
+                });
+            }
+        }
         for r in &f.relations {
             if r.len() != 2 {
                 return Err(SimError::ModelFile {
@@ -117,5 +133,29 @@ impl ModelFile {
             model.integrate(&r[0], &r[1])?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_bounded() {
+        let file = |n: usize| format!("applications:\n  big:\n    charm: ./c\n    units: {n}\n");
+        assert_eq!(
+            ModelFile::parse(&file(MAX_UNITS), "m.yaml")
+                .unwrap()
+                .applications["big"]
+                .units,
+            MAX_UNITS
+        );
+        let err = ModelFile::parse(&file(49_000), "m.yaml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "model file m.yaml: application \"big\" asks for 49000 units; a simulated model has at most 1000 per application"
+        );
     }
 }
