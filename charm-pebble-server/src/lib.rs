@@ -77,6 +77,10 @@ pub struct ServerConfig {
     pub okay_delay: Duration,
     /// The version `system-info` reports.
     pub version: String,
+    /// The container's environment, which every service and exec inherits under its
+    /// own (`environment:` of the service, of the exec): what the pod spec sets, as
+    /// Juju sets `PEBBLE_SOCKET` and `JUJU_CONTAINER_NAME` in a workload container.
+    pub environment: BTreeMap<String, String>,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +88,7 @@ impl Default for ServerConfig {
         ServerConfig {
             okay_delay: Duration::from_secs(1),
             version: format!("charm-pebble-server/{}", env!("CARGO_PKG_VERSION")),
+            environment: BTreeMap::new(),
         }
     }
 }
