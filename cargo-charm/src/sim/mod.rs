@@ -28,6 +28,7 @@
 
 mod binary;
 mod commit;
+mod containers;
 mod env;
 mod error;
 mod files;
@@ -56,13 +57,15 @@ use state::{splitmix, State, Unit};
 
 pub(crate) use error::io_err;
 pub use error::{Result, SimError};
+pub use charm_pebble_server::{CheckOverride, ExecReply, ExecRequest};
+pub use containers::CONTAINERS_DIR_VAR;
 pub use juju_model::Status;
 pub use record::{
     format_record, ActionOutcome, HookRecord, LogLine, RelationInfo, SecretInfo, SettleOptions,
     SettleReport, ToolCall,
 };
 pub use session::HookSession;
-pub use yaml_model::{ModelFile, ModelFileApp};
+pub use yaml_model::{ModelFile, ModelFileApp, ModelFileContainer, ModelFileExec};
 
 /// Config values for `deploy` / `set_config` (option name to value; strings are coerced
 /// to the option's declared type).
@@ -89,6 +92,7 @@ pub struct Model {
     verbose: bool,
     hook_timeout: Duration,
     extra_env: BTreeMap<String, String>,
+    workloads: containers::Workloads,
 }
 
 impl fmt::Debug for Model {
@@ -151,6 +155,7 @@ impl Model {
             verbose: false,
             hook_timeout: Duration::from_secs(120),
             extra_env: BTreeMap::new(),
+            workloads: Default::default(),
         };
         m.set_tool_binary(&binary::find_tool_binary()?)?;
         Ok(m)

@@ -231,7 +231,7 @@ impl Model {
     ) -> std::io::Result<Child> {
         let unit = &self.state.units[name];
         let env = self.hook_env(unit, ctx, &launch.dispatch_path, &launch.hook_name);
-        Command::new(&launch.exe)
+        self.hook_command(name, &launch.exe)
             .current_dir(&unit.dir)
             .env_clear()
             .envs(env)

@@ -7,6 +7,13 @@
 //!     charm: ./charms/database      # relative to this file
 //!     units: 2                      # or num_units
 //!     config: {max-databases: 5}    # or options
+//!   greeter:                        # a Kubernetes charm
+//!     charm: ./charms/greeter
+//!     containers:
+//!       greeter:
+//!         image: ./images/greeter   # the container's files (the OCI image)
+//!         exec:                     # canned answers instead of real processes
+//!           - {command: [greeter-server, --version], stdout: "1.0.0\n"}
 //!   webapp:
 //!     charm: ./charms/webapp
 //! relations:
@@ -56,6 +63,38 @@ pub struct ModelFileApp {
     /// Config values.
     #[serde(default, alias = "options")]
     pub config: BTreeMap<String, Value>,
+    /// Workload containers of a Kubernetes charm, by name.
+    #[serde(default)]
+    pub containers: BTreeMap<String, ModelFileContainer>,
+}
+
+/// One workload container in a model file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFileContainer {
+    /// A directory of files the container starts with, standing for its OCI image
+    /// (relative to the model file).
+    pub image: Option<PathBuf>,
+    /// Execs answered with a canned reply instead of a real process.
+    #[serde(default)]
+    pub exec: Vec<ModelFileExec>,
+}
+
+/// A canned exec reply: commands starting with `command` get it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFileExec {
+    /// The command prefix it answers.
+    pub command: Vec<String>,
+    /// Standard output.
+    #[serde(default)]
+    pub stdout: String,
+    /// Standard error.
+    #[serde(default)]
+    pub stderr: String,
+    /// Exit code.
+    #[serde(default)]
+    pub exit: i32,
 }
 
 impl ModelFile {
@@ -94,6 +133,20 @@ impl ModelFile {
                 base.join(&app.charm)
             };
             model.deploy(name, &charm, app.units, app.config.clone())?;
+            for (container, spec) in &app.containers {
+                if let Some(image) = &spec.image {
+                    model.set_container_image(name, container, base.join(image))?;
+                }
+                for e in &spec.exec {
+                    let reply = super::ExecReply {
+                        stdout: e.stdout.clone().into_bytes(),
+                        stderr: e.stderr.clone().into_bytes(),
+                        exit_code: e.exit,
+                    };
+                    let prefix: Vec<&str> = e.command.iter().map(String::as_str).collect();
+                    model.on_exec(name, container, &prefix, move |_| reply.clone())?;
+                }
+            }
         }
         for r in &self.relations {
             model.integrate(&r[0], &r[1])?;
