@@ -320,7 +320,8 @@ fn containers(
                     "container {name:?}: a mount needs `storage` and `location`"
                 )));
             };
-            spec.mounts.push((storage.to_string(), location.to_string()));
+            spec.mounts
+                .push((storage.to_string(), location.to_string()));
         }
         out.insert(name.clone(), spec);
     }

@@ -102,7 +102,11 @@ impl Model {
         let mut storage = Vec::new();
         for (sname, spec) in &meta.storages {
             for _ in 0..spec.count {
-                let n = self.workloads.next_storage.entry(sname.clone()).or_insert(0);
+                let n = self
+                    .workloads
+                    .next_storage
+                    .entry(sname.clone())
+                    .or_insert(0);
                 let location = base.join("storage").join(format!("{sname}-{n}"));
                 std::fs::create_dir_all(&location)
                     .map_err(io_err(format!("cannot create {}", location.display())))?;
@@ -171,8 +175,9 @@ impl Model {
             ]),
             ..ServerConfig::default()
         };
-        let server = PebbleServer::start_with(&root, &socket, config)
-            .map_err(io_err(format!("cannot start Pebble for {name} {container}")))?;
+        let server = PebbleServer::start_with(&root, &socket, config).map_err(io_err(format!(
+            "cannot start Pebble for {name} {container}"
+        )))?;
         for rule in &self.workloads.exec {
             if rule.app == app && rule.container == container {
                 let h = Arc::clone(&rule.handler);
@@ -208,7 +213,9 @@ impl Model {
             .pods
             .get(unit)
             .and_then(|p| p.get(container))
-            .ok_or_else(|| SimError::Invalid(format!("unit {unit:?} has no container {container:?}")))
+            .ok_or_else(|| {
+                SimError::Invalid(format!("unit {unit:?} has no container {container:?}"))
+            })
     }
 
     /// A Pebble client for `unit`'s `container`, to look at what the charm did.
@@ -288,9 +295,10 @@ impl Model {
     ) -> Result<()> {
         self.check_container(app, container)?;
         let image = image.as_ref();
-        let image = image
-            .canonicalize()
-            .map_err(io_err(format!("image of {app} {container}: {}", image.display())))?;
+        let image = image.canonicalize().map_err(io_err(format!(
+            "image of {app} {container}: {}",
+            image.display()
+        )))?;
         for (unit, pod) in &self.workloads.pods {
             if self.state.units.get(unit).is_some_and(|u| u.app == app) {
                 if let Some(w) = pod.get(container) {
@@ -371,7 +379,9 @@ impl Model {
     /// of units that are gone. Returns how many hooks it queued.
     pub(crate) fn poll_workloads(&mut self) -> usize {
         let units = &mut self.state.units;
-        self.workloads.pods.retain(|name, _| units.contains_key(name));
+        self.workloads
+            .pods
+            .retain(|name, _| units.contains_key(name));
         let mut queued = 0;
         for (name, pod) in &self.workloads.pods {
             let Some(u) = units.get_mut(name) else {

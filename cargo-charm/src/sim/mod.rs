@@ -55,10 +55,10 @@ use serde_json::Value;
 
 use state::{splitmix, State, Unit};
 
-pub(crate) use error::io_err;
-pub use error::{Result, SimError};
 pub use charm_pebble_server::{CheckOverride, ExecReply, ExecRequest};
 pub use containers::CONTAINERS_DIR_VAR;
+pub(crate) use error::io_err;
+pub use error::{Result, SimError};
 pub use juju_model::Status;
 pub use record::{
     format_record, ActionOutcome, HookRecord, LogLine, RelationInfo, SecretInfo, SettleOptions,
