@@ -339,9 +339,11 @@ impl PebbleServer {
             st.generation += 1;
         }
         self.daemon.cond.notify_all();
-        // Wake the accept loop.
-        let _ = UnixStream::connect(&self.socket);
-        let _ = accept.join();
+        // Wake the accept loop. If the socket file is gone (its directory removed
+        // first), nothing can wake it: leave the thread blocked rather than hang here.
+        if UnixStream::connect(&self.socket).is_ok() {
+            let _ = accept.join();
+        }
         services::kill_everything(&self.daemon);
         self.daemon.join_waiters();
         let _ = std::fs::remove_file(&self.socket);

@@ -23,6 +23,11 @@
 //! unit has started, in order (`internal/worker/uniter/container/workload.go`: workload
 //! events run only when no other operation is under way).
 //!
+//! A storage a container mounts is a directory in that container's root, at the
+//! mount's location; the charm gets its host path (`storage-get location`). A second
+//! container mounting the same storage gets a symbolic link to it, which its processes
+//! follow but Pebble's file API (which keeps paths inside the root) does not.
+//!
 //! Each container also sees the environment Juju gives a workload container,
 //! `PEBBLE_SOCKET` (its Pebble's socket, so a workload can record notices) and
 //! `JUJU_CONTAINER_NAME`.
@@ -101,13 +106,26 @@ impl Model {
         let base = unit_base(unit).to_path_buf();
         let mut storage = Vec::new();
         for (sname, spec) in &meta.storages {
+            // A storage a container mounts lives in that container's root, at the
+            // mount's location (the first container, the first instance), so that
+            // Pebble's file API and the workload see it where the pod spec puts it.
+            let mut mounted = meta.containers.iter().find_map(|(c, spec)| {
+                let (_, at) = spec.mounts.iter().find(|(s, _)| s == sname)?;
+                Some(
+                    base.join("workloads")
+                        .join(c)
+                        .join(at.trim_start_matches('/')),
+                )
+            });
             for _ in 0..spec.count {
                 let n = self
                     .workloads
                     .next_storage
                     .entry(sname.clone())
                     .or_insert(0);
-                let location = base.join("storage").join(format!("{sname}-{n}"));
+                let location = mounted
+                    .take()
+                    .unwrap_or_else(|| base.join("storage").join(format!("{sname}-{n}")));
                 std::fs::create_dir_all(&location)
                     .map_err(io_err(format!("cannot create {}", location.display())))?;
                 storage.push(StorageAttachment {
@@ -156,6 +174,8 @@ impl Model {
                 continue;
             };
             let at = root.join(location.trim_start_matches('/'));
+            // Another container's mount of the same storage: a link its processes
+            // follow (Pebble's file API keeps paths inside the root, so it does not).
             if at.symlink_metadata().is_err() {
                 if let Some(parent) = at.parent() {
                     std::fs::create_dir_all(parent)

@@ -80,6 +80,9 @@ pub const TOOL_NAMES: &[&str] = juju_model::cli::TOOL_NAMES;
 
 /// A simulated Juju model.
 pub struct Model {
+    /// First, so it drops first: the Pebbles stop (their processes killed) while the
+    /// model directory with their sockets is still there.
+    workloads: containers::Workloads,
     state: State,
     work: PathBuf,
     _tmp: Option<tempfile::TempDir>,
@@ -92,7 +95,6 @@ pub struct Model {
     verbose: bool,
     hook_timeout: Duration,
     extra_env: BTreeMap<String, String>,
-    workloads: containers::Workloads,
 }
 
 impl fmt::Debug for Model {
@@ -138,6 +140,7 @@ impl Model {
             b & 0xffff_ffff_ffff
         );
         let mut m = Model {
+            workloads: Default::default(),
             state: State {
                 name: name.to_string(),
                 uuid,
@@ -155,7 +158,6 @@ impl Model {
             verbose: false,
             hook_timeout: Duration::from_secs(120),
             extra_env: BTreeMap::new(),
-            workloads: Default::default(),
         };
         m.set_tool_binary(&binary::find_tool_binary()?)?;
         Ok(m)
