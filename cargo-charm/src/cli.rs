@@ -50,6 +50,10 @@ enum Cmd {
         /// Print each hook as it runs.
         #[arg(long, short)]
         verbose: bool,
+        /// The Kubernetes demo instead: the `greeter` charm with its workload run by a
+        /// real Pebble.
+        #[arg(long)]
+        k8s: bool,
     },
     /// Deploy and settle a model (a YAML file, or `demo`), then run an action on a unit
     /// and print its outcome, as `juju run` does.
@@ -125,9 +129,16 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             }
             settle_and_print(&mut m, max_hooks)
         }
-        Cmd::Demo { verbose } => {
-            let mut m = crate::build::demo_model()?;
+        Cmd::Demo { verbose, k8s } => {
+            let mut m = if k8s {
+                crate::k8s_demo::model()?
+            } else {
+                crate::build::demo_model()?
+            };
             m.set_verbose(verbose);
+            if k8s {
+                crate::k8s_demo::settle(&mut m)?;
+            }
             settle_and_print(&mut m, SettleOptions::default().max_hooks)
         }
         Cmd::RunAction {

@@ -5,11 +5,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::build::{charm_dir, BuildError, Result, Workspace};
+use crate::build::{charm_dir, BuildError, Workspace};
 use crate::sim::Model;
 
 /// Builds `greeter` and deploys one unit serving on a free local port (not settled).
-pub fn model() -> Result<Model> {
+pub fn model() -> Result<Model, BuildError> {
     let ws = Workspace::load()?;
     eprintln!("building greeter ...");
     let charms = ws.charms(&["greeter".to_string()], true).map_err(|e| {
@@ -19,7 +19,11 @@ pub fn model() -> Result<Model> {
     })?;
     let greeter = &charms[0];
     let base = ws.target_dir.join("charms").join("demo-k8s");
-    charm_dir(&greeter.binary, &greeter.charmcraft_yaml, &base.join("greeter"))?;
+    charm_dir(
+        &greeter.binary,
+        &greeter.charmcraft_yaml,
+        &base.join("greeter"),
+    )?;
     let server = greeter
         .binary
         .parent()

@@ -188,3 +188,47 @@ fn greeter_runs_its_server_through_pebble_and_recovers() {
     m.settle().unwrap();
     assert!(get(port, "/").is_none(), "the server outlived its unit");
 }
+
+/// `cargo charm sim model.yaml`, the command line: the model file gives the container
+/// its image and the charm its port; the status table shows the unit active with its
+/// port, and the server stops with the simulator.
+#[test]
+fn cargo_charm_sim_runs_the_greeter_from_a_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    lay_out(dir.path());
+    let port = free_port();
+    let model = dir.path().join("model.yaml");
+    std::fs::write(
+        &model,
+        format!(
+            "name: k8s\napplications:\n  greeter:\n    charm: ./charm\n    config: {{port: {port}}}\n    containers:\n      greeter:\n        image: ./image\n"
+        ),
+    )
+    .unwrap();
+    // The hook-tools binary a model finds is the `cargo-charm` CLI.
+    let probe = Model::new("probe").unwrap();
+    let cargo_charm = std::fs::read_link(probe.work_dir().join("tools/is-leader")).unwrap();
+    let out = std::process::Command::new(&cargo_charm)
+        .args(["charm", "sim"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let unit = stdout
+        .lines()
+        .find(|l| l.starts_with("greeter/0"))
+        .unwrap_or_else(|| panic!("no unit row in:\n{stdout}"));
+    let cells: Vec<&str> = unit.split_whitespace().collect();
+    assert_eq!(cells[1], "active", "{stdout}\n{stderr}");
+    assert!(unit.contains(&format!("{port}/tcp")), "{unit}");
+    assert!(
+        unit.ends_with(&format!("\"Hello\" on :{port} (started 1x)")),
+        "{unit}"
+    );
+    assert!(
+        get(port, "/").is_none(),
+        "the server outlived the simulator"
+    );
+}
