@@ -66,6 +66,10 @@ enum Cmd {
         /// Also draw the settled model as an SVG picture in this file.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
+        /// The Kubernetes demo instead: the `greeter` charm with its workload run by a
+        /// real Pebble.
+        #[arg(long)]
+        k8s: bool,
     },
     /// Deploy and settle a model (a YAML file, or `demo`), then run an action on a unit
     /// and print its outcome, as `juju run` does.
@@ -146,9 +150,16 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             }
             settle_and_print(&mut m, max_hooks, svg.as_deref())
         }
-        Cmd::Demo { verbose, svg } => {
-            let mut m = crate::demo::demo_model()?;
+        Cmd::Demo { verbose, svg, k8s } => {
+            let mut m = if k8s {
+                crate::k8s_demo::model()?
+            } else {
+                crate::demo::demo_model()?
+            };
             m.set_verbose(verbose);
+            if k8s {
+                crate::k8s_demo::settle(&mut m)?;
+            }
             settle_and_print(&mut m, SettleOptions::default().max_hooks, svg.as_deref())
         }
         Cmd::RunAction {

@@ -8,6 +8,7 @@
 //! - [`platform`]: the platforms a charm declares, and the Rust target of each.
 //! - [`linkage`]: whether a compiled charm runs on a declared base.
 //! - [`demo`]: `cargo charm demo`, the example charms in the simulator.
+//! - [`k8s_demo`]: `cargo charm demo --k8s`, a Kubernetes charm with a real Pebble.
 //! - [`meta`]: charm metadata (endpoints, config options, actions).
 //! - [`new`]: `cargo charm new`, a new charm crate.
 
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod hookclient;
+pub mod k8s_demo;
 pub mod linkage;
 pub mod meta;
 pub mod new;

@@ -73,6 +73,27 @@ pub struct ConfigOption {
     pub default: Option<Value>,
 }
 
+/// One declared storage (`storage.<name>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageSpec {
+    /// `filesystem` or `block`.
+    pub kind: String,
+    /// `location:` (where a filesystem is mounted in the charm container), if declared.
+    pub location: Option<String>,
+    /// How many instances Juju attaches at deploy: the low end of `multiple.range`
+    /// (`2-`, `1-3`, `4`), else 1.
+    pub count: u32,
+}
+
+/// One workload container (`containers.<name>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerSpec {
+    /// `resource:`: the OCI image resource it runs.
+    pub resource: Option<String>,
+    /// `mounts:` as (storage name, location in the container).
+    pub mounts: Vec<(String, String)>,
+}
+
 /// What a charm declares.
 #[derive(Clone, Debug, Default)]
 pub struct CharmMeta {
@@ -82,6 +103,10 @@ pub struct CharmMeta {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// Config options, by name.
     pub config: BTreeMap<String, ConfigOption>,
+    /// Workload containers (a Kubernetes charm's), by name.
+    pub containers: BTreeMap<String, ContainerSpec>,
+    /// Storage, by name, with what the simulator attaches.
+    pub storages: BTreeMap<String, StorageSpec>,
     /// Actions, by name (the raw action body: description, params...).
     pub actions: BTreeMap<String, Value>,
     /// `extra-bindings` names.
@@ -209,6 +234,8 @@ impl CharmMeta {
                     .insert(name.clone(), ConfigOption { kind, default });
             }
         }
+        meta.containers = containers(obj.get("containers"), &invalid)?;
+        meta.storages = storages(obj.get("storage"), &invalid)?;
         if let Some(acts) = obj.get("actions").and_then(Value::as_object) {
             for (name, body) in acts {
                 meta.actions.insert(name.clone(), body.clone());
@@ -221,6 +248,11 @@ impl CharmMeta {
             meta.storage = st.keys().cloned().collect();
         }
         Ok(meta)
+    }
+
+    /// Whether the charm is a Kubernetes (sidecar) charm: it declares containers.
+    pub fn is_kubernetes(&self) -> bool {
+        !self.containers.is_empty()
     }
 
     /// Coerce a config value given by a user (often a string) to the option's type.
@@ -257,5 +289,130 @@ impl CharmMeta {
             }
             (_, v) => return Err(bad(&v)),
         })
+    }
+}
+
+/// `containers:` of the metadata.
+fn containers(
+    v: Option<&Value>,
+    invalid: &dyn Fn(String) -> MetaError,
+) -> Result<BTreeMap<String, ContainerSpec>, MetaError> {
+    let mut out = BTreeMap::new();
+    let Some(map) = v.filter(|v| !v.is_null()) else {
+        return Ok(out);
+    };
+    let map = map
+        .as_object()
+        .ok_or_else(|| invalid("`containers` is not a mapping".into()))?;
+    for (name, body) in map {
+        let mut spec = ContainerSpec {
+            resource: body
+                .get("resource")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            mounts: Vec::new(),
+        };
+        for m in body
+            .get("mounts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let storage = m.get("storage").and_then(Value::as_str);
+            let location = m.get("location").and_then(Value::as_str);
+            let (Some(storage), Some(location)) = (storage, location) else {
+                return Err(invalid(format!(
+                    "container {name:?}: a mount needs `storage` and `location`"
+                )));
+            };
+            spec.mounts
+                .push((storage.to_string(), location.to_string()));
+        }
+        out.insert(name.clone(), spec);
+    }
+    Ok(out)
+}
+
+/// `storage:` of the metadata.
+fn storages(
+    v: Option<&Value>,
+    invalid: &dyn Fn(String) -> MetaError,
+) -> Result<BTreeMap<String, StorageSpec>, MetaError> {
+    let mut out = BTreeMap::new();
+    let Some(map) = v.filter(|v| !v.is_null()) else {
+        return Ok(out);
+    };
+    let map = map
+        .as_object()
+        .ok_or_else(|| invalid("`storage` is not a mapping".into()))?;
+    for (name, body) in map {
+        let kind = body
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid(format!("storage {name:?} has no type")))?
+            .to_string();
+        // `multiple: {range: 2-}`: Juju attaches the minimum at deploy.
+        let range = body.get("multiple").and_then(|m| m.get("range"));
+        let low = match range {
+            None => "1".to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(s)) => s.split('-').next().unwrap_or("").trim().to_string(),
+            Some(other) => return Err(invalid(format!("storage {name:?}: bad range {other}"))),
+        };
+        let count = if low.is_empty() {
+            0
+        } else {
+            low.parse()
+                .map_err(|_| invalid(format!("storage {name:?}: bad range {range:?}")))?
+        };
+        out.insert(
+            name.clone(),
+            StorageSpec {
+                kind,
+                location: body
+                    .get("location")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                count,
+            },
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_and_storage_are_read_with_their_mounts_and_counts() {
+        let doc = parse_yaml(
+            "name: web\ncontainers:\n  workload:\n    resource: image\n    mounts:\n      - {storage: data, location: /var/lib/web}\nstorage:\n  data: {type: filesystem, location: /data}\n  logs: {type: filesystem, multiple: {range: 2-}}\n  cache: {type: block, multiple: {range: '-4'}}\n",
+            "t",
+        )
+        .unwrap();
+        let meta = CharmMeta::from_value(&doc, "t").unwrap();
+        assert!(meta.is_kubernetes());
+        assert_eq!(
+            meta.containers["workload"],
+            ContainerSpec {
+                resource: Some("image".into()),
+                mounts: vec![("data".into(), "/var/lib/web".into())],
+            }
+        );
+        assert_eq!(meta.storages["data"].location.as_deref(), Some("/data"));
+        assert_eq!(
+            [
+                meta.storages["data"].count,
+                meta.storages["logs"].count,
+                meta.storages["cache"].count
+            ],
+            [1, 2, 0]
+        );
+        let bad = parse_yaml("name: x\ncontainers:\n  c: {mounts: [{storage: d}]}\n", "t").unwrap();
+        assert!(CharmMeta::from_value(&bad, "t")
+            .unwrap_err()
+            .to_string()
+            .contains("a mount needs `storage` and `location`"));
     }
 }

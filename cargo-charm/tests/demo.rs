@@ -47,3 +47,21 @@ fn demo_settles_with_the_example_charms() {
     );
     assert!(m.history().iter().all(|r| r.succeeded()));
 }
+
+/// `cargo charm demo --k8s`: the greeter, built in release, served by a real Pebble.
+#[test]
+#[ignore = "builds the greeter in release; run with --ignored"]
+fn k8s_demo_serves_the_greeter() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if !root.join("examples/greeter/Cargo.toml").exists() {
+        eprintln!("skipped: no examples/greeter in this workspace");
+        return;
+    }
+    std::env::set_current_dir(&root).unwrap();
+    std::env::set_var("CARGO_CHARM_BIN", env!("CARGO_BIN_EXE_cargo-charm"));
+    let mut m = cargo_charm::k8s_demo::model().unwrap();
+    cargo_charm::k8s_demo::settle(&mut m).unwrap();
+    let st = m.unit_status("greeter/0").unwrap().to_string();
+    assert!(st.starts_with("active: \"Hello\" on :"), "{st}");
+    assert_eq!(m.opened_ports("greeter/0").unwrap().len(), 1);
+}

@@ -1,5 +1,6 @@
 //! The crates a charm author installs or depends on are publishable: `cargo package` of
-//! charm-catalogue, juju-model, charm-macros, charm-pebble, charm-runtime and cargo-charm together (cargo packs them
+//! charm-catalogue, juju-model, charm-macros, charm-pebble, charm-pebble-server, charm-runtime
+//! and cargo-charm together (cargo packs them
 //! into a temporary registry, so each verifies against the others as published) builds
 //! every crate from its `.crate` file alone, without a warning, with complete metadata
 //! and the versions pinned between them.
@@ -11,11 +12,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const CRATES: [&str; 6] = [
+const CRATES: [&str; 7] = [
     "charm-catalogue",
     "juju-model",
     "charm-macros",
     "charm-pebble",
+    "charm-pebble-server",
     "charm-runtime",
     "cargo-charm",
 ];

@@ -183,6 +183,7 @@ pub(crate) fn post(d: &Arc<Daemon>, req: &Request) -> Response {
     drop(st);
     let context = context.unwrap_or_default();
     let mut environment: BTreeMap<String, String> = std::env::vars().collect();
+    environment.extend(d.config.environment.clone());
     environment.extend(context.environment.clone());
     if let Some(env) = payload.get("environment").and_then(Value::as_object) {
         for (k, v) in env {

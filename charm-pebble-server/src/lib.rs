@@ -77,6 +77,10 @@ pub struct ServerConfig {
     pub okay_delay: Duration,
     /// The version `system-info` reports.
     pub version: String,
+    /// The container's environment, which every service and exec inherits under its
+    /// own (`environment:` of the service, of the exec): what the pod spec sets, as
+    /// Juju sets `PEBBLE_SOCKET` and `JUJU_CONTAINER_NAME` in a workload container.
+    pub environment: BTreeMap<String, String>,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +88,7 @@ impl Default for ServerConfig {
         ServerConfig {
             okay_delay: Duration::from_secs(1),
             version: format!("charm-pebble-server/{}", env!("CARGO_PKG_VERSION")),
+            environment: BTreeMap::new(),
         }
     }
 }
@@ -334,9 +339,11 @@ impl PebbleServer {
             st.generation += 1;
         }
         self.daemon.cond.notify_all();
-        // Wake the accept loop.
-        let _ = UnixStream::connect(&self.socket);
-        let _ = accept.join();
+        // Wake the accept loop. If the socket file is gone (its directory removed
+        // first), nothing can wake it: leave the thread blocked rather than hang here.
+        if UnixStream::connect(&self.socket).is_ok() {
+            let _ = accept.join();
+        }
         services::kill_everything(&self.daemon);
         self.daemon.join_waiters();
         let _ = std::fs::remove_file(&self.socket);

@@ -153,6 +153,7 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
         config.group.as_deref(),
     )?;
     let mut env: Vec<(String, String)> = std::env::vars().collect();
+    env.extend(d.config.environment.clone());
     env.extend(
         config
             .environment

@@ -835,3 +835,41 @@ fn bad_requests_get_pebbles_errors() {
     let r = raw("garbage\r\n\r\n");
     assert!(r.starts_with("HTTP/1.1 400"), "{r}");
 }
+
+#[test]
+fn the_container_environment_reaches_services_and_execs_under_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig {
+        okay_delay: Duration::from_millis(200),
+        environment: BTreeMap::from([
+            ("JUJU_CONTAINER_NAME".into(), "web".into()),
+            ("MODE".into(), "container".into()),
+        ]),
+        ..ServerConfig::default()
+    };
+    let s =
+        PebbleServer::start_with(dir.path().join("root"), dir.path().join("sock"), config).unwrap();
+    let c = s.client();
+    let out = c
+        .exec(
+            &["sh", "-c", "echo $JUJU_CONTAINER_NAME $MODE"],
+            &ExecOptions {
+                environment: BTreeMap::from([("MODE".into(), "exec".into())]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(out.stdout_str(), "web exec\n");
+    c.add_layer(
+        "env",
+        &layer(
+            "services:\n  envdump:\n    override: replace\n    command: sh -c 'echo $JUJU_CONTAINER_NAME $MODE > env.txt; sleep 60'\n    startup: enabled\n",
+        ),
+        false,
+    )
+    .unwrap();
+    c.replan_services().unwrap();
+    eventually("the service writes its environment", || {
+        std::fs::read_to_string(s.root().join("env.txt")).is_ok_and(|t| t == "web container\n")
+    });
+}

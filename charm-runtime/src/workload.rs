@@ -69,7 +69,7 @@ impl Container {
         Container {
             model: Rc::clone(model),
             name: name.to_string(),
-            socket: charm_pebble::container_socket_path(name),
+            socket: crate::backend::container_socket(name),
         }
     }
     /// A client for the container's Pebble (a fake one under the testing backend),
@@ -82,7 +82,8 @@ impl Container {
         &self.name
     }
     /// The unix socket of the container's Pebble
-    /// (`/charm/containers/<name>/pebble.socket`).
+    /// (`/charm/containers/<name>/pebble.socket`, or under
+    /// [`CONTAINERS_DIR_VAR`](crate::backend::CONTAINERS_DIR_VAR) in the simulator).
     pub fn pebble_socket(&self) -> &Path {
         &self.socket
     }

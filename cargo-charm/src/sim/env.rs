@@ -1,6 +1,7 @@
 //! The environment of a hook process, as Juju's unit agent sets it
 //! (`internal/worker/uniter/runner/context/env.go`).
 
+use super::containers::{pod_tmp, sockets_dir, CONTAINERS_DIR_VAR};
 use super::server::HookCtx;
 use super::state::Unit;
 use super::{Model, JUJU_VERSION};
@@ -53,6 +54,11 @@ impl Model {
                 set(k, &v);
             }
         }
+        if self.state.apps[&unit.app].meta.is_kubernetes() {
+            // The pod's own /tmp, and where its Pebble sockets are.
+            set("TMPDIR", &pod_tmp(unit).display().to_string());
+            set(CONTAINERS_DIR_VAR, &sockets_dir(unit).display().to_string());
+        }
         if let Some(h) = &ctx.hook {
             if let (Some(id), Some(ep)) = (h.relation, &h.endpoint) {
                 set("JUJU_RELATION", ep);
@@ -69,6 +75,11 @@ impl Model {
                 if let Some(rev) = h.secret_revision {
                     set("JUJU_SECRET_REVISION", &rev.to_string());
                 }
+            }
+        }
+        if let Some(h) = &ctx.hook {
+            for (k, v) in h.event_vars() {
+                set(k, &v);
             }
         }
         if let Some(name) = dispatch_path.strip_prefix("actions/") {

@@ -28,6 +28,7 @@
 
 mod binary;
 mod commit;
+mod containers;
 mod data;
 mod env;
 mod error;
@@ -57,6 +58,8 @@ use serde_json::Value;
 use state::{splitmix, State, Unit};
 
 pub use binary::mark_built_from;
+pub use charm_pebble_server::{CheckOverride, ExecReply, ExecRequest};
+pub use containers::CONTAINERS_DIR_VAR;
 pub(crate) use error::io_err;
 pub use error::{Result, SimError};
 pub use juju_model::Status;
@@ -65,7 +68,7 @@ pub use record::{
     SettleReport, ToolCall,
 };
 pub use session::HookSession;
-pub use yaml_model::{ModelFile, ModelFileApp, MAX_UNITS};
+pub use yaml_model::{ModelFile, ModelFileApp, ModelFileContainer, ModelFileExec, MAX_UNITS};
 
 /// Config values for `deploy` / `set_config` (option name to value; strings are coerced
 /// to the option's declared type).
@@ -80,6 +83,9 @@ pub const TOOL_NAMES: &[&str] = juju_model::cli::TOOL_NAMES;
 
 /// A simulated Juju model.
 pub struct Model {
+    /// First, so it drops first: the Pebbles stop (their processes killed) while the
+    /// model directory with their sockets is still there.
+    workloads: containers::Workloads,
     state: State,
     work: PathBuf,
     _tmp: Option<tempfile::TempDir>,
@@ -146,6 +152,7 @@ impl Model {
             b & 0xffff_ffff_ffff
         );
         Ok(Model {
+            workloads: Default::default(),
             state: State {
                 name: name.to_string(),
                 uuid,

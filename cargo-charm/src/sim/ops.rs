@@ -167,6 +167,8 @@ impl Model {
                 config_seen: 0,
                 upgrade_pending: false,
                 update_status_pending: false,
+                storage: Vec::new(),
+                workload_events: Default::default(),
                 rels,
                 failed: None,
                 state: BTreeMap::new(),
@@ -180,6 +182,7 @@ impl Model {
         if a.leader.is_none() {
             a.leader = Some(name.clone());
         }
+        self.provision_pod(&name)?;
         Ok(name)
     }
 

@@ -82,7 +82,9 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
             // Never installed: nothing to tear down but stop/remove.
             return Some(stop_or_remove(unit));
         }
-        return Some(Hook::unit(HookKind::Install));
+        // Storage hooks run before anything else, install included (`nextOp` in Juju's
+        // `internal/worker/uniter/resolver.go`: the storage resolver comes first).
+        return Some(storage_attached(unit).unwrap_or_else(|| Hook::unit(HookKind::Install)));
     }
     // relation-created for relations this unit has not seen yet (not for dying ones).
     for (id, local) in &unit.rels {
@@ -92,6 +94,15 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
         }
     }
     if unit.dying {
+        // A dying unit's storage is detached first (the storage resolver comes before the
+        // relations' departure and stop).
+        if let Some(s) = unit.storage.iter().find(|s| s.attached) {
+            return Some(Hook::storage(
+                HookKind::StorageDetaching,
+                &s.id,
+                &s.location.display().to_string(),
+            ));
+        }
         return Some(relation_hooks(state, unit).unwrap_or_else(|| stop_or_remove(unit)));
     }
     if state.is_leader(name) && !unit.leader_seen {
@@ -110,11 +121,27 @@ pub(crate) fn next_hook(state: &State, name: &str) -> Option<Hook> {
     if !unit.started {
         return Some(Hook::unit(HookKind::Start));
     }
+    // Workload events once the unit has started and nothing else is queued
+    // (`internal/worker/uniter/container/workload.go` acts only when the uniter is idle:
+    // after install, config-changed and start, and after upgrade-charm's config-changed).
+    if let Some(h) = unit.workload_events.front() {
+        return Some(h.clone());
+    }
     if let Some(h) = relation_hooks(state, unit) {
         return Some(h);
     }
     unit.update_status_pending
         .then(|| Hook::unit(HookKind::UpdateStatus))
+}
+
+/// The first storage instance whose `-storage-attached` has not run.
+fn storage_attached(unit: &Unit) -> Option<Hook> {
+    let s = unit.storage.iter().find(|s| !s.attached)?;
+    Some(Hook::storage(
+        HookKind::StorageAttached,
+        &s.id,
+        &s.location.display().to_string(),
+    ))
 }
 
 fn stop_or_remove(unit: &Unit) -> Hook {
@@ -213,6 +240,24 @@ pub(crate) fn commit(state: &mut State, name: &str, hook: &Hook) -> bool {
         | HookKind::SecretChanged
         | HookKind::SecretRotate
         | HookKind::SecretExpired => commit_secret_hook(state, name, hook),
+        HookKind::StorageAttached | HookKind::StorageDetaching => {
+            let id = hook.storage.as_ref().map(|(id, _)| id.as_str());
+            if hook.kind == HookKind::StorageAttached {
+                if let Some(s) = unit.storage.iter_mut().find(|s| Some(s.id.as_str()) == id) {
+                    s.attached = true;
+                }
+            } else {
+                unit.storage.retain(|s| Some(s.id.as_str()) != id);
+            }
+        }
+        HookKind::PebbleReady
+        | HookKind::PebbleCustomNotice
+        | HookKind::PebbleCheckFailed
+        | HookKind::PebbleCheckRecovered => {
+            if let Some(i) = unit.workload_events.iter().position(|h| h == hook) {
+                unit.workload_events.remove(i);
+            }
+        }
         _ => commit_relation_hook(state, name, hook),
     }
     false

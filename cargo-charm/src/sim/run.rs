@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -234,7 +234,7 @@ impl Model {
     ) -> std::io::Result<Child> {
         let unit = &self.state.units[name];
         let env = self.hook_env(unit, ctx, &launch.dispatch_path, &launch.hook_name);
-        Command::new(&launch.exe)
+        self.hook_command(name, &launch.exe)
             .current_dir(&unit.dir)
             .env_clear()
             .envs(env)

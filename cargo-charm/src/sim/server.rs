@@ -275,6 +275,9 @@ impl juju_model::Model for SimView<'_> {
             })
         })
     }
+    fn storage(&self) -> Vec<juju_model::StorageInstance> {
+        super::containers::storage_instances(self.unit)
+    }
     fn has_binding(&self, name: &str) -> bool {
         let meta = &self.app.meta;
         meta.endpoints.contains_key(name) || meta.extra_bindings.iter().any(|b| b.as_str() == name)

@@ -75,6 +75,7 @@ impl Model {
             last_print: Instant::now(),
         };
         loop {
+            self.poll_workloads();
             let mut ran = false;
             let mut names: Vec<String> = self.state.units.keys().cloned().collect();
             sort_units(&mut names);

@@ -1,7 +1,7 @@
 //! The simulated model's data: applications, units, relations, secrets (the core's
 //! [`juju_model::Secret`]s), and what each unit has seen of it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
 use juju_model::Secrets;
@@ -114,6 +114,11 @@ pub(crate) struct Unit {
     pub config_seen: u64,
     pub upgrade_pending: bool,
     pub update_status_pending: bool,
+    /// Storage instances attached to the unit (a real directory each).
+    pub storage: Vec<StorageAttachment>,
+    /// Workload hooks to run, in order (`pebble-ready`, notices, checks), once the unit
+    /// has started.
+    pub workload_events: VecDeque<Hook>,
     pub rels: BTreeMap<u32, RelLocal>,
     pub failed: Option<FailedHook>,
     pub state: BTreeMap<String, String>,
@@ -125,6 +130,19 @@ pub(crate) struct Unit {
     /// Reboots asked for with `juju-reboot`.
     pub reboots: u32,
     pub logs: Vec<LogLine>,
+}
+
+/// A storage instance attached to a unit.
+#[derive(Clone, Debug)]
+pub(crate) struct StorageAttachment {
+    /// `data/0`: the storage name and a model-wide number.
+    pub id: String,
+    /// `filesystem` or `block`.
+    pub kind: String,
+    /// The directory on the host (what `storage-get location` answers).
+    pub location: PathBuf,
+    /// Whether its `-storage-attached` hook committed.
+    pub attached: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -9,6 +9,13 @@
 //!     config: {max-databases: 5}    # or options
 //!     resources: {snapshot: ./snapshot.tgz}   # resource-get gives this file
 //!     trust: true                   # credential-get answers
+//!   greeter:                        # a Kubernetes charm
+//!     charm: ./charms/greeter
+//!     containers:
+//!       greeter:
+//!         image: ./images/greeter   # the container's files (the OCI image)
+//!         exec:                     # canned answers instead of real processes
+//!           - {command: [greeter-server, --version], stdout: "1.0.0\n"}
 //!   webapp:
 //!     charm: ./charms/webapp
 //! relations:
@@ -70,6 +77,38 @@ pub struct ModelFileApp {
     /// Whether the application is trusted (`juju trust`): `credential-get` answers.
     #[serde(default)]
     pub trust: bool,
+    /// Workload containers of a Kubernetes charm, by name.
+    #[serde(default)]
+    pub containers: BTreeMap<String, ModelFileContainer>,
+}
+
+/// One workload container in a model file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFileContainer {
+    /// A directory of files the container starts with, standing for its OCI image
+    /// (relative to the model file).
+    pub image: Option<PathBuf>,
+    /// Execs answered with a canned reply instead of a real process.
+    #[serde(default)]
+    pub exec: Vec<ModelFileExec>,
+}
+
+/// A canned exec reply: commands starting with `command` get it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFileExec {
+    /// The command prefix it answers.
+    pub command: Vec<String>,
+    /// Standard output.
+    #[serde(default)]
+    pub stdout: String,
+    /// Standard error.
+    #[serde(default)]
+    pub stderr: String,
+    /// Exit code.
+    #[serde(default)]
+    pub exit: i32,
 }
 
 impl ModelFile {
@@ -128,6 +167,20 @@ impl ModelFile {
                 model.attach_resource(name, resource, &path)?;
             }
             model.trust(name, app.trust)?;
+            for (container, spec) in &app.containers {
+                if let Some(image) = &spec.image {
+                    model.set_container_image(name, container, base.join(image))?;
+                }
+                for e in &spec.exec {
+                    let reply = super::ExecReply {
+                        stdout: e.stdout.clone().into_bytes(),
+                        stderr: e.stderr.clone().into_bytes(),
+                        exit_code: e.exit,
+                    };
+                    let prefix: Vec<&str> = e.command.iter().map(String::as_str).collect();
+                    model.on_exec(name, container, &prefix, move |_| reply.clone())?;
+                }
+            }
         }
         for r in &self.relations {
             model.integrate(&r[0], &r[1])?;

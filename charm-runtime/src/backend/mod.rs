@@ -21,7 +21,8 @@ mod secret_files;
 
 pub use argv::MAX_LOG_MESSAGE;
 pub(crate) use failure::classify;
-pub use process::ProcessTools;
+pub(crate) use process::container_socket;
+pub use process::{ProcessTools, CONTAINERS_DIR_VAR};
 
 use crate::cloud::CloudSpec;
 use crate::error::Result;
@@ -128,7 +129,8 @@ pub trait HookTools {
     /// `state-delete <key>`
     fn state_delete(&self, key: &str) -> Result<()>;
     /// A Pebble client for the workload container `container`. [`ProcessTools`] connects
-    /// to `/charm/containers/<container>/pebble.socket`, the socket Juju gives the charm;
+    /// to `/charm/containers/<container>/pebble.socket`, the socket Juju gives the charm
+    /// (or under [`CONTAINERS_DIR_VAR`], which only the simulator sets);
     /// a test backend answers from its state.
     fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble>;
     /// `storage-get --format=json -s <id> <key>`: one attribute of a storage instance.

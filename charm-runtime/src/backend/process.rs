@@ -1,7 +1,9 @@
 //! The production backend: Juju's hook tools run as processes.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -16,6 +18,27 @@ use crate::port::Port;
 use crate::relation::RelationId;
 use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretMeta, SecretRead};
 use crate::status::Status;
+
+/// The variable that moves the workload containers' Pebble sockets away from
+/// `/charm/containers/<container>/pebble.socket`, where Juju mounts them in the charm
+/// container: `<dir>/<container>/pebble.socket` when set (and not empty).
+///
+/// Juju never sets it, so under Juju the charm connects where Juju's Pebble listens; the
+/// simulator (`cargo charm sim`) sets it to the unit's own directory of sockets, so the
+/// same binary reaches the simulator's Pebble without root or a `/charm` on the host.
+pub const CONTAINERS_DIR_VAR: &str = "CHARM_SIM_CONTAINERS_DIR";
+
+/// The socket of `container`'s Pebble: Juju's path, or under [`CONTAINERS_DIR_VAR`].
+pub(crate) fn container_socket(container: &str) -> PathBuf {
+    socket_under(std::env::var_os(CONTAINERS_DIR_VAR).as_deref(), container)
+}
+
+fn socket_under(dir: Option<&OsStr>, container: &str) -> PathBuf {
+    match dir.filter(|d| !d.is_empty()) {
+        Some(dir) => Path::new(dir).join(container).join("pebble.socket"),
+        None => charm_pebble::container_socket_path(container),
+    }
+}
 
 /// The production backend: runs each hook tool as a process found on `PATH`.
 ///
@@ -224,7 +247,7 @@ impl HookTools for ProcessTools {
     }
 
     fn pebble(&self, container: &str) -> Box<dyn charm_pebble::Pebble> {
-        Box::new(charm_pebble::Client::for_container(container))
+        Box::new(charm_pebble::Client::new(container_socket(container)))
     }
 
     fn storage_get(&self, id: &str, key: &str) -> Result<String> {
@@ -297,5 +320,27 @@ impl HookTools for ProcessTools {
 
     fn secret_set_info(&self, id: &SecretId, meta: &SecretMeta) -> Result<()> {
         self.run(&argv::secret_set_info(id, meta), None).map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_socket_is_where_juju_mounts_it_unless_the_simulator_says() {
+        assert_eq!(
+            socket_under(None, "web"),
+            Path::new("/charm/containers/web/pebble.socket")
+        );
+        // An empty value is no value: Juju's path.
+        assert_eq!(
+            socket_under(Some(OsStr::new("")), "web"),
+            Path::new("/charm/containers/web/pebble.socket")
+        );
+        assert_eq!(
+            socket_under(Some(OsStr::new("/tmp/sim/units/web-0/containers")), "web"),
+            Path::new("/tmp/sim/units/web-0/containers/web/pebble.socket")
+        );
     }
 }
