@@ -9,8 +9,15 @@ use serde_json::Value;
 
 use super::{io_err, Result, SimError};
 
-/// Find the `cargo-charm` executable to link as hook tools.
-pub(crate) fn find_tool_binary() -> Result<PathBuf> {
+/// Finds the `cargo-charm` executable the simulator links as hook tools: `CARGO_CHARM_BIN`,
+/// this executable when it is `cargo-charm`, the one beside a test binary, or one built
+/// with cargo. It is the `cargo charm` command line too.
+///
+/// ```no_run
+/// let cli = cargo_charm::sim::tool_binary().unwrap();
+/// std::process::Command::new(cli).args(["charm", "sim", "model.yaml"]).status().unwrap();
+/// ```
+pub fn tool_binary() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("CARGO_CHARM_BIN") {
         let p = PathBuf::from(p);
         if p.is_file() {

@@ -57,7 +57,7 @@ use serde_json::Value;
 
 use state::{splitmix, State, Unit};
 
-pub use binary::mark_built_from;
+pub use binary::{mark_built_from, tool_binary};
 pub use charm_pebble_server::{CheckOverride, ExecReply, ExecRequest};
 pub use containers::CONTAINERS_DIR_VAR;
 pub(crate) use error::io_err;
@@ -202,11 +202,11 @@ impl Model {
         Ok(())
     }
 
-    /// Links the hook tools found by [`binary::find_tool_binary`] unless
+    /// Links the hook tools found by [`binary::tool_binary`] unless
     /// [`Model::set_tool_binary`] already did.
     pub(crate) fn ensure_tools(&mut self) -> Result<()> {
         if !self.tools_linked {
-            self.set_tool_binary(&binary::find_tool_binary()?)?;
+            self.set_tool_binary(&binary::tool_binary()?)?;
         }
         Ok(())
     }

@@ -205,9 +205,8 @@ fn cargo_charm_sim_runs_the_greeter_from_a_model_file() {
         ),
     )
     .unwrap();
-    // The hook-tools binary a model finds is the `cargo-charm` CLI.
-    let probe = Model::new("probe").unwrap();
-    let cargo_charm = std::fs::read_link(probe.work_dir().join("tools/is-leader")).unwrap();
+    // The hook-tools binary a model links is the `cargo-charm` CLI.
+    let cargo_charm = cargo_charm::sim::tool_binary().unwrap();
     let out = std::process::Command::new(&cargo_charm)
         .args(["charm", "sim"])
         .arg(&model)
