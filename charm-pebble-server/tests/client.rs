@@ -30,9 +30,9 @@ fn layer(yaml: &str) -> Layer {
     Layer::from_yaml(yaml).unwrap()
 }
 
-/// Polls `f` until it holds (at most 10 s).
+/// Polls `f` until it holds (at most 30 s: a loaded CI machine can starve the services).
 fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !f() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
