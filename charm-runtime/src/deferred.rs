@@ -45,7 +45,7 @@ use crate::model::ModelInner;
 
 mod snapshot;
 
-pub use snapshot::{encode_notices, parse_notices, EventSnapshot, Notice};
+pub use snapshot::{encode_notices, parse_notices, CustomSnapshot, EventSnapshot, Notice};
 
 /// The charm-state key holding the deferred notices. Keys starting `charm-rs.` are the
 /// framework's: charms must not write them.

@@ -68,6 +68,17 @@ pub(crate) struct ModelInner {
     /// Secret changes, applied in order at the flush (Juju applies them only if the hook
     /// succeeds; buffering them makes every backend behave so).
     secret_ops: RefCell<Vec<SecretOp>>,
+    /// Custom events emitted and not yet dispatched, in emission order.
+    pub(crate) emitted: RefCell<std::collections::VecDeque<Emitted>>,
+    /// Where the charm's components are (see [`crate::component`]).
+    pub(crate) attachments: RefCell<Vec<crate::component::AttachmentRecord>>,
+}
+
+/// A custom event emitted and queued for dispatch.
+pub(crate) struct Emitted {
+    /// `database::database_created`, or the charm's `restart_needed`.
+    pub(crate) name: String,
+    pub(crate) payload: crate::event::Payload,
 }
 
 impl std::fmt::Debug for ModelInner {
@@ -113,7 +124,17 @@ impl ModelInner {
             running: RefCell::new(None),
             gone: RefCell::default(),
             secret_ops: RefCell::default(),
+            emitted: RefCell::default(),
+            attachments: RefCell::default(),
         }
+    }
+
+    /// Queues a custom event for dispatch after the running handlers.
+    pub(crate) fn emit<E: crate::component::CustomEvent>(&self, name: String, event: E) {
+        self.emitted.borrow_mut().push_back(Emitted {
+            name,
+            payload: crate::event::Payload::live(event),
+        });
     }
 
     pub(crate) fn role(&self, endpoint: &str) -> Option<Role> {

@@ -295,6 +295,16 @@ impl Secret {
         self.label.as_deref()
     }
 
+    /// This secret (known by its id), with the label this unit knows it by from now on:
+    /// the next read is `secret-get <id> --label <label>`, which gives it the label (a
+    /// consumer's own label, or the owner's). The secret events carry it then
+    /// (`JUJU_SECRET_LABEL`): that is how a library maps a secret back to the relation it
+    /// came with. A handle without an id looks the secret up by the label alone.
+    pub fn with_label(mut self, label: impl Into<String>) -> Secret {
+        self.label = Some(label.into());
+        self
+    }
+
     fn require_id(&self) -> Result<SecretId> {
         if let Some(id) = &self.id {
             return Ok(id.clone());
@@ -327,11 +337,14 @@ impl Secret {
             .secret_get(self.id.as_ref(), self.label.as_deref(), read)
     }
 
-    /// Owner only: what Juju knows of this secret (latest revision, label).
+    /// Owner only: what Juju knows of this secret (latest revision, label). By id when the
+    /// handle has one (`secret-info-get` takes an id or a label, not both).
     pub fn info(&self) -> Result<SecretInfo> {
-        self.model
-            .tools
-            .secret_info_get(self.id.as_ref(), self.label.as_deref())
+        let label = match &self.id {
+            Some(_) => None,
+            None => self.label.as_deref(),
+        };
+        self.model.tools.secret_info_get(self.id.as_ref(), label)
     }
 
     /// Owner only: a new revision with this content. Applied when the hook succeeds, as

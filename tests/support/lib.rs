@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use cargo_charm::sim::Model;
 
+pub mod ping;
 pub mod spec;
 
 /// The example charms the end-to-end tests run.

@@ -3,7 +3,9 @@
 
 pub mod action_params;
 pub mod charm;
+pub mod component;
 pub mod config;
+pub mod custom_event;
 pub mod handlers;
 
 use proc_macro2::TokenStream;
