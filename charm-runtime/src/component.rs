@@ -131,14 +131,14 @@ pub trait CustomEvent:
 {
 }
 
-/// `Self` (a component or a charm) emits events of type `E`, named [`NAME`](Self::NAME).
+/// `Self` is an event of `E` (a component or a charm), named [`NAME`](Self::NAME).
 /// Implemented by `#[component(events(..))]` and by a charm's `#[events(..)]`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not emit `{E}`",
-    label = "`{E}` is not among the events of `{Self}`",
+    message = "`{Self}` is not an event of `{E}`",
+    label = "`{E}` does not emit `{Self}`",
     note = "a component declares its events in `#[component(events(name = Type, ..))]`, a charm in `#[events(name = Type, ..)]` on its struct"
 )]
-pub trait Emits<E: CustomEvent> {
+pub trait EventOf<E>: CustomEvent {
     /// The event's name, as `#[on(..)]` spells it after the endpoint (`database_created`).
     const NAME: &'static str;
 }
@@ -150,6 +150,7 @@ pub trait Emits<E: CustomEvent> {
 #[derive(Debug)]
 pub enum Library {}
 
+#[diagnostic::do_not_recommend]
 impl Charm for Library {
     type Config = NoConfig;
     fn metadata() -> CharmMeta {
@@ -244,11 +245,8 @@ impl<T: Component> ComponentContext<T> {
     /// Emits one of the component's events: the charm's handlers of
     /// `<endpoint>::<name>` run after the hook's own handlers (see the
     /// [module docs](self)). Only the events the component declares type-check.
-    pub fn emit<E: CustomEvent>(&self, event: E)
-    where
-        T: Emits<E>,
-    {
-        let name = format!("{}::{}", self.endpoint.replace('-', "_"), T::NAME);
+    pub fn emit<E: EventOf<T>>(&self, event: E) {
+        let name = format!("{}::{}", self.endpoint.replace('-', "_"), E::NAME);
         self.ctx.model.emit(name, event);
     }
 
@@ -268,11 +266,8 @@ impl<T: Component> ComponentContext<T> {
 impl<C: Charm> Context<C> {
     /// Emits one of the charm's own events (declared with `#[events(name = Type)]` on the
     /// charm's struct): its handlers, `#[on(name)]`, run after the hook's own handlers.
-    pub fn emit<E: CustomEvent>(&self, event: E)
-    where
-        C: Emits<E>,
-    {
-        self.model.emit(C::NAME.to_string(), event);
+    pub fn emit<E: EventOf<C>>(&self, event: E) {
+        self.model.emit(E::NAME.to_string(), event);
     }
 
     /// A component the charm holds (`&self.database`), as its library's methods need it:
@@ -328,8 +323,8 @@ pub struct Attached<'a> {
 }
 
 impl<'a> Attached<'a> {
-    /// `component`, attached to `endpoint`.
-    pub fn new<T: Component>(endpoint: &'static str, component: &'a mut T) -> Self {
+    /// `component`, attached to `endpoint` (the derive checks it is a [`Component`]).
+    pub fn new<T: 'static>(endpoint: &'static str, component: &'a mut T) -> Self {
         Attached {
             endpoint,
             component,

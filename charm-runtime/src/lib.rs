@@ -276,7 +276,7 @@ pub mod __private {
         action_hash, action_params, ActionArg, ActionMeta, HasAction, ParamMeta, ParamType,
     };
     pub use crate::component::{
-        component_context, event_hash, Attached, ComponentHandlerEntry, CustomEventEntry, Emits,
+        component_context, event_hash, Attached, ComponentHandlerEntry, CustomEventEntry, EventOf,
         NamedEvent, Site,
     };
     pub use crate::config::{read_option, OptionValue};

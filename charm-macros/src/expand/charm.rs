@@ -61,7 +61,7 @@ fn handshake(charm: &Charm) -> TokenStream {
     handshake::declare(&charm.ident, all)
 }
 
-/// The charm's own events (`#[events(name = Type)]`): `Emits`, `NamedEvent` and their
+/// The charm's own events (`#[events(name = Type)]`): `EventOf`, `NamedEvent` and their
 /// catalogue entries.
 fn own_events(charm: &Charm) -> TokenStream {
     let ident = &charm.ident;
@@ -73,7 +73,7 @@ fn own_events(charm: &Charm) -> TokenStream {
         let hash = handshake::action_hash(&name);
         let emits = quote_spanned! {payload.span()=>
             #[automatically_derived]
-            impl ::charm_runtime::__private::Emits<#payload> for #ident {
+            impl ::charm_runtime::__private::EventOf<#ident> for #payload {
                 const NAME: &'static str = #name;
             }
         };

@@ -1,5 +1,5 @@
 //! `#[component(..)]` on an `impl` block: the block (its `#[on]` attributes taken off),
-//! `impl Component`, `Emits<E>` and `NamedEvent` for each event, the events' catalogue
+//! `impl Component`, `EventOf` and `NamedEvent` for each event, the events' catalogue
 //! entries, each handler registered with `inventory`, and the macro a charm's derive
 //! calls to learn the component ([`attach`](crate::attach)).
 
@@ -82,6 +82,7 @@ fn component_impl(component: &Component) -> TokenStream {
     });
     quote! {
         #[automatically_derived]
+        #[diagnostic::do_not_recommend]
         impl ::charm_runtime::Component for #self_ty {
             const INTERFACE: &'static str = #interface;
             const ROLE: ::charm_runtime::Role = #role;
@@ -90,7 +91,7 @@ fn component_impl(component: &Component) -> TokenStream {
     }
 }
 
-/// `Emits<E>` and `NamedEvent<hash>` per event, and its catalogue entry.
+/// `EventOf` and `NamedEvent<hash>` per event, and its catalogue entry.
 fn events(component: &Component) -> TokenStream {
     let self_ty = &component.self_ty;
     let owner = component.ident.to_string();
@@ -101,7 +102,7 @@ fn events(component: &Component) -> TokenStream {
         // At the payload type, so a type that is not a custom event is an error there.
         let emits = quote_spanned! {payload.span()=>
             #[automatically_derived]
-            impl ::charm_runtime::__private::Emits<#payload> for #self_ty {
+            impl ::charm_runtime::__private::EventOf<#self_ty> for #payload {
                 const NAME: &'static str = #name;
             }
         };
