@@ -551,3 +551,104 @@ fn stored_state_is_typed_and_refused_over_juju_s_64_kib() {
         "{error}"
     );
 }
+
+/// A component that needs the charm's config: it publishes the option `greeting` to every
+/// relation of its endpoint when the config changes.
+pub struct Greeter;
+
+#[component(interface = "greeting", role = provides)]
+impl Greeter {
+    #[on(config_changed)]
+    fn publish(&mut self, ctx: &mut ComponentContext<Self>) -> Result<()> {
+        let Some(leader) = ctx.leader()? else {
+            return Ok(());
+        };
+        let greeting = match ctx.config_value("greeting")? {
+            Some(serde_json::Value::String(g)) => g,
+            _ => return Ok(()),
+        };
+        for relation in ctx.relations()? {
+            relation.local_app_data(&leader).set("greeting", &greeting);
+        }
+        Ok(())
+    }
+}
+
+/// The greeter charm's options.
+#[derive(CharmConfig)]
+pub struct GreeterConfig {
+    /// What the greeter says.
+    #[option(default = "hello")]
+    greeting: String,
+}
+
+/// Three components of two libraries, and config the greeter reads.
+#[derive(Charm)]
+#[charm(name = "greeter", summary = "Greets and pings")]
+#[config(GreeterConfig)]
+pub struct GreeterCharm {
+    #[provides(greetings)]
+    greeter: Greeter,
+    #[requires(primary(limit = 1))]
+    primary: PingRequires,
+    #[provides(clients)]
+    clients: PingProvides,
+}
+
+impl Default for GreeterCharm {
+    fn default() -> Self {
+        GreeterCharm {
+            greeter: Greeter,
+            primary: PingRequires::optional("1"),
+            clients: PingProvides::default(),
+        }
+    }
+}
+
+#[handlers]
+impl GreeterCharm {
+    #[on(config_changed)]
+    fn configured(&mut self, ctx: &mut Context<Self>) -> Result<()> {
+        // The charm reads its config typed; the component read the same option raw.
+        ctx.set_status(Status::active(format!(
+            "greeting {}",
+            ctx.config()?.greeting
+        )));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_component_reads_the_charm_s_config_beside_other_components() {
+    let yaml = <GreeterCharm as Charm>::metadata().charmcraft_yaml();
+    assert!(
+        yaml.contains(
+            "provides:\n  greetings:\n    interface: greeting\n  clients:\n    interface: ping\n"
+        ),
+        "{yaml}"
+    );
+    assert!(yaml.contains("requires:\n  primary:\n    interface: ping\n    limit: 1\n"));
+    assert!(
+        yaml.contains("config:\n  options:\n    greeting:\n"),
+        "{yaml}"
+    );
+    let greetings = Relation::new("greetings").remote_app_name("listener");
+    let state = State::new()
+        .leader(true)
+        .relation(greetings.clone())
+        .config("greeting", "hi");
+    let out = scenario::Context::<GreeterCharm>::new()
+        .run(Hook::config_changed(), state)
+        .unwrap();
+    out.assert_ok();
+    assert_eq!(
+        out.handlers,
+        [
+            "Greeter::publish",
+            "GreeterCharm::configured",
+            "PingRequires::status"
+        ]
+    );
+    assert_eq!(out.relation(greetings.id).local_app_data["greeting"], "hi");
+    assert_eq!(out.state.unit_status, Status::active("greeting hi"));
+}

@@ -44,6 +44,8 @@
 //! - Declarations: [`Charm`](macro@Charm), [`CharmConfig`](macro@CharmConfig),
 //!   [`handlers`], [`main!`]. Generated data: [`metadata`].
 //! - What a handler gets: [`Context`] ([`model`]), the [`event`] types.
+//! - Interface libraries: [`component`](mod@component) (components a charm attaches to its
+//!   endpoints, custom events); [`stored`]: typed state kept across hooks.
 //! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`]; [`charm_dir`]: files in the charm directory
@@ -69,9 +71,11 @@
 //! | read the remote application's / a remote unit's bag | [`relation.remote_app_data()?`](Relation::remote_app_data), [`relation.remote_unit_data(&unit)`](Relation::remote_unit_data) |
 //! | write this unit's bag | [`relation.local_unit_data().set(..)`](Relation::local_unit_data) |
 //! | write this application's bag (leader) | [`relation.local_app_data(&leader)`](Relation::local_app_data), `leader` from [`ctx.leader()?`](Context::leader) |
+//! | use an interface library | a field `#[requires(database(limit = 1))] database: DatabaseRequires` and `#[on(database::database_created)]` ([`component`](mod@component)) |
 //!
-//! The step-by-step guide, every snippet of it compiled and tested, is
-//! `docs/how-to/add-an-integration.md` in the repository.
+//! The step-by-step guides, every snippet of them compiled and tested, are
+//! `docs/how-to/add-an-integration.md` and `docs/how-to/write-an-interface-library.md` in
+//! the repository.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 

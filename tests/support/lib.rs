@@ -27,6 +27,10 @@ pub fn workspace_root() -> PathBuf {
 #[doc = include_str!("../../docs/how-to/add-an-integration.md")]
 pub mod how_to_add_an_integration {}
 
+/// The guide `docs/how-to/write-an-interface-library.md`, included here as the one above.
+#[doc = include_str!("../../docs/how-to/write-an-interface-library.md")]
+pub mod how_to_write_an_interface_library {}
+
 /// The cargo this test runs under (`CARGO`, set by `cargo test`), else `cargo`.
 pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())

@@ -397,8 +397,15 @@ impl<C: Charm + Default> HookRun<C> {
             let Event::Custom(custom) = &event else {
                 continue;
             };
+            // Deferrable like any event, but where there is no charm state to keep it in.
+            let refusal = under
+                .env
+                .hook
+                .restricted()
+                .then(|| deferred::deferrable(&under.env.hook).err())
+                .flatten();
             for handler in handlers {
-                let deferring = self.run_handler(handler, &event, None).map_err(|m| {
+                let deferring = self.run_handler(handler, &event, refusal.clone()).map_err(|m| {
                     format!(
                         "{}: handler `{}` failed on the custom event `{}`: {m}. Nothing it wrote was saved; Juju will retry the hook.",
                         self.label, handler.name, custom.name()
