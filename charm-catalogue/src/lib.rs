@@ -219,8 +219,12 @@ impl EventSpec {
     }
 
     /// The hook's name as Juju spells it, for `subject` (the endpoint, storage, container
-    /// or action the scope asks for): `db-relation-changed`, `install`, `backup`.
+    /// or action the scope asks for): `db-relation-changed`, `install`, `backup`. A custom
+    /// event has no hook: its [`event_name`](Self::event_name).
     pub fn hook_name(&self, subject: Option<&str>) -> String {
+        if self.scope() == Scope::Custom {
+            return self.event_name(subject);
+        }
         let name = self.name.replace('_', "-");
         match (self.scope(), subject) {
             (Scope::Action, Some(action)) => action.to_string(),
