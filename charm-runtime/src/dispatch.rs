@@ -10,7 +10,7 @@
 //! deferred by earlier hooks are loaded and re-run, in order, each for the handler that
 //! deferred it ([`deferred`](mod@crate::deferred)): Juju events, the components' deferred
 //! Juju events and custom events alike, each followed by the custom events its re-run
-//! emitted; (3) the hook's own event: first the [components](crate::component) it is for,
+//! emitted; (3) the hook's own event: first the [components](mod@crate::component) it is for,
 //! in the order of the charm's fields (the one attached to the hook's endpoint for a
 //! relation event; every one observing it for a unit event such as `install` or
 //! `secret-changed`), then the charm's handlers of it; (4) the custom events emitted

@@ -392,7 +392,7 @@ pub enum Event {
     /// `<container>_pebble_check_failed` and `<container>_pebble_check_recovered`
     PebbleCheck(PebbleCheck),
     /// A custom event: emitted by a component (`database::database_created`) or by the
-    /// charm itself (see [`component`](crate::component)).
+    /// charm itself (see [`component`](mod@crate::component)).
     Custom(Custom),
     /// A hook the event catalogue does not know, by name.
     Other(String),
