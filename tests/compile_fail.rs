@@ -18,6 +18,8 @@ fn ui() {
     t.compile_fail("tests/ui/action_results/*.rs");
     // `#[handlers]` and `#[on(..)]`: signatures, event names against the declarations.
     t.compile_fail("tests/ui/handlers/*.rs");
+    // `#[component]` and the events it emits.
+    t.compile_fail("tests/ui/component/*.rs");
     // What the runtime's types forbid: writing a bag one may not write, etc.
     t.compile_fail("tests/ui/types/*.rs");
     t.pass("tests/ui/pass/*.rs");

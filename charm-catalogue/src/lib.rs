@@ -35,19 +35,30 @@
 //! variables Juju sets, and whether it may be deferred; `#[on(name)]`, the environment
 //! check, the deferral rule and `testing::Event::name()` follow from it.
 //!
-//! ## Custom events (planned)
+//! ## Custom events
 //!
-//! Interface libraries will emit their own typed events (`database_created`,
+//! Interface libraries emit their own typed events (`database_created`,
 //! `certificate_available`), handled with `#[on(..)]` like Juju's, deferrable, run after
-//! the handlers of the Juju event that caused them. They are described by the same
-//! [`EventSpec`]: `name` the event's name, `kind` a new `Kind::Custom`, `payload` the
-//! library's type, `env` empty (a custom event carries its data in its payload, which is
-//! what a deferred one stores), `deferral` [`Deferral::Deferrable`]. They cannot be lines of
-//! this table, which only this crate edits: a library registers its `EventSpec`s at link
-//! time (an `inventory::submit!` of a `static`, the same mechanism `#[handlers]` blocks use),
-//! the runtime collects them beside [`EVENTS`], and `#[on(..)]` names a custom event by
-//! its payload type, so the type system (not a name table) checks it. Hence [`Kind`] and
-//! [`Scope`] are `#[non_exhaustive]`.
+//! the handlers of the Juju event that caused them; a charm may declare its own too (ops'
+//! `EventSource`). They are described by the same [`EventSpec`], made by
+//! [`EventSpec::custom`]: `name` the event's name, `kind` [`Kind::Custom`], `payload` the
+//! type's name, `env` empty (a custom event carries its data in its payload, which is what
+//! a deferred one stores), `deferral` [`Deferral::Deferrable`]. They cannot be lines of
+//! this table, which only this crate edits: `#[component(events(..))]` and a charm's
+//! `#[events(..)]` register their `EventSpec`s at link time (an `inventory::submit!` of a
+//! `static`, the same mechanism `#[handlers]` blocks use), and the runtime collects them
+//! beside [`EVENTS`] (`charm_runtime::component::custom_events`). A component's event is
+//! named after the endpoint the component is attached to ([`Scope::Custom`]):
+//! `database::database_created`, so two instances of one library stay apart.
+//!
+//! ```
+//! use charm_catalogue::{Deferral, EventSpec, Kind};
+//! const CREATED: EventSpec = EventSpec::custom("database_created", "DatabaseCreated");
+//! assert_eq!((CREATED.kind, CREATED.deferral), (Kind::Custom, Deferral::Deferrable));
+//! assert_eq!(CREATED.event_name(Some("database")), "database::database_created");
+//! assert_eq!(CREATED.event_name(None), "database_created"); // a charm's own event
+//! assert_eq!(CREATED.hook_name(Some("database")), "database::database_created"); // no hook
+//! ```
 
 /// What an event is about: the groups of Juju's hook reference
 /// (<https://documentation.ubuntu.com/juju/3.6/reference/hook/>).
@@ -74,6 +85,8 @@ pub enum Kind {
     Action,
     /// Not a hook: the status collectors the framework runs at the end of every hook.
     Status,
+    /// Not a hook: an event a component or the charm emits ([`EventSpec::custom`]).
+    Custom,
 }
 
 /// What the hook's name hangs off, which decides how it is spelled.
@@ -92,6 +105,9 @@ pub enum Scope {
     Action,
     /// No hook: run by the framework in every hook.
     Framework,
+    /// No hook: emitted by a component attached to an endpoint
+    /// (`<endpoint>::<name>`), or by the charm itself (`<name>`).
+    Custom,
 }
 
 impl Kind {
@@ -108,6 +124,7 @@ impl Kind {
             Kind::Workload => Scope::Container,
             Kind::Action => Scope::Action,
             Kind::Status => Scope::Framework,
+            Kind::Custom => Scope::Custom,
         }
     }
 }
@@ -178,6 +195,19 @@ pub struct EventSpec {
 }
 
 impl EventSpec {
+    /// A custom event: `name` as `#[on(..)]` spells it after the endpoint
+    /// (`database_created`), `payload` its type's name. Deferrable, with no variables: its
+    /// data is its payload.
+    pub const fn custom(name: &'static str, payload: &'static str) -> EventSpec {
+        EventSpec {
+            name,
+            kind: Kind::Custom,
+            payload,
+            env: &[],
+            deferral: Deferral::Deferrable,
+        }
+    }
+
     /// How the hook is named.
     pub const fn scope(&self) -> Scope {
         self.kind.scope()
@@ -189,8 +219,12 @@ impl EventSpec {
     }
 
     /// The hook's name as Juju spells it, for `subject` (the endpoint, storage, container
-    /// or action the scope asks for): `db-relation-changed`, `install`, `backup`.
+    /// or action the scope asks for): `db-relation-changed`, `install`, `backup`. A custom
+    /// event has no hook: its [`event_name`](Self::event_name).
     pub fn hook_name(&self, subject: Option<&str>) -> String {
+        if self.scope() == Scope::Custom {
+            return self.event_name(subject);
+        }
         let name = self.name.replace('_', "-");
         match (self.scope(), subject) {
             (Scope::Action, Some(action)) => action.to_string(),
@@ -202,9 +236,10 @@ impl EventSpec {
     }
 
     /// The event's name as `#[on(..)]` and `ops` spell it: dashes become underscores
-    /// (`db_relation_changed`, `backup_action`).
+    /// (`db_relation_changed`, `backup_action`; a component's `database::database_created`).
     pub fn event_name(&self, subject: Option<&str>) -> String {
         match (self.scope(), subject) {
+            (Scope::Custom, Some(s)) => format!("{}::{}", s.replace('-', "_"), self.name),
             (Scope::Endpoint | Scope::Storage | Scope::Container | Scope::Action, Some(s)) => {
                 format!("{}_{}", s.replace('-', "_"), self.name)
             }
@@ -605,7 +640,7 @@ mod tests {
             let subject = match a.scope() {
                 Scope::Unit => None,
                 Scope::Endpoint | Scope::Storage | Scope::Container => Some("my-thing"),
-                Scope::Action | Scope::Framework => continue,
+                Scope::Action | Scope::Framework | Scope::Custom => continue,
             };
             let hook = a.hook_name(subject);
             assert_eq!(parse_hook(&hook), Some((a, subject)), "{hook}");

@@ -14,6 +14,8 @@
 //!             actions = ["backup"],
 //!             storage = ["data"],
 //!             containers = ["workload"],
+//!             events = ["restart_needed"],          // the charm's own custom events
+//!             components = ["database" ("DatabaseRequires") ["database_created"]],
 //!             $($block)*
 //!         }
 //!     };
@@ -47,24 +49,33 @@
 //! the charm with `type Params`, and the handlers' check names that.
 //!
 //! The cost: the macro is `pub(crate)`, so a charm's handlers live in the charm's crate.
+//!
+//! ## Components
+//!
+//! A charm with components (fields declared as endpoints) learns their events the same
+//! way, one step earlier: each `#[component]` exports a macro named after its type
+//! ([`crate::attach`]), and the derive calls the first component's, which passes the
+//! charm's declarations on to the next, each adding its events, until the last defines
+//! the charm's handshake macro with `components = [..]` filled in. All of it expands in
+//! the charm's module, where the component types' paths mean what the user wrote.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Token};
 
-use crate::event_name::Declared;
-use crate::model::{event_prefix, Charm, Handler};
+use crate::event_name::{ComponentEvents, Declared};
+use crate::model::{event_prefix, Charm, EventRef, Handler};
 
 fn macro_name(charm: &Ident) -> Ident {
     format_ident!("__charm_handlers_{}", charm)
 }
 
-/// The derive's side: the declarations, as a macro named after the charm type.
-pub fn declare(charm: &Charm) -> TokenStream {
-    let declarations = declarations(charm);
+/// The derive's side: the declarations (`components` included), as a macro named after
+/// the charm type.
+pub fn declare(charm: &Ident, declarations: TokenStream) -> TokenStream {
     define(
-        &charm.ident,
+        charm,
         quote! {
             ::charm_runtime::__private::check_handlers! {
                 #declarations
@@ -74,7 +85,17 @@ pub fn declare(charm: &Charm) -> TokenStream {
     )
 }
 
-/// `charm_type = "Webapp", endpoints = [..], ..,`: the first half of [`Check`].
+/// `components = [..],`: the components' events, the last of the declarations.
+pub fn components(components: &[ComponentEvents]) -> TokenStream {
+    let entries = components.iter().map(|c| {
+        let (endpoint, type_name, events) = (&c.endpoint, &c.type_name, &c.events);
+        quote!(#endpoint (#type_name) [#(#events)*])
+    });
+    quote!(components = [#(#entries)*],)
+}
+
+/// `charm_type = "Webapp", endpoints = [..], .., events = [..],`: the first half of
+/// [`Check`], but for `components`.
 pub fn declarations(charm: &Charm) -> TokenStream {
     let prefixes = |names: Vec<&String>| -> Vec<String> {
         names.into_iter().map(|n| event_prefix(n)).collect()
@@ -83,6 +104,7 @@ pub fn declarations(charm: &Charm) -> TokenStream {
     let actions = prefixes(charm.actions.iter().map(|a| &a.name).collect());
     let storage = prefixes(charm.storage.iter().map(|s| &s.name).collect());
     let containers = prefixes(charm.containers.iter().map(|c| &c.name).collect());
+    let events = charm.events.iter().map(|e| e.name.to_string());
     let type_name = charm.ident.to_string();
     quote! {
         charm_type = #type_name,
@@ -90,6 +112,7 @@ pub fn declarations(charm: &Charm) -> TokenStream {
         actions = [#(#actions)*],
         storage = [#(#storage)*],
         containers = [#(#containers)*],
+        events = [#(#events)*],
     }
 }
 
@@ -98,7 +121,7 @@ pub fn stand_in(charm: &Ident) -> TokenStream {
     define(charm, TokenStream::new())
 }
 
-fn define(charm: &Ident, body: TokenStream) -> TokenStream {
+pub fn define(charm: &Ident, body: TokenStream) -> TokenStream {
     let name = macro_name(charm);
     quote! {
         #[doc(hidden)]
@@ -166,7 +189,7 @@ pub struct Check {
 }
 
 /// Reads `key = ` and checks the key.
-fn key(input: ParseStream, expected: &str) -> syn::Result<()> {
+pub fn key(input: ParseStream, expected: &str) -> syn::Result<()> {
     let key: Ident = input.parse()?;
     if key != expected {
         return Err(syn::Error::new(
@@ -179,7 +202,7 @@ fn key(input: ParseStream, expected: &str) -> syn::Result<()> {
 }
 
 /// `key = [..],`: a list of names.
-fn names(input: ParseStream, expected: &str) -> syn::Result<Vec<String>> {
+pub fn names(input: ParseStream, expected: &str) -> syn::Result<Vec<String>> {
     key(input, expected)?;
     let content;
     syn::bracketed!(content in input);
@@ -192,7 +215,7 @@ fn names(input: ParseStream, expected: &str) -> syn::Result<Vec<String>> {
 }
 
 /// `key = (..),`: what is inside the parentheses.
-fn group<T>(
+pub fn group<T>(
     input: ParseStream,
     expected: &str,
     inner: fn(ParseStream) -> syn::Result<T>,
@@ -223,7 +246,14 @@ impl Parse for Handler {
         syn::bracketed!(content in input);
         let mut events = Vec::new();
         while !content.is_empty() {
-            events.push(content.parse()?);
+            let mut name: Ident = content.parse()?;
+            let mut endpoint = None;
+            if content.peek(Token![::]) {
+                content.parse::<Token![::]>()?;
+                endpoint = Some(name);
+                name = content.parse()?;
+            }
+            events.push(EventRef { endpoint, name });
         }
         input.parse::<Token![,]>()?;
         let event_param = group(input, "event_param", optional_type)?;
@@ -247,6 +277,8 @@ impl Parse for Check {
             actions: names(input, "actions")?,
             storage: names(input, "storage")?,
             containers: names(input, "containers")?,
+            events: names(input, "events")?,
+            components: component_events(input)?,
         };
         let self_ty = group(input, "self_ty", syn::Type::parse)?;
         let line = group(input, "line", syn::Expr::parse)?;
@@ -266,4 +298,31 @@ impl Parse for Check {
             handlers,
         })
     }
+}
+
+/// `components = ["endpoint" ("Type") ["event" ..] ..],`.
+fn component_events(input: ParseStream) -> syn::Result<Vec<ComponentEvents>> {
+    key(input, "components")?;
+    let content;
+    syn::bracketed!(content in input);
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let endpoint = content.parse::<LitStr>()?.value();
+        let type_name;
+        syn::parenthesized!(type_name in content);
+        let type_name = type_name.parse::<LitStr>()?.value();
+        let events;
+        syn::bracketed!(events in content);
+        let mut names = Vec::new();
+        while !events.is_empty() {
+            names.push(events.parse::<LitStr>()?.value());
+        }
+        out.push(ComponentEvents {
+            endpoint,
+            type_name,
+            events: names,
+        });
+    }
+    input.parse::<Token![,]>()?;
+    Ok(out)
 }

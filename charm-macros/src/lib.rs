@@ -10,7 +10,8 @@
 //! file per macro; after an error, `fallback` writes what did parse, so one mistake
 //! is one error. `#[handlers]` learns what `#[derive(Charm)]` declared through the
 //! `handshake` macro, and checks event names with `event_name` against the
-//! catalogue in `events`.
+//! catalogue in `events`. A charm learns its components' interfaces, roles and events
+//! through the macro each `#[component]` exports (`attach`).
 //!
 //! ## Seeing the expansion
 //!
@@ -21,6 +22,7 @@
 //! charm's expansion, checked by `cargo test -p charm-macros`.
 #![deny(missing_docs)]
 
+mod attach;
 mod ctxt;
 mod event_name;
 mod events;
@@ -47,7 +49,7 @@ fn debug(macro_name: &str, output: proc_macro2::TokenStream) -> TokenStream {
 #[proc_macro_derive(
     Charm,
     attributes(
-        charm, peers, provides, requires, config, actions, storage, containers, resources
+        charm, peers, provides, requires, config, actions, storage, containers, resources, events
     )
 )]
 pub fn derive_charm(input: TokenStream) -> TokenStream {
@@ -97,6 +99,34 @@ pub fn handlers(args: TokenStream, input: TokenStream) -> TokenStream {
         "#[handlers]",
         expand::handlers::attribute(args.into(), item),
     )
+}
+
+/// `#[component(..)]` on an `impl` block: see `charm_runtime::component`.
+#[proc_macro_attribute]
+pub fn component(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(input as syn::ItemImpl);
+    debug(
+        "#[component]",
+        expand::component::attribute(args.into(), item),
+    )
+}
+
+/// `#[derive(CustomEvent)]`: see `charm_runtime::CustomEvent`.
+#[proc_macro_derive(CustomEvent)]
+pub fn derive_custom_event(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    debug(
+        "#[derive(CustomEvent)]",
+        expand::custom_event::derive(input),
+    )
+}
+
+/// One step of a charm learning its components: a component's facts and the charm's
+/// declarations in, checks and the next step out (see `attach.rs`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __attach_component(input: TokenStream) -> TokenStream {
+    debug("#[derive(Charm)] (component)", attach::step(input.into()))
 }
 
 /// The handshake's far end: the charm's declarations and one `#[handlers]` block in,

@@ -41,6 +41,25 @@ impl Role {
             Role::Requires => "requires",
         }
     }
+
+    /// The role an attribute (`requires`) or `role = ..` names.
+    pub fn named(name: &str) -> Option<Role> {
+        match name {
+            "peers" => Some(Role::Peers),
+            "provides" => Some(Role::Provides),
+            "requires" => Some(Role::Requires),
+            _ => None,
+        }
+    }
+
+    /// `::charm_runtime::Role::Requirer`.
+    pub fn runtime(self) -> proc_macro2::TokenStream {
+        match self {
+            Role::Peers => quote::quote!(::charm_runtime::Role::Peer),
+            Role::Provides => quote::quote!(::charm_runtime::Role::Provider),
+            Role::Requires => quote::quote!(::charm_runtime::Role::Requirer),
+        }
+    }
 }
 
 /// The name as it appears in event names and constants: dashes become underscores.
@@ -64,6 +83,26 @@ pub struct Endpoint {
     pub optional: bool,
     pub container_scope: bool,
     pub description: Option<String>,
+    /// Declared on a field holding a component: the field and its type.
+    pub component: Option<ComponentField>,
+}
+
+/// A charm's field declared as an endpoint: `#[requires(database(limit = 1))] database:
+/// DatabaseRequires`.
+pub struct ComponentField {
+    pub field: syn::Ident,
+    /// The component type, as written.
+    pub ty: syn::Path,
+    /// The attribute's name (`requires`), where the user wrote it.
+    pub role_span: Span,
+    /// `interface = ".."`, if written, where.
+    pub interface_span: Option<Span>,
+}
+
+/// A custom event a component or charm declares: `database_created = DatabaseCreated`.
+pub struct EventDecl {
+    pub name: syn::Ident,
+    pub payload: syn::Type,
 }
 
 /// One declared action: `backup(params = BackupParams, description = "..")`.
@@ -141,6 +180,8 @@ pub struct Charm {
     pub storage: Vec<Storage>,
     pub containers: Vec<Container>,
     pub resources: Vec<Resource>,
+    /// `#[events(name = Type, ..)]`: the charm's own custom events.
+    pub events: Vec<EventDecl>,
 }
 
 /// One field of a `#[derive(CharmConfig)]` or `#[derive(ActionParams)]` struct: a config
@@ -154,12 +195,54 @@ pub struct Field {
     pub description: String,
 }
 
+/// An event an `#[on(..)]` names: `config_changed`, or a component's
+/// `database::database_created`.
+#[derive(Clone)]
+pub struct EventRef {
+    /// The endpoint of the component, for a component's event.
+    pub endpoint: Option<syn::Ident>,
+    pub name: syn::Ident,
+}
+
+impl EventRef {
+    /// The name as the registry keeps it: `database::database_created`.
+    pub fn full(&self) -> String {
+        match &self.endpoint {
+            Some(endpoint) => format!("{endpoint}::{}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+}
+
+impl quote::ToTokens for EventRef {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        if let Some(endpoint) = &self.endpoint {
+            endpoint.to_tokens(tokens);
+            tokens.extend(quote::quote_spanned!(self.name.span()=> ::));
+        }
+        self.name.to_tokens(tokens);
+    }
+}
+
 /// One `#[on(..)]` method of a `#[handlers]` block.
 pub struct Handler {
     pub method: syn::Ident,
-    pub events: Vec<syn::Ident>,
+    pub events: Vec<EventRef>,
     /// The event parameter's type, without the `&`.
     pub event_param: Option<syn::Type>,
     /// The declared return type.
     pub output: syn::Type,
+}
+
+/// `#[component(interface = "..", role = .., events(..))] impl Type { .. }`.
+pub struct Component {
+    /// The type's name: the component's handshake macro is exported under it.
+    pub ident: syn::Ident,
+    pub self_ty: syn::Type,
+    /// Empty when missing (an error already reported).
+    pub interface: String,
+    /// `None` when missing (an error already reported).
+    pub role: Option<Role>,
+    pub events: Vec<EventDecl>,
+    pub handlers: Vec<Handler>,
 }

@@ -4,11 +4,13 @@
 //! so the expansion has no duplicate constants.
 
 use crate::ctxt::Ctxt;
+use crate::event_name::{all_events, Declared};
 use crate::model::{const_name, event_prefix, Charm, Container, NameSpan};
 
 /// Checks `charm`, keeping the first of each clashing pair.
 pub fn charm(ctxt: &Ctxt, charm: &mut Charm) {
     endpoints(ctxt, charm);
+    own_events(ctxt, charm);
     let mut actions: Vec<String> = Vec::new();
     charm.actions.retain(|a| {
         let seen = actions.contains(&event_prefix(&a.name));
@@ -79,6 +81,31 @@ fn endpoints(ctxt: &Ctxt, charm: &mut Charm) {
         }
     }
     charm.endpoints = kept;
+}
+
+/// The charm's own events are not named as a Juju event it could observe.
+fn own_events(ctxt: &Ctxt, charm: &mut Charm) {
+    let prefixes = |names: Vec<&String>| names.into_iter().map(|n| event_prefix(n)).collect();
+    let declared = Declared {
+        endpoints: prefixes(charm.endpoints.iter().map(|e| &e.name).collect()),
+        actions: prefixes(charm.actions.iter().map(|a| &a.name).collect()),
+        storage: prefixes(charm.storage.iter().map(|s| &s.name).collect()),
+        containers: prefixes(charm.containers.iter().map(|c| &c.name).collect()),
+        events: Vec::new(),
+        components: Vec::new(),
+    };
+    let juju = all_events(&declared);
+    charm.events.retain(|e| {
+        let name = e.name.to_string();
+        let clash = juju.contains(&name) || name == "collect_status";
+        if clash {
+            ctxt.error(
+                e.name.span(),
+                format!("event `{name}` is named as a Juju event of this charm: `#[on({name})]` could not tell them apart; rename it"),
+            );
+        }
+        !clash
+    });
 }
 
 /// Keeps the first of each name.

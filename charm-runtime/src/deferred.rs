@@ -11,7 +11,10 @@
 //!
 //! **What is stored.** A list of [`Notice`]s, each a handler name (`Type::method`) and an
 //! [`EventSnapshot`] (the dispatch path and the variables Juju set for the event), as JSON
-//! in the unit's charm state under [`STATE_KEY`]. Juju commits charm state only when the
+//! in the unit's charm state under [`STATE_KEY`]. A component's handler also names the
+//! endpoint of the instance that deferred (two instances of one library share their
+//! handlers' names); a custom event also keeps its name and payload ([`CustomSnapshot`]),
+//! its snapshot being the Juju event it was emitted under. Juju commits charm state only when the
 //! hook exits 0 (`doFlush` in
 //! <https://github.com/juju/juju/blob/3.6/internal/worker/uniter/runner/context/context.go> runs
 //! only without a hook error), so a hook that fails neither loses nor duplicates a notice:
@@ -22,7 +25,8 @@
 //! relation membership, config are today's). A relation event whose relation is gone gets
 //! an inactive [`Relation`](crate::Relation): its bags read as empty and writes to them are
 //! dropped with a warning. A notice whose handler no longer exists or no longer observes
-//! that event (after an upgrade) is dropped with a warning; so is a stored list that is not
+//! that event (after an upgrade) is dropped with a warning; so are a custom event whose
+//! stored payload no longer reads as its handler's type, and a stored list that is not
 //! valid JSON (a charm stuck on unreadable state helps nobody).
 //!
 //! **Cost.** Reading the list is one `state-get`, the same one
@@ -45,7 +49,7 @@ use crate::model::ModelInner;
 
 mod snapshot;
 
-pub use snapshot::{encode_notices, parse_notices, EventSnapshot, Notice};
+pub use snapshot::{encode_notices, parse_notices, CustomSnapshot, EventSnapshot, Notice};
 
 /// The charm-state key holding the deferred notices. Keys starting `charm-rs.` are the
 /// framework's: charms must not write them.

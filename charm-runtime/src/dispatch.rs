@@ -8,13 +8,27 @@
 //!
 //! **A hook's life**: (1) the environment is read into the hook's model; (2) the events
 //! deferred by earlier hooks are loaded and re-run, in order, each for the handler that
-//! deferred it ([`deferred`](mod@crate::deferred)); (3) the handlers of the hook's own
-//! event; (4) the status collectors; (5) the deferred events that remain are stored with
-//! (6) one flush of everything buffered: secret changes, one `relation-set` per changed
-//! databag, charm state (deferred notices included), action results, then workload
+//! deferred it ([`deferred`](mod@crate::deferred)): Juju events, the components' deferred
+//! Juju events and custom events alike, each followed by the custom events its re-run
+//! emitted; (3) the hook's own event: first the [components](mod@crate::component) it is for,
+//! in the order of the charm's fields (the one attached to the hook's endpoint for a
+//! relation event; every one observing it for a unit event such as `install` or
+//! `secret-changed`), then the charm's handlers of it; (4) the custom events emitted
+//! meanwhile, in emission order, each to the charm's handlers of it
+//! (`#[on(database::database_created)]`, `#[on(restart_needed)]`); those emitted while
+//! handling one are queued after; (5) the status collectors, the components' before the
+//! charm's; (6) the deferred events that remain are stored with (7) one flush of
+//! everything buffered: secret changes, one `relation-set` per changed databag, charm
+//! state (deferred notices and stored state included), action results, then workload
 //! version and statuses (the tools Juju applies at once, last). In Juju's restricted
-//! context (`collect-metrics`, `meter-status-changed`) only (3) and (6) happen, as in
+//! context (`collect-metrics`, `meter-status-changed`) only (3), (4) and (7) happen, as in
 //! `ops` (`_Manager._emit` in <https://github.com/canonical/operator/blob/main/ops/_main.py>).
+//!
+//! A custom event runs in the hook of the Juju event that caused it, after that event's
+//! handlers: `ops` runs an emitted event at once, inside the emitting handler; here the
+//! emitter finishes first, so a component's own bookkeeping is done before the charm sees
+//! its event. A custom event may be deferred like any other: the notice keeps its name, its
+//! payload (JSON) and the Juju event it was emitted under.
 //!
 //! A handler that returns an error or panics stops the hook: one `juju-log` ERROR line
 //! says which handler failed and why, nothing buffered is written, and the process exits
@@ -63,8 +77,9 @@ pub struct Outcome {
     pub exit_code: i32,
     /// The error logged, if any.
     pub error: Option<String>,
-    /// The handlers that ran, in order (`Type::method`): re-runs of deferred events
-    /// first, then the event's handlers, then status collectors.
+    /// The handlers that ran, in order (`Type::method`, a component's `Component::method`):
+    /// re-runs of deferred events first, then the event's handlers (components', then the
+    /// charm's, then those of the custom events), then status collectors.
     pub handlers: Vec<&'static str>,
 }
 

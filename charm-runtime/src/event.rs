@@ -14,8 +14,13 @@ use crate::status::Status;
 use crate::workload::{Container, StorageInstance};
 
 mod build;
+mod custom;
 
 pub(crate) use build::FromHook;
+#[doc(hidden)]
+pub use custom::custom_arg;
+pub use custom::Custom;
+pub(crate) use custom::Payload;
 
 macro_rules! unit_events {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -323,7 +328,8 @@ impl CollectStatus {
     }
 }
 
-/// Any event: what a holistic handler observing several kinds may take.
+/// Any event: what a holistic handler observing several kinds may take (a custom event
+/// is [`Event::Custom`]).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event {
@@ -385,6 +391,9 @@ pub enum Event {
     PebbleCustomNotice(PebbleCustomNotice),
     /// `<container>_pebble_check_failed` and `<container>_pebble_check_recovered`
     PebbleCheck(PebbleCheck),
+    /// A custom event: emitted by a component (`database::database_created`) or by the
+    /// charm itself (see [`component`](mod@crate::component)).
+    Custom(Custom),
     /// A hook the event catalogue does not know, by name.
     Other(String),
 }

@@ -44,6 +44,8 @@
 //! - Declarations: [`Charm`](macro@Charm), [`CharmConfig`](macro@CharmConfig),
 //!   [`handlers`], [`main!`]. Generated data: [`metadata`].
 //! - What a handler gets: [`Context`] ([`model`]), the [`event`] types.
+//! - Interface libraries: [`component`](mod@component) (components a charm attaches to its
+//!   endpoints, custom events); [`stored`]: typed state kept across hooks.
 //! - [`relation`]: [`Relation`] handles, [`Endpoint`] constants; [`databag`]: raw and
 //!   typed (`ops`-compatible) data; [`Leader`]: the proof leader-only writes take.
 //! - [`secret`], [`status`], [`config`]; [`charm_dir`]: files in the charm directory
@@ -71,9 +73,11 @@
 //! | read the remote application's / a remote unit's bag | [`relation.remote_app_data()?`](Relation::remote_app_data), [`relation.remote_unit_data(&unit)`](Relation::remote_unit_data) |
 //! | write this unit's bag | [`relation.local_unit_data().set(..)`](Relation::local_unit_data) |
 //! | write this application's bag (leader) | [`relation.local_app_data(&leader)`](Relation::local_app_data), `leader` from [`ctx.leader()?`](Context::leader) |
+//! | use an interface library | a field `#[requires(database(limit = 1))] database: DatabaseRequires` and `#[on(database::database_created)]` ([`component`](mod@component)) |
 //!
-//! The step-by-step guide, every snippet of it compiled and tested, is
-//! `docs/how-to/add-an-integration.md` in the repository.
+//! The step-by-step guides, every snippet of them compiled and tested, are
+//! `docs/how-to/add-an-integration.md` and `docs/how-to/write-an-interface-library.md` in
+//! the repository.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
@@ -81,6 +85,7 @@ pub mod action;
 pub mod backend;
 pub mod charm_dir;
 pub mod cloud;
+pub mod component;
 pub mod config;
 pub mod databag;
 pub mod deferred;
@@ -98,6 +103,7 @@ pub mod port;
 pub mod relation;
 pub mod secret;
 pub mod status;
+pub mod stored;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -107,6 +113,7 @@ pub mod yaml;
 
 pub use action::{Action, ActionEvent, ActionParams, ActionResults, NoParams};
 pub use backend::LogLevel;
+pub use component::{Component, ComponentContext, CustomEvent};
 pub use config::{CharmConfig, ConfigOption, NoConfig, OptionType};
 pub use databag::{DataBag, ReadOnly, ReadWrite};
 pub use error::{Error, Result, ResultExt};
@@ -284,6 +291,31 @@ pub use charm_macros::ActionResults;
 /// [`ResultExt::context`] turns any other error into one with a message.
 pub use charm_macros::handlers;
 
+/// Makes the `impl` block of a type a **component**: one role of one interface, which a
+/// charm attaches to one of its endpoints by declaring the endpoint on a field of that
+/// type (see [`component`](mod@component)).
+///
+/// `#[component(interface = "..", role = requires, events(name = Type, ..))]`:
+/// - `interface`: the interface name; the charm's `charmcraft.yaml` takes it from here;
+/// - `role`: `requires`, `provides` or `peers`, the attribute a charm must attach it with;
+/// - `events(..)`: the events it emits, each `name = Payload` with a payload type deriving
+///   [`CustomEvent`](macro@CustomEvent), one type per event (an event is emitted by its
+///   type: [`ComponentContext::emit`]).
+///
+/// Its `#[on(..)]` methods observe the events of the endpoint it is attached to, named
+/// without the endpoint (`relation_created`, `relation_joined`, `relation_changed`,
+/// `relation_departed`, `relation_broken`), and the unit's events (`install`,
+/// `config_changed`, `secret_changed`, `collect_unit_status`, ...): `fn name(&mut self,
+/// ctx: &mut ComponentContext<Self>[, event: &EventType]) -> Result<()>`. Put the block in
+/// the module of its type: the macro the charm's derive calls to learn the component is
+/// exported under the type's name, beside it.
+pub use charm_macros::component;
+
+/// Derives [`CustomEvent`](trait@CustomEvent) for a custom event's payload (with
+/// `serde::Serialize`, `serde::Deserialize` and `Debug`): what a handler of the event takes
+/// (`event: &DatabaseCreated`) and what a deferred one keeps, as JSON.
+pub use charm_macros::CustomEvent;
+
 /// A charm: its declarations as data and its typed configuration.
 /// Implemented by `#[derive(Charm)]`.
 #[diagnostic::on_unimplemented(
@@ -296,6 +328,13 @@ pub trait Charm: Sized + 'static {
     type Config: CharmConfig;
     /// The declarations: name, endpoints, config.
     fn metadata() -> CharmMeta;
+
+    /// The charm's components, each with the endpoint it is attached to, in field order
+    /// (`#[derive(Charm)]` lists the fields declared as endpoints).
+    #[doc(hidden)]
+    fn __components(&mut self) -> Vec<component::Attached<'_>> {
+        Vec::new()
+    }
 }
 
 /// Makes the charm's `main`: `charm_runtime::main!(MyCharm);` in `src/main.rs`.
@@ -373,10 +412,11 @@ macro_rules! other_dispatch {
 pub mod prelude {
     pub use crate::config::OptionType;
     pub use crate::event::*;
+    pub use crate::stored::StoredState;
     pub use crate::{
-        handlers, Action, ActionEvent, ActionParams, ActionResults, Charm, CharmConfig, ConfigEnum,
-        Context, Error, Leader, LogLevel, NoParams, Relation, Result, ResultExt, SecretContent,
-        SecretId, Status,
+        component, handlers, Action, ActionEvent, ActionParams, ActionResults, Charm, CharmConfig,
+        ComponentContext, ConfigEnum, Context, CustomEvent, Error, Leader, LogLevel, NoParams,
+        Relation, Result, ResultExt, SecretContent, SecretId, Status,
     };
 }
 
@@ -386,13 +426,19 @@ pub mod __private {
         action_hash, action_params, result_value, ActionArg, ActionMeta, HasAction, ParamMeta,
         ParamType,
     };
+    pub use crate::component::{
+        component_context, event_hash, Attached, ComponentHandlerEntry, CustomEventEntry, EventOf,
+        NamedEvent, Site,
+    };
     pub use crate::config::{
         check_range, check_with, describe, is_choice, read_option, OptionValue,
     };
     pub use crate::dispatch::{context, downcast, HandlerEntry};
-    pub use crate::event::EventArg;
+    pub use crate::event::{custom_arg, EventArg};
     pub use crate::metadata::{EndpointMeta, Scope};
     pub use crate::workload::{ContainerMeta, ResourceMeta, StorageMeta};
+    pub use charm_catalogue::EventSpec;
+    pub use charm_macros::__attach_component as attach_component;
     pub use charm_macros::__check_handlers as check_handlers;
     pub use inventory;
     pub use serde_json;

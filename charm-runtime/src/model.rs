@@ -80,6 +80,17 @@ pub(crate) struct ModelInner {
     /// (`secret-add`, a tracking `secret-get`, any write of the flush): a failed action
     /// must then exit 1 for Juju to discard it.
     pub(crate) sent_pending: Cell<bool>,
+    /// Custom events emitted and not yet dispatched, in emission order.
+    pub(crate) emitted: RefCell<std::collections::VecDeque<Emitted>>,
+    /// Where the charm's components are (see [`crate::component`]).
+    pub(crate) attachments: RefCell<Vec<crate::component::AttachmentRecord>>,
+}
+
+/// A custom event emitted and queued for dispatch.
+pub(crate) struct Emitted {
+    /// `database::database_created`, or the charm's `restart_needed`.
+    pub(crate) name: String,
+    pub(crate) payload: crate::event::Payload,
 }
 
 impl std::fmt::Debug for ModelInner {
@@ -128,7 +139,17 @@ impl ModelInner {
             secret_ops: RefCell::default(),
             ports: RefCell::new(None),
             sent_pending: Cell::new(false),
+            emitted: RefCell::default(),
+            attachments: RefCell::default(),
         }
+    }
+
+    /// Queues a custom event for dispatch after the running handlers.
+    pub(crate) fn emit<E: crate::component::CustomEvent>(&self, name: String, event: E) {
+        self.emitted.borrow_mut().push_back(Emitted {
+            name,
+            payload: crate::event::Payload::live(event),
+        });
     }
 
     pub(crate) fn role(&self, endpoint: &str) -> Option<Role> {
@@ -968,9 +989,11 @@ impl<C: Charm> Context<C> {
     pub fn secret_ids(&self) -> Result<Vec<SecretId>> {
         self.model.tools.secret_ids()
     }
-    /// A secret by id, which this unit labels `label` as a consumer on its first read
+    /// A secret by id, which this unit labels `label` on its first read
     /// (`secret-get <id> --label <label>`): later hooks find it with
-    /// [`secret_by_label`](Self::secret_by_label), and `secret-changed` carries the label.
+    /// [`secret_by_label`](Self::secret_by_label), and `secret-changed` (and the other
+    /// secret events) carry the label: that is how a library maps a secret back to the
+    /// relation it came with. The owner may label its own secret the same way.
     pub fn secret_with_label(&self, id: &SecretId, label: &str) -> Secret {
         Secret {
             model: Rc::clone(&self.model),

@@ -492,6 +492,16 @@ impl Secret {
         self.label.as_deref()
     }
 
+    /// This secret (known by its id), with the label this unit knows it by from now on:
+    /// the next read is `secret-get <id> --label <label>`, which gives it the label (a
+    /// consumer's own label, or the owner's). The secret events carry it then
+    /// (`JUJU_SECRET_LABEL`): that is how a library maps a secret back to the relation it
+    /// came with. A handle without an id looks the secret up by the label alone.
+    pub fn with_label(mut self, label: impl Into<String>) -> Secret {
+        self.label = Some(label.into());
+        self
+    }
+
     fn require_id(&self) -> Result<SecretId> {
         if let Some(id) = &self.id {
             return Ok(id.clone());

@@ -267,14 +267,14 @@ fn before_juju_3_6_a_new_revision_sends_the_label_again() {
 }
 
 fn notice(storage_location: String) -> Notice {
-    Notice {
-        handler: "Contract::wait".into(),
-        event: EventSnapshot {
+    Notice::new(
+        "Contract::wait",
+        EventSnapshot {
             dispatch_path: "hooks/config-changed".into(),
             storage_location: Some(storage_location),
             ..EventSnapshot::default()
         },
-    }
+    )
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use cargo_charm::sim::Model;
 
+pub mod ping;
 pub mod spec;
 
 /// The example charms the end-to-end tests run.
@@ -25,6 +26,10 @@ pub fn workspace_root() -> PathBuf {
 /// (and checks that every `compile_fail` snippet fails with the error code the page shows).
 #[doc = include_str!("../../docs/how-to/add-an-integration.md")]
 pub mod how_to_add_an_integration {}
+
+/// The guide `docs/how-to/write-an-interface-library.md`, included here as the one above.
+#[doc = include_str!("../../docs/how-to/write-an-interface-library.md")]
+pub mod how_to_write_an_interface_library {}
 
 /// The cargo this test runs under (`CARGO`, set by `cargo test`), else `cargo`.
 pub fn cargo() -> String {

@@ -3,7 +3,8 @@
 //! the [handshake](crate::handshake) macro `#[handlers]` calls.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::Ident;
 
 use super::opt;
@@ -11,7 +12,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{
     const_name, event_prefix, Action, Charm, Container, Endpoint, Resource, Role, Storage,
 };
-use crate::{fallback, handshake, parse, valid};
+use crate::{attach, fallback, handshake, parse, valid};
 
 pub fn derive(input: syn::DeriveInput) -> TokenStream {
     let ctxt = Ctxt::new();
@@ -26,10 +27,12 @@ pub fn derive(input: syn::DeriveInput) -> TokenStream {
             let charm_impl = charm_impl(&charm);
             let handles = handles(&charm);
             let has_actions = charm.actions.iter().map(|a| has_action(&charm.ident, a));
-            let handshake = handshake::declare(&charm);
+            let events = own_events(&charm);
+            let handshake = handshake(&charm);
             quote! {
                 #charm_impl
                 #(#has_actions)*
+                #events
                 #handles
                 #handshake
                 #default
@@ -44,6 +47,51 @@ pub fn derive(input: syn::DeriveInput) -> TokenStream {
             quote!(#errors #stand_in #default)
         }
     }
+}
+
+/// The handshake macro `#[handlers]` calls: defined here, or, when the charm has
+/// components, by the last step of learning them ([`attach`]).
+fn handshake(charm: &Charm) -> TokenStream {
+    let declarations = handshake::declarations(charm);
+    if charm.endpoints.iter().any(|e| e.component.is_some()) {
+        return attach::start(charm, declarations);
+    }
+    let mut all = declarations;
+    all.extend(handshake::components(&[]));
+    handshake::declare(&charm.ident, all)
+}
+
+/// The charm's own events (`#[events(name = Type)]`): `EventOf`, `NamedEvent` and their
+/// catalogue entries.
+fn own_events(charm: &Charm) -> TokenStream {
+    let ident = &charm.ident;
+    let owner = ident.to_string();
+    let impls = charm.events.iter().map(|e| {
+        let name = e.name.to_string();
+        let payload = &e.payload;
+        let type_name = quote!(#payload).to_string().replace(' ', "");
+        let hash = handshake::action_hash(&name);
+        let emits = quote_spanned! {payload.span()=>
+            #[automatically_derived]
+            impl ::charm_runtime::__private::EventOf<#ident> for #payload {
+                const NAME: &'static str = #name;
+            }
+        };
+        quote! {
+            #emits
+            #[automatically_derived]
+            impl ::charm_runtime::__private::NamedEvent<#hash> for #ident {
+                type Payload = #payload;
+            }
+            ::charm_runtime::__private::inventory::submit! {
+                ::charm_runtime::__private::CustomEventEntry {
+                    owner: #owner,
+                    spec: &const { ::charm_runtime::__private::EventSpec::custom(#name, #type_name) },
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
 }
 
 /// `dispatch` makes the charm with `Default::default()` in every hook: say so at the
@@ -68,6 +116,7 @@ fn charm_impl(charm: &Charm) -> TokenStream {
         storage,
         containers,
         resources,
+        events: _,
     } = charm;
     let name = attrs.name.clone().unwrap_or_default();
     let title = opt(&attrs.title);
@@ -90,9 +139,25 @@ fn charm_impl(charm: &Charm) -> TokenStream {
     let storage_metas = storage.iter().map(storage_meta);
     let container_metas = containers.iter().map(container_meta);
     let resource_metas = resources.iter().map(resource_meta);
+    let attached: Vec<TokenStream> = endpoints
+        .iter()
+        .filter_map(|e| {
+            let field = &e.component.as_ref()?.field;
+            let name = &e.name;
+            Some(quote!(::charm_runtime::__private::Attached::new(#name, &mut self.#field)))
+        })
+        .collect();
+    let components = (!attached.is_empty()).then(|| {
+        quote! {
+            fn __components(&mut self) -> ::std::vec::Vec<::charm_runtime::__private::Attached<'_>> {
+                ::std::vec![#(#attached),*]
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl ::charm_runtime::Charm for #ident {
+            #components
             type Config = #config_ty;
             fn metadata() -> ::charm_runtime::CharmMeta {
                 ::charm_runtime::CharmMeta {
@@ -136,7 +201,17 @@ fn endpoint_meta(e: &Endpoint) -> TokenStream {
         Role::Provides => quote!(::charm_runtime::Role::Provider),
         Role::Requires => quote!(::charm_runtime::Role::Requirer),
     };
-    let interface = &e.interface;
+    // A component's endpoint: its interface is the library's.
+    let interface = match &e.component {
+        Some(field) => {
+            let ty = &field.ty;
+            quote_spanned!(ty.span()=> <#ty as ::charm_runtime::Component>::INTERFACE)
+        }
+        None => {
+            let interface = &e.interface;
+            quote!(#interface)
+        }
+    };
     let limit = match e.limit {
         Some(l) => quote!(::core::option::Option::Some(#l)),
         None => quote!(::core::option::Option::None),
@@ -255,11 +330,17 @@ pub fn handles(charm: &Charm) -> TokenStream {
         } else {
             quote!(::charm_runtime::Many)
         };
+        let interface = match &e.component {
+            Some(field) => {
+                let ty = &field.ty;
+                format!("of the component `{}`", quote!(#ty).to_string().replace(' ', ""))
+            }
+            None => format!("`{}`", e.interface),
+        };
         let doc = format!(
-            "The `{}` endpoint (`{}`, interface `{}`).",
+            "The `{}` endpoint (`{}`, interface {interface}).",
             e.name,
             e.role.attribute(),
-            e.interface
         );
         Some(quote! {
             #[doc = #doc]

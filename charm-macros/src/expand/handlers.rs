@@ -21,7 +21,8 @@ pub fn attribute(args: TokenStream, mut item: syn::ItemImpl) -> TokenStream {
         ctxt.error_spanned_by(&args, "`#[handlers]` takes no arguments");
     }
     let charm = charm_path(&ctxt, &item);
-    let handlers = parse::handlers::handlers(&ctxt, &mut item);
+    let context = parse::handlers::ContextType("Context<Self>");
+    let handlers = parse::handlers::handlers(&ctxt, &mut item, context);
     let call = charm.map(|charm| {
         let line = quote_spanned!(item.impl_token.span=> ::core::line!());
         handshake::call(&charm, handshake::block(&item.self_ty, line, &handlers))
@@ -73,26 +74,47 @@ pub fn check(input: TokenStream) -> TokenStream {
 }
 
 /// One event of a handler, resolved: its name, type, and action hash for an action.
-struct Resolved {
-    name: String,
-    kind: Ident,
-    action: Option<u64>,
+pub struct Resolved {
+    pub name: String,
+    /// The type the event is delivered as.
+    pub kind: TokenStream,
+    pub action: Option<u64>,
+}
+
+impl Resolved {
+    /// A Juju event, delivered as `charm_runtime::event::<kind>`.
+    pub fn juju(name: String, kind: &str) -> Self {
+        let kind = Ident::new(kind, Span::call_site());
+        Resolved {
+            name,
+            kind: quote!(::charm_runtime::event::#kind),
+            action: None,
+        }
+    }
 }
 
 fn resolve(check: &Check, handler: &Handler) -> (Vec<Resolved>, TokenStream) {
     let mut resolved = Vec::new();
     let mut errors = TokenStream::new();
+    let self_ty = &check.self_ty;
     for event in &handler.events {
-        let name = event.to_string();
-        match event_name::event_type(&name, &check.declared, &check.charm_type) {
-            Ok(kind) => resolved.push(Resolved {
+        let name = event.full();
+        match event_name::resolve(event, &check.declared, &check.charm_type) {
+            Ok(event_name::Resolved::Juju(kind)) => resolved.push(Resolved {
                 action: (kind == "ActionEvent")
                     .then(|| handshake::action_hash(name.trim_end_matches("_action"))),
-                kind: Ident::new(kind, Span::call_site()),
-                name,
+                ..Resolved::juju(name, kind)
             }),
-            Err(message) => {
-                errors.extend(syn::Error::new(event.span(), message).into_compile_error())
+            Ok(event_name::Resolved::Custom) => {
+                let hash = handshake::action_hash(&name);
+                resolved.push(Resolved {
+                    name,
+                    kind: quote!(<#self_ty as ::charm_runtime::__private::NamedEvent<#hash>>::Payload),
+                    action: None,
+                });
+            }
+            Err((span, message)) => {
+                errors.extend(syn::Error::new(span, message).into_compile_error())
             }
         }
     }
@@ -116,7 +138,7 @@ fn registration(check: &Check, index: u32, handler: &Handler) -> TokenStream {
         Ident::new("ctx", span),
         Ident::new("event", span),
     );
-    let call = call(check, handler, &events, [&charm, &ctx, &event]);
+    let call = call(&check.self_ty, handler, &events, [&charm, &ctx, &event]);
     let names = events.iter().map(|e| &e.name);
     let name = format!(
         "{}::{}",
@@ -152,9 +174,14 @@ fn registration(check: &Check, index: u32, handler: &Handler) -> TokenStream {
 
 /// The call of the method, with the event parameter taken out of the event, and the
 /// checks that the parameter and the return type fit.
-fn call(check: &Check, handler: &Handler, events: &[Resolved], locals: [&Ident; 3]) -> TokenStream {
+pub fn call(
+    self_ty: &syn::Type,
+    handler: &Handler,
+    events: &[Resolved],
+    locals: [&Ident; 3],
+) -> TokenStream {
     let [charm, ctx, event] = locals;
-    let (self_ty, method, output) = (&check.self_ty, &handler.method, &handler.output);
+    let (method, output) = (&handler.method, &handler.output);
     let Some(param) = &handler.event_param else {
         let invoke = quote_spanned!(method.span()=> <#self_ty>::#method(#charm, #ctx));
         let invoke = returns(output, invoke);
@@ -167,7 +194,7 @@ fn call(check: &Check, handler: &Handler, events: &[Resolved], locals: [&Ident; 
             }
         });
         quote_spanned! {param.span()=>
-            event_parameter::<::charm_runtime::event::#kind, #param>();
+            event_parameter::<#kind, #param>();
             #action
         }
     });
@@ -179,7 +206,7 @@ fn call(check: &Check, handler: &Handler, events: &[Resolved], locals: [&Ident; 
         #[allow(dead_code)]
         fn action_parameter<T: ?::core::marker::Sized + ::charm_runtime::__private::ActionArg<P>, P>() {}
         #(#asserts)*
-        <#param as ::charm_runtime::__private::EventArg<::charm_runtime::event::#first>>::with(
+        <#param as ::charm_runtime::__private::EventArg<#first>>::with(
             #event,
             |#event| #invoke,
         )

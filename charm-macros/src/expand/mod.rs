@@ -4,7 +4,9 @@
 pub mod action_params;
 pub mod action_result;
 pub mod charm;
+pub mod component;
 pub mod config;
+pub mod custom_event;
 pub mod handlers;
 
 use proc_macro2::TokenStream;

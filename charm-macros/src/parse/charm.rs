@@ -9,7 +9,8 @@ use syn::Attribute;
 use super::{attr_items, items, known, DashedName, Items, Prop, Value};
 use crate::ctxt::Ctxt;
 use crate::model::{
-    Action, Charm, CharmAttrs, Container, Endpoint, Mount, Reference, Resource, Role, Storage,
+    Action, Charm, CharmAttrs, ComponentField, Container, Endpoint, Mount, Reference, Resource,
+    Role, Storage,
 };
 
 /// Reads the struct's attributes into a [`Charm`], recording every mistake.
@@ -34,11 +35,94 @@ pub fn charm(ctxt: &Ctxt, input: &syn::DeriveInput) -> Charm {
         storage: Vec::new(),
         containers: Vec::new(),
         resources: Vec::new(),
+        events: Vec::new(),
     };
     for attr in &input.attrs {
         declarations(ctxt, attr, &mut charm);
     }
+    if let syn::Data::Struct(data) = &input.data {
+        for field in &data.fields {
+            component_field(ctxt, field, &mut charm);
+        }
+    }
     charm
+}
+
+/// A field declared as an endpoint (`#[requires(database(limit = 1))] database:
+/// DatabaseRequires`): the endpoint, with its component.
+fn component_field(ctxt: &Ctxt, field: &syn::Field, charm: &mut Charm) {
+    let mut declared = false;
+    for attr in &field.attrs {
+        let Some(role) = attr
+            .path()
+            .get_ident()
+            .and_then(|i| Role::named(&i.to_string()))
+        else {
+            continue;
+        };
+        let role_span = attr.path().segments[0].ident.span();
+        if declared {
+            ctxt.error(
+                role_span,
+                "a field holds one component, attached to one endpoint: declare the other endpoint on another field",
+            );
+            continue;
+        }
+        declared = true;
+        let Some(ident) = field.ident.clone() else {
+            ctxt.error(
+                role_span,
+                "a component is held by a named field: `#[requires(database(..))] database: DatabaseRequires`",
+            );
+            continue;
+        };
+        let ty = match &field.ty {
+            syn::Type::Path(p)
+                if p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none()) =>
+            {
+                p.path.clone()
+            }
+            other => {
+                ctxt.error_spanned_by(
+                    other,
+                    "a component field's type is the component's name, without generic arguments, e.g. `DatabaseRequires`",
+                );
+                continue;
+            }
+        };
+        let decls = attr_items(ctxt, attr, |input| decl(ctxt, input));
+        let mut list = decls.list.into_iter();
+        let Some(first) = list.next() else {
+            if !decls.failed {
+                ctxt.error(
+                    role_span,
+                    format!(
+                        "name the endpoint the component is attached to: `#[{}({ident}(..))]`",
+                        role.attribute()
+                    ),
+                );
+            }
+            continue;
+        };
+        for extra in list {
+            ctxt.push(extra.name.span.error(
+                "a field holds one component, attached to one endpoint: declare the other endpoint on another field",
+            ));
+        }
+        let (name, subordinate) = (
+            charm.attrs.name.clone().unwrap_or_default(),
+            charm.attrs.subordinate,
+        );
+        let site = ComponentField {
+            field: ident,
+            ty,
+            role_span,
+            interface_span: None,
+        };
+        charm
+            .endpoints
+            .push(endpoint(ctxt, first, role, &name, subordinate, Some(site)));
+    }
 }
 
 /// One declaring attribute into `charm`.
@@ -58,6 +142,10 @@ fn declarations(ctxt: &Ctxt, attr: &Attribute, charm: &mut Charm) {
             return charm.actions.extend(actions.list);
         }
         "config" => return config(ctxt, attr, &mut charm.config),
+        "events" => {
+            let props = super::attr_props(attr, ctxt);
+            return charm.events.extend(super::event_decls(ctxt, props));
+        }
         _ => return,
     };
     let (name, subordinate) = (
@@ -65,7 +153,7 @@ fn declarations(ctxt: &Ctxt, attr: &Attribute, charm: &mut Charm) {
         charm.attrs.subordinate,
     );
     let endpoints = each(ctxt, attr, |ctxt, decl| {
-        endpoint(ctxt, decl, role, &name, subordinate)
+        endpoint(ctxt, decl, role, &name, subordinate, None)
     });
     charm.endpoints.extend(endpoints);
 }
@@ -91,8 +179,17 @@ pub struct Decl {
     pub props: Items<Prop>,
 }
 
+/// `name(key = value, ..)`, or a bare `name` (no properties: a component's endpoint
+/// often has none).
 fn decl(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Decl> {
     let name: DashedName = input.parse()?;
+    if !input.peek(syn::token::Paren) {
+        let props = Items {
+            list: Vec::new(),
+            failed: false,
+        };
+        return Ok(Decl { name, props });
+    }
     let content;
     syn::parenthesized!(content in input);
     let props = items(ctxt, content.parse()?, Prop::parse);
@@ -106,7 +203,7 @@ fn each<T>(ctxt: &Ctxt, attr: &Attribute, read: impl Fn(&Ctxt, Decl) -> T) -> Ve
 }
 
 /// Whether Juju and `ops` accept `name` as an endpoint or interface name.
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -116,7 +213,7 @@ fn valid_name(name: &str) -> bool {
         && !name.contains("__")
 }
 
-const NAME_RULE: &str =
+pub(crate) const NAME_RULE: &str =
     "use lowercase letters, digits and single `-` or `_`, starting with a letter";
 
 /// Whether `name` is reserved by Juju (`juju`, `juju-*`).
@@ -124,7 +221,16 @@ fn reserved(name: &str) -> bool {
     name == "juju" || name.starts_with("juju-")
 }
 
-fn endpoint(ctxt: &Ctxt, decl: Decl, role: Role, charm: &str, subordinate: bool) -> Endpoint {
+/// An endpoint; on a field, `component` is the field (its interface then comes from the
+/// component, and need not be written).
+fn endpoint(
+    ctxt: &Ctxt,
+    decl: Decl,
+    role: Role,
+    charm: &str,
+    subordinate: bool,
+    mut component: Option<ComponentField>,
+) -> Endpoint {
     let Decl { name, props } = decl;
     if !valid_name(&name.name) {
         ctxt.push(name.span.error(format!(
@@ -149,6 +255,7 @@ fn endpoint(ctxt: &Ctxt, decl: Decl, role: Role, charm: &str, subordinate: bool)
         optional: false,
         container_scope: false,
         description: None,
+        component: None,
     };
     let mut has_interface = false;
     let props = known(
@@ -163,6 +270,9 @@ fn endpoint(ctxt: &Ctxt, decl: Decl, role: Role, charm: &str, subordinate: bool)
             "interface" => {
                 has_interface = true;
                 ep.interface = interface(ctxt, &prop, role, charm).unwrap_or_default();
+                if let Some(field) = &mut component {
+                    field.interface_span = Some(prop.value_span());
+                }
             }
             "limit" => ep.limit = limit(ctxt, &prop, role),
             "optional" => ep.optional = prop.flag(ctxt).unwrap_or_default(),
@@ -171,12 +281,13 @@ fn endpoint(ctxt: &Ctxt, decl: Decl, role: Role, charm: &str, subordinate: bool)
             _ => {}
         }
     }
-    if !has_interface && !props.misspelt {
+    if !has_interface && !props.misspelt && component.is_none() {
         ctxt.push(name.span.error(format!(
             "endpoint `{}` needs an interface: `{}(interface = \"...\")`",
             name.name, name.name
         )));
     }
+    ep.component = component;
     ep
 }
 

@@ -1,7 +1,8 @@
-//! `#[handlers]`: the `#[on(event, ..)]` methods of an `impl` block and their
-//! signatures, `fn name(&mut self, ctx: &mut Context<Self>[, event: &EventType]) -> Result<()>`.
-//! The event names are checked against the charm's declarations later, by the
-//! [`handshake`](crate::handshake).
+//! `#[handlers]` and `#[component]`: the `#[on(event, ..)]` methods of an `impl` block
+//! and their signatures, `fn name(&mut self, ctx: &mut Context<Self>[, event: &EventType])
+//! -> Result<()>` (a component's take `ComponentContext<Self>`). A charm's event names
+//! are checked against its declarations later, by the [`handshake`](crate::handshake); a
+//! component's by `#[component]` itself.
 
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
@@ -9,21 +10,26 @@ use syn::spanned::Spanned;
 use syn::{Ident, Token};
 
 use crate::ctxt::Ctxt;
-use crate::model::Handler;
+use crate::model::{EventRef, Handler};
+
+/// The context type a handler takes, as messages spell it: `Context<Self>` or
+/// `ComponentContext<Self>`.
+#[derive(Clone, Copy)]
+pub struct ContextType(pub &'static str);
 
 /// The `#[on(..)]` methods of `item`, their `#[on]` attributes removed; a method whose
 /// signature is wrong is reported and left out.
-pub fn handlers(ctxt: &Ctxt, item: &mut syn::ItemImpl) -> Vec<Handler> {
+pub fn handlers(ctxt: &Ctxt, item: &mut syn::ItemImpl, context: ContextType) -> Vec<Handler> {
     let mut handlers = Vec::new();
     for impl_item in &mut item.items {
         if let syn::ImplItem::Fn(method) = impl_item {
-            handlers.extend(handler(ctxt, method));
+            handlers.extend(handler(ctxt, method, context));
         }
     }
     handlers
 }
 
-fn handler(ctxt: &Ctxt, method: &mut syn::ImplItemFn) -> Option<Handler> {
+fn handler(ctxt: &Ctxt, method: &mut syn::ImplItemFn, context: ContextType) -> Option<Handler> {
     let on: Vec<syn::Attribute> = method
         .attrs
         .iter()
@@ -46,7 +52,7 @@ fn handler(ctxt: &Ctxt, method: &mut syn::ImplItemFn) -> Option<Handler> {
         );
         return None;
     }
-    let (event_param, output) = signature(ctxt, sig)?;
+    let (event_param, output) = signature(ctxt, sig, context)?;
     Some(Handler {
         method: sig.ident.clone(),
         events,
@@ -55,28 +61,19 @@ fn handler(ctxt: &Ctxt, method: &mut syn::ImplItemFn) -> Option<Handler> {
     })
 }
 
-/// `event, event, ..`. A dashed name (`backup-target_relation_changed`) is an error
-/// that says how to write it, and is kept with `_` for the later checks.
-fn on_events(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Vec<Ident>> {
+/// `event, endpoint::event, ..`. A dashed name (`backup-target_relation_changed`) is an
+/// error that says how to write it, and is kept with `_` for the later checks.
+fn on_events(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Vec<EventRef>> {
     let mut events = Vec::new();
     while !input.is_empty() {
-        let first = Ident::parse_any(input)?;
-        let mut name = first.to_string();
-        let mut last = first.clone();
-        while input.peek(Token![-]) {
-            input.parse::<Token![-]>()?;
-            last = Ident::parse_any(input)?;
-            name = format!("{name}_{last}");
+        let mut name = dashed(ctxt, input)?;
+        let mut endpoint = None;
+        if input.peek(Token![::]) {
+            input.parse::<Token![::]>()?;
+            endpoint = Some(name);
+            name = dashed(ctxt, input)?;
         }
-        if last != first {
-            ctxt.error_spanned_by(
-                quote::quote!(#first #last),
-                format!(
-                    "an event name has no `-`: a declared name's `-` becomes `_` in its events, so write `{name}`"
-                ),
-            );
-        }
-        events.push(Ident::new(&name, first.span()));
+        events.push(EventRef { endpoint, name });
         if input.is_empty() {
             break;
         }
@@ -85,9 +82,35 @@ fn on_events(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Vec<Ident>> {
     Ok(events)
 }
 
+/// A name that may be written with dashes, as an identifier with `_` (the dashes are an
+/// error).
+fn dashed(ctxt: &Ctxt, input: ParseStream) -> syn::Result<Ident> {
+    let first = Ident::parse_any(input)?;
+    let mut name = first.to_string();
+    let mut last = first.clone();
+    while input.peek(Token![-]) {
+        input.parse::<Token![-]>()?;
+        last = Ident::parse_any(input)?;
+        name = format!("{name}_{last}");
+    }
+    if last != first {
+        ctxt.error_spanned_by(
+            quote::quote!(#first #last),
+            format!(
+                "an event name has no `-`: a declared name's `-` becomes `_` in its events, so write `{name}`"
+            ),
+        );
+    }
+    Ok(Ident::new(&name, first.span()))
+}
+
 /// The event parameter's type (without `&`) and the return type, or `None` after
 /// recording what is wrong.
-fn signature(ctxt: &Ctxt, sig: &syn::Signature) -> Option<(Option<syn::Type>, syn::Type)> {
+fn signature(
+    ctxt: &Ctxt,
+    sig: &syn::Signature,
+    context: ContextType,
+) -> Option<(Option<syn::Type>, syn::Type)> {
     let errors_before = ctxt.count();
     if let Some(asyncness) = sig.asyncness {
         ctxt.error(
@@ -101,7 +124,7 @@ fn signature(ctxt: &Ctxt, sig: &syn::Signature) -> Option<(Option<syn::Type>, sy
             "a handler cannot be generic: it is called with the charm, its context and one event type",
         );
     }
-    let event_param = parameters(ctxt, sig);
+    let event_param = parameters(ctxt, sig, context);
     let output = match &sig.output {
         syn::ReturnType::Type(_, ty) if !is_unit(ty) => Some((**ty).clone()),
         syn::ReturnType::Type(_, ty) => {
@@ -142,7 +165,12 @@ fn is_unit(ty: &syn::Type) -> bool {
 /// `&mut self`, the context, and at most one event parameter taken by `&`: the event
 /// parameter's type (`Some(None)` when there is none), or `None` after recording what
 /// is wrong.
-fn parameters(ctxt: &Ctxt, sig: &syn::Signature) -> Option<Option<syn::Type>> {
+fn parameters(
+    ctxt: &Ctxt,
+    sig: &syn::Signature,
+    context: ContextType,
+) -> Option<Option<syn::Type>> {
+    let ContextType(context) = context;
     let mut inputs = sig.inputs.iter();
     let parens = sig.paren_token.span.join();
     match inputs.next() {
@@ -153,14 +181,14 @@ fn parameters(ctxt: &Ctxt, sig: &syn::Signature) -> Option<Option<syn::Type>> {
         Some(other) => {
             ctxt.error_spanned_by(
                 other,
-                "a handler takes `&mut self` first: `fn name(&mut self, ctx: &mut Context<Self>, ..)`",
+                format!("a handler takes `&mut self` first: `fn name(&mut self, ctx: &mut {context}, ..)`"),
             );
             return None;
         }
         None => {
             ctxt.error(
                 parens,
-                "a handler takes `&mut self` and the context: `fn name(&mut self, ctx: &mut Context<Self>)`",
+                format!("a handler takes `&mut self` and the context: `fn name(&mut self, ctx: &mut {context})`"),
             );
             return None;
         }
@@ -168,7 +196,7 @@ fn parameters(ctxt: &Ctxt, sig: &syn::Signature) -> Option<Option<syn::Type>> {
     if inputs.next().is_none() {
         ctxt.error(
             parens,
-            "a handler takes the context after `&mut self`: `ctx: &mut Context<Self>`",
+            format!("a handler takes the context after `&mut self`: `ctx: &mut {context}`"),
         );
         return None;
     }

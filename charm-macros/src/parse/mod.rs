@@ -9,6 +9,7 @@
 pub mod action_params;
 pub mod action_result;
 pub mod charm;
+pub mod component;
 pub mod config;
 pub mod handlers;
 
@@ -19,7 +20,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Token};
 
 use crate::ctxt::Ctxt;
-use crate::model::NameSpan;
+use crate::model::{EventDecl, NameSpan};
 
 /// Collects the doc comments of an item as rustdoc reads them: lines of a paragraph
 /// joined with a space, paragraphs with a blank line.
@@ -316,6 +317,60 @@ pub fn known(
             ctxt.error(prop.key.span(), format!("`{key}` is given twice; keep one"));
         } else {
             out.list.push(prop);
+        }
+    }
+    out
+}
+
+/// Custom events, `name = Type, ..` (`events(database_created = DatabaseCreated)`): a
+/// name is a snake-case identifier, declared once, and each has its own payload type (an
+/// event is emitted by its type).
+pub fn event_decls(ctxt: &Ctxt, props: Items<Prop>) -> Vec<EventDecl> {
+    let mut out: Vec<EventDecl> = Vec::new();
+    for prop in props.list {
+        let name = prop.name();
+        let snake = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !name.ends_with('_')
+            && !name.contains("__");
+        if !snake {
+            ctxt.error(
+                prop.key.span(),
+                format!("invalid event name `{name}`: lowercase letters, digits and single `_`, starting with a letter (e.g. `database_created`)"),
+            );
+            continue;
+        }
+        let Some(Value::Type(payload)) = prop.value else {
+            ctxt.error(
+                prop.value_span(),
+                format!("`{name}` takes the event's payload type: `{name} = MyEvent`"),
+            );
+            continue;
+        };
+        let key = Ident::new(&name, prop.key.span());
+        let same_type = |d: &&EventDecl| {
+            quote::quote!(#payload).to_string() == {
+                let t = &d.payload;
+                quote::quote!(#t).to_string()
+            }
+        };
+        if out.iter().any(|d| d.name == key) {
+            ctxt.error(key.span(), format!("event `{name}` is declared twice"));
+        } else if let Some(first) = out.iter().find(same_type) {
+            ctxt.error_spanned_by(
+                &payload,
+                format!(
+                    "events `{}` and `{name}` have the same payload type: an event is emitted by its type, so give each its own (a newtype will do)",
+                    first.name
+                ),
+            );
+        } else {
+            out.push(EventDecl {
+                name: key,
+                payload: *payload,
+            });
         }
     }
     out

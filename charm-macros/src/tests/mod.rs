@@ -42,9 +42,11 @@ fn small_charm() {
     let ctxt = Ctxt::new();
     let mut model = crate::parse::charm::charm(&ctxt, &charm);
     crate::valid::charm(&ctxt, &mut model);
-    let handlers = crate::parse::handlers::handlers(&ctxt, &mut block);
+    let context = crate::parse::handlers::ContextType("Context<Self>");
+    let handlers = crate::parse::handlers::handlers(&ctxt, &mut block, context);
     ctxt.check().expect("the small charm is valid");
     let mut check = handshake::declarations(&model);
+    check.extend(handshake::components(&[]));
     check.extend(handshake::block(
         &block.self_ty,
         quote!(::core::line!()),

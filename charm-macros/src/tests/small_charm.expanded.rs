@@ -55,7 +55,8 @@ impl Demo {
 macro_rules! __charm_handlers_Demo {
     ($($block:tt)*) => {
         ::charm_runtime::__private::check_handlers! { charm_type = "Demo", endpoints =
-        ["db"], actions = ["backup"], storage = [], containers = [], $($block)* }
+        ["db"], actions = ["backup"], storage = [], containers = [], events = [],
+        components = [], $($block)* }
     };
 }
 #[doc(hidden)]

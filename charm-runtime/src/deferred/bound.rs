@@ -51,14 +51,14 @@ mod tests {
     use crate::deferred::EventSnapshot;
 
     fn notice(payload: usize) -> Notice {
-        Notice {
-            handler: "C::wait".into(),
-            event: EventSnapshot {
+        Notice::new(
+            "C::wait",
+            EventSnapshot {
                 dispatch_path: "hooks/config-changed".into(),
                 storage_location: Some("x".repeat(payload)),
                 ..EventSnapshot::default()
             },
-        }
+        )
     }
 
     #[test]

@@ -12,8 +12,49 @@ use crate::env::{EventVars, Hook, JujuEnv};
 pub struct Notice {
     /// The handler that deferred it, `Type::method`.
     pub handler: String,
-    /// The event.
+    /// The event: the Juju event, or the one a custom event was emitted under.
     pub event: EventSnapshot,
+    /// For a component's handler: the endpoint of the instance that deferred it (two
+    /// instances of one component have the same handlers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// For a custom event: its name and payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomSnapshot>,
+}
+
+impl Notice {
+    /// A deferred Juju event of a charm's handler.
+    pub fn new(handler: impl Into<String>, event: EventSnapshot) -> Self {
+        Notice {
+            handler: handler.into(),
+            event,
+            component: None,
+            custom: None,
+        }
+    }
+
+    /// `hooks/db-relation-changed (db:3)`, or for a custom event
+    /// `database::database_created (from hooks/database-relation-changed (database:3))`.
+    pub fn describe(&self) -> String {
+        match &self.custom {
+            Some(custom) => format!(
+                "custom event `{}` (emitted in {})",
+                custom.name,
+                self.event.describe()
+            ),
+            None => self.event.describe(),
+        }
+    }
+}
+
+/// What is kept of a deferred custom event besides the Juju event it was emitted under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomSnapshot {
+    /// `database::database_created`, or the charm's `restart_needed`.
+    pub name: String,
+    /// The payload, as JSON.
+    pub payload: serde_json::Value,
 }
 
 /// What is needed to build an event again in a later hook: the variables Juju set for it.
@@ -218,10 +259,7 @@ mod tests {
         assert_eq!(upgrade.var("JUJU_TARGET_BASE"), Some("ubuntu@24.04"));
         for original in [base.clone(), departed, secret, notice, storage, upgrade] {
             let snap = EventSnapshot::of(&original);
-            let json = encode_notices(&[Notice {
-                handler: "C::h".into(),
-                event: snap.clone(),
-            }]);
+            let json = encode_notices(&[Notice::new("C::h", snap.clone())]);
             let back = parse_notices(&json).unwrap();
             assert_eq!(back[0].event, snap);
             let restored = snap.restore(&base).unwrap();
@@ -242,6 +280,22 @@ mod tests {
             "relation_endpoint":"db","relation_id":3,"remote_unit":"pg/0","remote_app":"pg"}}]"#;
         let notices = parse_notices(stored).unwrap();
         assert!(notices[0].event.vars.is_empty());
-        assert!(!encode_notices(&notices).contains("vars"));
+        assert!(notices[0].component.is_none() && notices[0].custom.is_none());
+        let encoded = encode_notices(&notices);
+        assert!(!encoded.contains("vars") && !encoded.contains("custom"));
+    }
+
+    #[test]
+    fn a_custom_event_keeps_its_name_and_payload() {
+        let notice = Notice {
+            custom: Some(CustomSnapshot {
+                name: "database::database_created".into(),
+                payload: serde_json::json!({"username": "u"}),
+            }),
+            component: None,
+            ..Notice::new("C::h", EventSnapshot::default())
+        };
+        let back = parse_notices(&encode_notices(std::slice::from_ref(&notice))).unwrap();
+        assert_eq!(back, [notice]);
     }
 }
