@@ -1,6 +1,6 @@
-//! The three example charms (debug builds) together in the simulator, the whole story of
-//! `spec/example-charms.md`: deploy, integrate, settle; every status, databag, secret and
-//! config file line the spec names; then removing a unit, removing a relation, adding a
+//! The three example charms (debug builds) together in the simulator, the whole story their
+//! READMEs tell: deploy, integrate, settle; every status, databag, secret and
+//! config file line the READMEs name; then removing a unit, removing a relation, adding a
 //! unit back, and `max-databases`.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! Relations: typed endpoint handles, the [`Relation`] handle and its databags.
 //!
-//! Which bags a unit may read and write is Juju's rule (research/juju-contract.md §3.2),
+//! Which bags a unit may read and write is Juju's rule (`relation-get`/`relation-set` in juju/juju's
+//! `internal/worker/uniter/runner/jujuc/`),
 //! and here it is in the types: the remote bags are [`ReadOnly`],
 //! the unit's own bag is writable, and the application's own bag needs a
 //! [`Leader`] proof.

@@ -1,6 +1,6 @@
 //! YAML output, behind one small module so the YAML crate can be swapped in one place.
-//! `serde-saphyr` is used: maintained, pure Rust, no `unsafe`
-//! (research/rust-anchors.md §4).
+//! `serde-saphyr` is used: maintained, pure Rust, no `unsafe` (`serde_yaml` is archived,
+//! `serde_yml` unsound).
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 

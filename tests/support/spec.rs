@@ -1,4 +1,4 @@
-//! Checks of what `spec/example-charms.md` says the three charms publish, write and show,
+//! Checks of what the three example charms publish, write and show (as their READMEs say),
 //! shared by the tests of the Rust examples and of the Python `ops` reference charms.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! # `database`: a charm that hands out databases
 //!
-//! The provider side of the example trio (see `spec/example-charms.md`). It shows:
+//! The provider side of the example trio (its README says exactly what it does). It shows:
 //!
 //! - a `provides` endpoint whose leader creates one database per client application in
 //!   `db-relation-created` and drops it in `db-relation-broken` ([`db`]);

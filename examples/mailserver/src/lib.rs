@@ -1,6 +1,6 @@
 //! # `mailserver`: a charm that hands out SMTP users, one per client unit
 //!
-//! The second provider of the example trio (see `spec/example-charms.md`). It shows:
+//! The second provider of the example trio (its README says exactly what it does). It shows:
 //!
 //! - `relation-joined` and `relation-departed`: per-unit setup and clean-up;
 //! - unit-owned Juju secrets, each granted to one remote unit only;

@@ -1,6 +1,6 @@
 //! # `webapp`: a charm that consumes a database and, optionally, a mail relay
 //!
-//! The requirer of the example trio (see `spec/example-charms.md`). It shows:
+//! The requirer of the example trio (its README says exactly what it does). It shows:
 //!
 //! - one holistic handler, [`Webapp::reconcile`], observing every event that can change
 //!   the outcome, and computing the whole configuration from the model each time;
