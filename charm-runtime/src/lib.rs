@@ -118,6 +118,8 @@ pub use config::{CharmConfig, ConfigOption, NoConfig, OptionType};
 pub use databag::{DataBag, ReadOnly, ReadWrite};
 pub use error::{Error, Result, ResultExt};
 pub use event::Event;
+/// Juju's application and unit names, checked, units in Juju's natural order.
+pub use juju_model::names::{unit_order, AppName, InvalidName, UnitName};
 pub use metadata::CharmMeta;
 pub use model::{Context, Leader};
 pub use relation::{Endpoint, Many, One, Relation, RelationId, Role};

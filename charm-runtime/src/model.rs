@@ -217,7 +217,7 @@ impl ModelInner {
             return Ok(u.clone());
         }
         let mut units = self.tools.relation_list(id)?;
-        units.sort_by(|a, b| unit_order(a, b));
+        units.sort_by(|a, b| juju_model::names::unit_order(a, b));
         self.units.borrow_mut().insert(id, units.clone());
         Ok(units)
     }
@@ -491,19 +491,6 @@ pub(crate) fn check_state_size(key: &str, value: &str) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Orders unit names by application, then unit number (`app/2` before `app/10`).
-pub(crate) fn unit_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let split = |u: &str| {
-        let (app, n) = u.split_once('/').unwrap_or((u, ""));
-        (
-            app.to_string(),
-            n.parse::<u64>().unwrap_or(u64::MAX),
-            u.to_string(),
-        )
-    };
-    split(a).cmp(&split(b))
 }
 
 /// What a handler receives: the model as this hook sees it.

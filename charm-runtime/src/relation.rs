@@ -59,14 +59,7 @@ fn relation_exists(model: &ModelInner, key: &str) -> Result<bool> {
 /// assert!(!is_application_name("web-2") && !is_application_name("Web") && !is_application_name("a--b"));
 /// ```
 pub fn is_application_name(name: &str) -> bool {
-    let mut parts = name.split('-');
-    let lower_alnum = |p: &str| {
-        p.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    };
-    parts.next().is_some_and(|first| {
-        first.starts_with(|c: char| c.is_ascii_lowercase()) && lower_alnum(first)
-    }) && parts.all(|p| lower_alnum(p) && p.bytes().any(|c| c.is_ascii_lowercase()))
+    juju_model::names::is_valid_application(name)
 }
 
 /// Whether `name` is a unit name Juju accepts: an application name, `/`, and a number
@@ -78,12 +71,7 @@ pub fn is_application_name(name: &str) -> bool {
 /// assert!(!is_unit_name("webapp/012") && !is_unit_name("webapp") && !is_unit_name("../x/0"));
 /// ```
 pub fn is_unit_name(name: &str) -> bool {
-    name.split_once('/').is_some_and(|(app, number)| {
-        is_application_name(app)
-            && (number == "0"
-                || (number.starts_with(|c: char| ('1'..='9').contains(&c))
-                    && number.bytes().all(|c| c.is_ascii_digit())))
-    })
+    juju_model::names::is_valid_unit(name)
 }
 
 /// A relation's number, unique in the model (`db:3` is relation 3 of endpoint `db`).

@@ -197,19 +197,8 @@ pub(crate) struct State {
     pub rng: u64,
 }
 
-/// Order unit names by application, then number (`db/2` before `db/10`), without
-/// allocating.
-pub(crate) fn cmp_units(a: &str, b: &str) -> std::cmp::Ordering {
-    fn split(s: &str) -> (&str, u64) {
-        match s.rsplit_once('/') {
-            Some((app, n)) => (app, n.parse().unwrap_or(u64::MAX)),
-            None => (s, 0),
-        }
-    }
-    let (aa, an) = split(a);
-    let (ba, bn) = split(b);
-    aa.cmp(ba).then(an.cmp(&bn)).then_with(|| a.cmp(b))
-}
+/// Juju's natural order of unit names (`db/2` before `db/10`).
+pub(crate) use juju_model::names::unit_order as cmp_units;
 
 pub(crate) fn sort_units(v: &mut [String]) {
     v.sort_by(|a, b| cmp_units(a, b));

@@ -18,11 +18,10 @@
 //! - work that does not grow with the model: the leader keeps which peers are ready in its
 //!   charm state and reads only the peer that changed ([`ready`]).
 
-use std::cmp::Ordering;
-
 use charm_runtime::charm_dir::CharmFile;
 use charm_runtime::databag::{check_line, BadRemoteValue};
 use charm_runtime::prelude::*;
+use charm_runtime::unit_order;
 
 pub mod config_file;
 pub mod ready;
@@ -91,16 +90,6 @@ pub const BAD_CONFIG_PATH: &str = "config-path must name a file inside the charm
 /// `slug(x)`: `x` with every `/` replaced by `-` (`webapp/1` becomes `webapp-1`).
 pub fn slug(unit: &str) -> String {
     unit.replace('/', "-")
-}
-
-/// Unit names in natural order: by application, then by number (`mail/2` before
-/// `mail/10`).
-fn unit_order(a: &str, b: &str) -> Ordering {
-    let key = |unit: &str| {
-        let (app, number) = unit.split_once('/').unwrap_or((unit, ""));
-        (app.to_string(), number.parse::<u64>().unwrap_or(u64::MAX))
-    };
-    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
 }
 
 #[handlers]
