@@ -38,16 +38,7 @@ pub enum MetaError {
     },
 }
 
-/// Role of an endpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// `peers:`
-    Peer,
-    /// `provides:`
-    Provides,
-    /// `requires:`
-    Requires,
-}
+pub use charm_catalogue::Role;
 
 /// One declared endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,11 +173,8 @@ impl CharmMeta {
                 .unwrap_or(false),
             ..CharmMeta::default()
         };
-        for (key, role) in [
-            ("peers", Role::Peer),
-            ("provides", Role::Provides),
-            ("requires", Role::Requires),
-        ] {
+        for role in Role::ALL {
+            let key = role.section();
             let Some(eps) = obj.get(key) else { continue };
             let Some(eps) = eps.as_object() else {
                 if eps.is_null() {

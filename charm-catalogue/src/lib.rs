@@ -60,6 +60,9 @@
 //! assert_eq!(CREATED.hook_name(Some("database")), "database::database_created"); // no hook
 //! ```
 
+mod role;
+pub use role::Role;
+
 /// What an event is about: the groups of Juju's hook reference
 /// (<https://documentation.ubuntu.com/juju/3.6/reference/hook/>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -64,7 +64,7 @@ pub fn library_macro(component: &Component) -> TokenStream {
     let ident = &component.ident;
     let type_name = ident.to_string();
     let interface = &component.interface;
-    let role = component.role.map(|r| r.attribute()).unwrap_or_default();
+    let role = component.role.map(|r| r.section()).unwrap_or_default();
     let events = component.events.iter().map(|e| e.name.to_string());
     quote! {
         #[doc(hidden)]
@@ -96,7 +96,7 @@ pub fn start(charm: &Charm, declarations: TokenStream) -> TokenStream {
         .filter_map(|e| {
             let field = e.component.as_ref()?;
             let endpoint = LitStr::new(&e.name, e.span.first);
-            let role = Ident::new(e.role.attribute(), field.role_span);
+            let role = Ident::new(e.role.section(), field.role_span);
             let interface = field
                 .interface_span
                 .map(|span| LitStr::new(&e.interface, span));

@@ -24,42 +24,12 @@ impl NameSpan {
     }
 }
 
-/// peers / provides / requires.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Peers,
-    Provides,
-    Requires,
-}
+pub use charm_catalogue::Role;
 
-impl Role {
-    /// The attribute that declares endpoints of this role.
-    pub fn attribute(self) -> &'static str {
-        match self {
-            Role::Peers => "peers",
-            Role::Provides => "provides",
-            Role::Requires => "requires",
-        }
-    }
-
-    /// The role an attribute (`requires`) or `role = ..` names.
-    pub fn named(name: &str) -> Option<Role> {
-        match name {
-            "peers" => Some(Role::Peers),
-            "provides" => Some(Role::Provides),
-            "requires" => Some(Role::Requires),
-            _ => None,
-        }
-    }
-
-    /// `::charm_runtime::Role::Requirer`.
-    pub fn runtime(self) -> proc_macro2::TokenStream {
-        match self {
-            Role::Peers => quote::quote!(::charm_runtime::Role::Peer),
-            Role::Provides => quote::quote!(::charm_runtime::Role::Provider),
-            Role::Requires => quote::quote!(::charm_runtime::Role::Requirer),
-        }
-    }
+/// `::charm_runtime::Role::Requirer`.
+pub fn runtime_role(role: Role) -> proc_macro2::TokenStream {
+    let variant = quote::format_ident!("{}", role.variant());
+    quote::quote!(::charm_runtime::Role::#variant)
 }
 
 /// The name as it appears in event names and constants: dashes become underscores.

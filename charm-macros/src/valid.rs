@@ -59,7 +59,7 @@ fn endpoints(ctxt: &Ctxt, charm: &mut Charm) {
             ctxt.push(ep.span.error(format!(
                 "endpoint `{}` is declared twice (first in `#[{}]`); endpoint names are unique across peers, provides and requires",
                 ep.name,
-                first.role.attribute()
+                first.role.section()
             )));
             ctxt.push(
                 first

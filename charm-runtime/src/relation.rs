@@ -106,27 +106,7 @@ impl fmt::Display for RelationId {
     }
 }
 
-/// The role of an endpoint, as declared in `charmcraft.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// `peers:` — a relation between the units of this application.
-    Peer,
-    /// `provides:`
-    Provider,
-    /// `requires:`
-    Requirer,
-}
-
-impl Role {
-    /// The `charmcraft.yaml` section name.
-    pub fn section(self) -> &'static str {
-        match self {
-            Role::Peer => "peers",
-            Role::Provider => "provides",
-            Role::Requirer => "requires",
-        }
-    }
-}
+pub use charm_catalogue::Role;
 
 /// Marker: at most one relation on this endpoint (`limit: 1`, or a peer endpoint).
 #[derive(Debug, Clone, Copy)]

@@ -267,7 +267,7 @@ impl Model {
     /// omitted when it is unambiguous). Returns the new relation id.
     pub fn integrate(&mut self, a: &str, b: &str) -> Result<u32> {
         let (ea, eb) = self.match_endpoints(a, b)?;
-        let (provider, requirer) = if ea.1 == Role::Provides {
+        let (provider, requirer) = if ea.1 == Role::Provider {
             (ea.0, eb.0)
         } else {
             (eb.0, ea.0)
@@ -374,8 +374,8 @@ impl Model {
         for x in &sa {
             for y in &sb {
                 if x.2 == y.2
-                    && ((x.1 == Role::Provides && y.1 == Role::Requires)
-                        || (x.1 == Role::Requires && y.1 == Role::Provides))
+                    && ((x.1 == Role::Provider && y.1 == Role::Requirer)
+                        || (x.1 == Role::Requirer && y.1 == Role::Provider))
                 {
                     found.push(((x.0.clone(), x.1), (y.0.clone(), y.1)));
                 }

@@ -10,7 +10,8 @@ use syn::Ident;
 use super::opt;
 use crate::ctxt::Ctxt;
 use crate::model::{
-    const_name, event_prefix, Action, Charm, Container, Endpoint, Resource, Role, Storage,
+    const_name, event_prefix, runtime_role, Action, Charm, Container, Endpoint, Resource, Role,
+    Storage,
 };
 use crate::{attach, fallback, handshake, parse, valid};
 
@@ -196,11 +197,7 @@ pub fn config_type(config: Option<&syn::Type>) -> TokenStream {
 
 fn endpoint_meta(e: &Endpoint) -> TokenStream {
     let name = &e.name;
-    let role = match e.role {
-        Role::Peers => quote!(::charm_runtime::Role::Peer),
-        Role::Provides => quote!(::charm_runtime::Role::Provider),
-        Role::Requires => quote!(::charm_runtime::Role::Requirer),
-    };
+    let role = runtime_role(e.role);
     // A component's endpoint: its interface is the library's.
     let interface = match &e.component {
         Some(field) => {
@@ -321,11 +318,11 @@ pub fn handles(charm: &Charm) -> TokenStream {
         let cname = const_ident(&e.name, e.span.first)?;
         let name = &e.name;
         let role = match e.role {
-            Role::Peers => quote!(Peers),
-            Role::Provides => quote!(Provides),
-            Role::Requires => quote!(Requires),
+            Role::Peer => quote!(Peers),
+            Role::Provider => quote!(Provides),
+            Role::Requirer => quote!(Requires),
         };
-        let many = if e.role == Role::Peers || e.limit == Some(1) {
+        let many = if e.role == Role::Peer || e.limit == Some(1) {
             quote!(::charm_runtime::One)
         } else {
             quote!(::charm_runtime::Many)
@@ -340,7 +337,7 @@ pub fn handles(charm: &Charm) -> TokenStream {
         let doc = format!(
             "The `{}` endpoint (`{}`, interface {interface}).",
             e.name,
-            e.role.attribute(),
+            e.role.section(),
         );
         Some(quote! {
             #[doc = #doc]

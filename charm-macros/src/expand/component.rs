@@ -72,7 +72,7 @@ fn component_impl(component: &Component) -> TokenStream {
     let interface = &component.interface;
     let role = component
         .role
-        .map(|r| r.runtime())
+        .map(crate::model::runtime_role)
         .unwrap_or_else(|| quote!(::charm_runtime::Role::Requirer));
     let specs = component.events.iter().map(|e| {
         let name = e.name.to_string();

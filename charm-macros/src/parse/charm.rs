@@ -56,7 +56,7 @@ fn component_field(ctxt: &Ctxt, field: &syn::Field, charm: &mut Charm) {
         let Some(role) = attr
             .path()
             .get_ident()
-            .and_then(|i| Role::named(&i.to_string()))
+            .and_then(|i| Role::from_section(&i.to_string()))
         else {
             continue;
         };
@@ -98,7 +98,7 @@ fn component_field(ctxt: &Ctxt, field: &syn::Field, charm: &mut Charm) {
                     role_span,
                     format!(
                         "name the endpoint the component is attached to: `#[{}({ident}(..))]`",
-                        role.attribute()
+                        role.section()
                     ),
                 );
             }
@@ -131,9 +131,9 @@ fn declarations(ctxt: &Ctxt, attr: &Attribute, charm: &mut Charm) {
         return;
     };
     let role = match kind.as_str() {
-        "peers" => Role::Peers,
-        "provides" => Role::Provides,
-        "requires" => Role::Requires,
+        "peers" => Role::Peer,
+        "provides" => Role::Provider,
+        "requires" => Role::Requirer,
         "storage" => return charm.storage.extend(each(ctxt, attr, storage)),
         "containers" => return charm.containers.extend(each(ctxt, attr, container)),
         "resources" => return charm.resources.extend(each(ctxt, attr, resource)),
@@ -239,7 +239,7 @@ fn endpoint(
         )));
     }
     // A subordinate may require `juju-info`; a charm named `juju-*` may use the names.
-    let exempt = charm.starts_with("juju-") || (subordinate && role == Role::Requires);
+    let exempt = charm.starts_with("juju-") || (subordinate && role == Role::Requirer);
     if reserved(&name.name) && !exempt {
         ctxt.push(name.span.error(format!(
             "endpoint name `{}` is reserved by Juju (`juju` and `juju-*`)",
@@ -299,7 +299,7 @@ fn interface(ctxt: &Ctxt, prop: &Prop, role: Role, charm: &str) -> Option<String
             span,
             format!("invalid interface name `{value}`: {NAME_RULE} (e.g. `postgresql_client`)"),
         );
-    } else if role != Role::Requires && !charm.starts_with("juju-") && reserved(&value) {
+    } else if role != Role::Requirer && !charm.starts_with("juju-") && reserved(&value) {
         ctxt.error(
             span,
             format!("interface name `{value}` is reserved by Juju (`juju` and `juju-*`)"),
@@ -309,7 +309,7 @@ fn interface(ctxt: &Ctxt, prop: &Prop, role: Role, charm: &str) -> Option<String
 }
 
 fn limit(ctxt: &Ctxt, prop: &Prop, role: Role) -> Option<u32> {
-    if role == Role::Peers {
+    if role == Role::Peer {
         ctxt.error(
             prop.key.span(),
             "a peer endpoint cannot have a `limit`: Juju creates exactly one peer relation per application",

@@ -151,7 +151,7 @@ fn role(ctxt: &Ctxt, prop: &Prop) -> Option<Role> {
         Some(Value::Lit(syn::Lit::Str(s))) => Some(s.value()),
         _ => None,
     };
-    let role = name.as_deref().and_then(Role::named);
+    let role = name.as_deref().and_then(Role::from_section);
     if role.is_none() {
         ctxt.error(
             prop.value_span(),
