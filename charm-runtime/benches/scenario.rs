@@ -1,6 +1,6 @@
 //! How many Scenario runs per second the testing module does: a relation-changed event on
 //! a charm with 3 relations, whose handler loads typed remote data, saves its app data and
-//! sets its status (the test ops' Scenario takes 2.95 ms for, research §5.2).
+//! sets its status (the test ops' Scenario takes 2.95 ms for, by ops' own figure).
 //!
 //! Run with:
 //!

@@ -12,7 +12,7 @@
 //!   server once it listens) turned into the status;
 //! - `pebble-check-failed` / `-recovered` reported in the status;
 //! - an action, `greet`, that execs a command in the container;
-//! - a status computed from what Pebble says, in every handler ([`Greeter::status`]).
+//! - a status computed from what Pebble says, in every handler (`Greeter::status`).
 
 use charm_runtime::pebble::{
     Check, CheckStatus, ExecOptions, HttpCheck, Layer, NoticesQuery, Override, Service,
