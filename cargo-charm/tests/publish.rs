@@ -29,6 +29,40 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo verifies each package against the others through a temporary registry, and takes
+/// a registry crate of the same version for the same crate: it reuses its unpacked sources
+/// (`$CARGO_HOME/registry/src/-<hash>/<crate>-<version>`, only the temporary registries'
+/// names start with `-`) and its compiled artifacts (fingerprints under `target`), so a
+/// second run would verify against the first run's sources. Both are removed first.
+fn forget_earlier_packages(target: &Path) {
+    if let Ok(fingerprints) = std::fs::read_dir(target.join("debug/.fingerprint")) {
+        for f in fingerprints.flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let package = name.rsplit_once('-').map_or(name.as_str(), |(p, _)| p);
+            if CRATES.contains(&package) {
+                let _ = std::fs::remove_dir_all(f.path());
+            }
+        }
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for c in CRATES {
+            let _ = std::fs::remove_dir_all(registry.path().join(format!("{c}-0.1.0")));
+        }
+    }
+}
+
 #[test]
 fn the_framework_crates_package_and_build_alone() {
     if !workspace_root().join("charm-runtime/Cargo.toml").is_file() {
@@ -36,6 +70,7 @@ fn the_framework_crates_package_and_build_alone() {
         return;
     }
     let target = workspace_root().join("target/cargo-charm-e2e");
+    forget_earlier_packages(&target);
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(workspace_root())
         .args(["package", "--offline", "--allow-dirty", "--target-dir"])
