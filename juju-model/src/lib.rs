@@ -55,6 +55,7 @@
 //! ```
 
 pub mod cli;
+pub mod config;
 mod error;
 pub mod goyaml;
 mod hook;
@@ -65,7 +66,10 @@ mod time;
 mod tools;
 
 pub use error::{quote, Result, ToolError};
-pub use hook::{Action, Hook, HookRelation, LogLine, Pending, RelationHookKind};
+pub use hook::{
+    runs_restricted, Action, Hook, HookRelation, LogLine, Pending, RelationHookKind,
+    RESTRICTED_HOOKS,
+};
 pub use model::{Bag, Model, RelationInfo, Status, StorageInstance};
 pub use secret::{Consumer, Grant, Grantee, Owner, Scope, Secret, Secrets};
 pub use tools::{

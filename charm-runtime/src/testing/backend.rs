@@ -64,7 +64,11 @@ pub(crate) struct HookRelation {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Setup {
     pub(crate) app_name: String,
-    pub(crate) config_defaults: serde_json::Map<String, Value>,
+    /// The application's config, as `config-get` shows it.
+    pub(crate) config: serde_json::Map<String, Value>,
+    /// Whether the hook runs in Juju's restricted context (`collect-metrics`,
+    /// `meter-status-changed`): nearly every tool fails.
+    pub(crate) restricted: bool,
     pub(crate) hook: Option<HookRelation>,
     /// The running action's parameters (defaults filled in), if an action runs.
     pub(crate) action_params: Option<serde_json::Map<String, Value>>,
@@ -145,6 +149,7 @@ impl MemoryTools {
         if let Some(params) = &setup.action_params {
             hook = hook.action(Value::Object(params.clone()));
         }
+        hook.restricted = setup.restricted;
         MemoryTools {
             secrets: core_secrets(&state, &setup.app_name, &unit_name),
             setup,
@@ -238,7 +243,8 @@ impl MemoryTools {
             secrets: &self.secrets,
         };
         let mut hook = self.hook.borrow_mut();
-        let result = f(&mut HookContext::new(&view, &mut hook));
+        let mut cx = HookContext::new(&view, &mut hook);
+        let result = cx.check_allowed(&argv[0]).and_then(|()| f(&mut cx));
         drop(hook);
         result.map_err(|failure| self.fail(&argv, failure))
     }

@@ -530,12 +530,7 @@ impl<C: Charm + Default> Context<C> {
             }),
             _ => None,
         };
-        let config_defaults = self
-            .meta
-            .config
-            .iter()
-            .filter_map(|o| Some((o.name.clone(), o.default.clone()?)))
-            .collect();
+        let config = self.config(&state);
         let action_params = match &event.hook {
             Hook::Action(name) => {
                 let mut params: serde_json::Map<String, serde_json::Value> = self
@@ -572,7 +567,8 @@ impl<C: Charm + Default> Context<C> {
         MemoryTools::new(
             Setup {
                 app_name: self.app_name.clone(),
-                config_defaults,
+                config,
+                restricted: event.hook.restricted(),
                 hook,
                 action_params,
                 storage,
@@ -580,6 +576,29 @@ impl<C: Charm + Default> Context<C> {
             },
             state,
         )
+    }
+
+    /// The application's config as Juju keeps it: the defaults, overlaid with the state's
+    /// values read by their option's type as Juju reads an operator's
+    /// (`juju_model::config::coerce`; a value Juju refuses is a consistency error, and
+    /// kept as given when the check is skipped; `null` resets the option to its default,
+    /// as in Juju), options with no value left out.
+    fn config(&self, state: &State) -> serde_json::Map<String, serde_json::Value> {
+        let mut config: serde_json::Map<_, _> = self
+            .meta
+            .config
+            .iter()
+            .filter_map(|o| Some((o.name.clone(), o.default.clone()?)))
+            .collect();
+        for (name, value) in &state.config {
+            let kind = self.meta.config.iter().find(|o| &o.name == name);
+            let kind = kind.map(|o| o.kind.as_str());
+            let value = juju_model::config::coerce(name, kind, value).unwrap_or(value.clone());
+            if !value.is_null() {
+                config.insert(name.clone(), value);
+            }
+        }
+        config
     }
 
     fn remote_unit_name(&self, event: &Event, state: &State) -> Option<String> {
