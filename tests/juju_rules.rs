@@ -732,6 +732,16 @@ const LONG_KEY: &str = {
     }
 };
 
+/// The largest charm-state value Juju keeps.
+const FULL_VALUE: &str = {
+    #[allow(clippy::large_const_arrays)]
+    const BYTES: [u8; 64 * 1024] = [b'v'; 64 * 1024];
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("ASCII"),
+    }
+};
+
 const LEADER: &str = "webapp/0";
 const FOLLOWER: &str = "webapp/1";
 
@@ -1308,5 +1318,57 @@ fn config_values_are_read_by_type_the_same_in_memory_and_in_the_simulator() {
                 .set_config("webapp", [(option, serde_json::Value::Null)])
                 .unwrap();
         }
+    }
+}
+
+#[test]
+fn a_charm_state_over_juju_s_quota_is_refused_when_the_hook_commits() {
+    // As Juju counts it (the BSON document: 5 bytes, 7 + key + value per key), 31 full
+    // values and the set-up's small state fit 2 MiB; 32 (5 + 32 × 65546 bytes) do not.
+    const JUJU: &str =
+        "cannot apply changes: persisting charm state: max allowed size (2097152) exceeded";
+    let mut w = world();
+    for (count, fits) in [(31, true), (32, false)] {
+        let values: BTreeMap<String, String> = (0..count)
+            .map(|i| (format!("k{i:02}"), FULL_VALUE.to_string()))
+            .collect();
+        let before = snapshot(&w.model, FOLLOWER);
+        let mut expected = before.charm_state.clone();
+        if fits {
+            expected.extend(values.clone());
+        }
+        // In memory: each value is within Juju's limit, so state-set succeeds.
+        let ctx = scenario::Context::<charm::Webapp>::new();
+        let tools = ctx.backend(&Event::update_status(), &before).unwrap();
+        tools.state_set(&values).unwrap();
+        let finished = tools.finish(0);
+        assert_eq!(
+            finished.commit_error.as_deref(),
+            (!fits).then_some(JUJU),
+            "{count}"
+        );
+        assert_eq!(finished.state.charm_state, expected, "{count}: in memory");
+        // In the simulator: the same, through the tool server.
+        let mut s = w
+            .model
+            .hook_session(FOLLOWER, "update-status", None, None)
+            .unwrap();
+        let argv = argv::state_set();
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let call = s.run(&argv, Some(&argv::settings_stdin(&values)));
+        assert_eq!(call.exit_code, 0, "{count}: {}", call.stderr);
+        assert_eq!(s.finish(0), fits, "{count}: committed");
+        assert_eq!(
+            w.model.unit_state(FOLLOWER).unwrap(),
+            expected,
+            "{count}: in the simulator"
+        );
+        let logged = w
+            .model
+            .logs(FOLLOWER)
+            .unwrap()
+            .iter()
+            .any(|l| l.level == "ERROR" && l.message == JUJU);
+        assert_eq!(logged, !fits, "{count}: the unit's log says why");
     }
 }

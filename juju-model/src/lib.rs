@@ -73,8 +73,11 @@ pub use hook::{
 pub use model::{Bag, Model, RelationInfo, Status, StorageInstance};
 pub use secret::{Consumer, Grant, Grantee, Owner, Scope, Secret, Secrets};
 pub use tools::{
+    charm_state_size, check_charm_state_commit, MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_SIZE,
+    MAX_CHARM_STATE_VALUE,
+};
+pub use tools::{
     ranges_with_endpoints, unique_ranges, AppStatus, BindAddress, GoalState, GoalStatus,
     HookContext, InterfaceAddress, NetworkInfo, OpenedPorts, PortRange, RelationFlag, RelationGet,
     SecretAdd, SecretGet, SecretInfo, SecretSet,
 };
-pub use tools::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};

@@ -130,6 +130,10 @@ pub struct Finished {
     pub action: Option<ActionOutput>,
     /// The reboot the hook asked for with `juju-reboot`: `Some(true)` with `--now`.
     pub reboot: Option<bool>,
+    /// Why the controller refused to commit what the hook changed, though it exited 0
+    /// (a charm state over Juju's quota: `juju_model::check_charm_state_commit`), as the
+    /// uniter logs it: the hook failed and nothing of it was committed.
+    pub commit_error: Option<String>,
 }
 
 impl MemoryTools {
@@ -186,15 +190,23 @@ impl MemoryTools {
         self.calls.borrow().clone()
     }
 
-    /// Ends the hook: commits the pending changes if `exit_code` is 0, drops them
-    /// otherwise (keeping statuses and the workload version, which Juju applies at once).
-    /// Call it once: it hands over what the hook recorded.
+    /// Ends the hook: commits the pending changes if `exit_code` is 0 and the controller
+    /// takes them, drops them otherwise (keeping statuses and the workload version, which
+    /// Juju applies at once). Call it once: it hands over what the hook recorded.
     pub fn finish(&self, exit_code: i32) -> Finished {
         let mut hook = self.hook.borrow_mut();
         let pending = std::mem::take(&mut hook.pending);
         let mut state = self.committed.clone();
-        apply(&mut state, &pending, exit_code == 0, &self.unit_name);
+        let commit_error = match (&pending.charm_state, exit_code) {
+            (Some(s), 0) => juju_model::check_charm_state_commit(s, &self.committed.charm_state)
+                .err()
+                .map(|e| format!("cannot apply changes: {e}")),
+            _ => None,
+        };
+        let commit = exit_code == 0 && commit_error.is_none();
+        apply(&mut state, &pending, commit, &self.unit_name);
         Finished {
+            commit_error,
             reboot: pending.reboot,
             state,
             logs: std::mem::take(&mut *self.logs.borrow_mut()),

@@ -331,7 +331,8 @@ pub struct Output {
     /// Every hook-tool call, argv-like (`relation-get --format=json -r 3 - remote/0`).
     pub calls: Vec<String>,
     /// The error the hook failed with (a handler's error or panic, or the flush's), as
-    /// logged to Juju.
+    /// logged to Juju; or, for a hook that exited 0, the controller's refusal to commit
+    /// it (a charm state over Juju's quota).
     pub error: Option<String>,
     /// The dispatch's exit code.
     pub exit_code: i32,
@@ -688,7 +689,7 @@ impl<C: Charm + Default> Context<C> {
             state: finished.state,
             logs: finished.logs,
             calls: finished.calls,
-            error: outcome.error,
+            error: outcome.error.or(finished.commit_error),
             exit_code: outcome.exit_code,
             handlers: outcome.handlers,
             tool_errors: finished.tool_errors,

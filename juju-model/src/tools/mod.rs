@@ -29,7 +29,10 @@ pub use network::{BindAddress, InterfaceAddress, NetworkInfo};
 pub use ports::{ranges_with_endpoints, unique_ranges, OpenedPorts, PortRange};
 pub use relation::{RelationFlag, RelationGet};
 pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
-pub use state::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};
+pub use state::{
+    charm_state_size, check_charm_state_commit, MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_SIZE,
+    MAX_CHARM_STATE_VALUE,
+};
 pub use status::AppStatus;
 
 pub(crate) use self::action::cli as action_cli;
