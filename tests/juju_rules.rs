@@ -32,7 +32,25 @@ mod charm {
     )]
     #[requires(db(interface = "pg"))]
     #[peers(replicas(interface = "webapp_peers"))]
+    #[config(WebappConfig)]
     pub struct Webapp;
+
+    /// One option of each of Juju's types (the test reads them through `config-get`).
+    #[derive(CharmConfig, Debug)]
+    #[allow(dead_code)]
+    pub struct WebappConfig {
+        /// An int with a default.
+        #[option(default = 80)]
+        pub port: i64,
+        /// A float.
+        pub ratio: Option<f64>,
+        /// A boolean.
+        pub debug: Option<bool>,
+        /// A string.
+        pub name: Option<String>,
+        /// A secret.
+        pub token: Option<SecretId>,
+    }
 }
 
 const DATABASE: &str =
@@ -100,6 +118,8 @@ enum H {
     Changed(Rel, u32),
     Departed(Rel, u32),
     Broken(Rel),
+    /// A hook of Juju's restricted context: `collect-metrics`, `meter-status-changed`.
+    Restricted(&'static str),
 }
 
 /// What a call returned (its value, shown) or how it failed (exit code, Juju's message).
@@ -412,6 +432,7 @@ fn event(state: &State, h: H, w: &Ids) -> Event {
         H::Changed(r, n) => Event::relation_changed_unit(&rel(r), n),
         H::Departed(r, n) => Event::relation_departed(&rel(r), n),
         H::Broken(r) => Event::relation_broken(&rel(r)),
+        H::Restricted(name) => Event::hook(name),
     }
 }
 
@@ -437,6 +458,7 @@ fn sim_hook(h: H, w: &Ids) -> (String, Option<u32>, Option<String>) {
         H::Changed(r, n) => rel(r, "changed", Some(n)),
         H::Departed(r, n) => rel(r, "departed", Some(n)),
         H::Broken(r) => rel(r, "broken", None),
+        H::Restricted(name) => (name.into(), None, None),
     }
 }
 
@@ -704,6 +726,16 @@ const BIG_VALUE: &str = {
 /// One byte over Juju's limit on a charm-state key.
 const LONG_KEY: &str = {
     const BYTES: [u8; 257] = [b'k'; 257];
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("ASCII"),
+    }
+};
+
+/// The largest charm-state value Juju keeps.
+const FULL_VALUE: &str = {
+    #[allow(clippy::large_const_arrays)]
+    const BYTES: [u8; 64 * 1024] = [b'v'; 64 * 1024];
     match std::str::from_utf8(&BYTES) {
         Ok(s) => s,
         Err(_) => panic!("ASCII"),
@@ -1035,6 +1067,72 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// Every tool the table calls, once, and what Juju's restricted context answers.
+const IN_RESTRICTED_CONTEXT: &[Call] = &[
+    IsLeader,
+    ConfigGet,
+    RelationIds("db"),
+    RelationList(Rel::Db),
+    RemoteApp(Rel::Db),
+    RelationGet(Rel::Db, "database/0", false),
+    RelationSet(Rel::Db, false, &[("a", "1")]),
+    StatusSet(false, StatusKind::Active, "no"),
+    StatusGet(false),
+    SecretAdd(Owner::Unit, None, &[("a", "1")]),
+    SecretGet(Some("creds"), None, SecretRead::Tracked),
+    SecretInfo(Some("mine0"), None),
+    SecretSet("mine0", &[("a", "1")], None),
+    SecretGrant("mine0", Rel::Db, None),
+    SecretRevoke("mine0", Rel::Db, None),
+    SecretRemove("mine0", None),
+    StateGet,
+    StateSet(&[("a", "1")]),
+    StateDelete("a"),
+    ActionGet,
+    ActionSet(&[("a", "1")]),
+    StorageList("data"),
+    OpenPort(Port::tcp(8080), &[]),
+    ClosePort(Port::tcp(8080)),
+    NetworkGet("db", None),
+    GoalState,
+    ResourceGet("snapshot"),
+    CredentialGet,
+    JujuReboot(false),
+    StorageAdd("data", 1),
+    RelationModelGet(Rel::Db),
+    SecretIds,
+    OpenedPorts,
+];
+
+#[test]
+fn the_restricted_context_refuses_every_tool_but_juju_log_and_opened_ports() {
+    const REFUSED: &str = "1: not implemented for restricted context not implemented";
+    let mut w = world();
+    // A committed port, which `opened-ports` does not list there.
+    let mut s = w
+        .model
+        .hook_session(LEADER, "update-status", None, None)
+        .unwrap();
+    ok(&mut s, &["open-port", "443/tcp"], None);
+    s.finish(0);
+    for hook in ["collect-metrics", "meter-status-changed"] {
+        let before = snapshot(&w.model, LEADER);
+        let calls = IN_RESTRICTED_CONTEXT;
+        let (memory, sim, in_memory, after) =
+            run_both(&mut w, LEADER, H::Restricted(hook), calls, 0);
+        for (i, call) in calls.iter().enumerate() {
+            let expected = match call {
+                OpenedPorts => "[]",
+                _ => REFUSED,
+            };
+            assert_eq!(text(&memory[i]), expected, "{hook}: {call:?} in memory");
+            assert_eq!(text(&sim[i]), expected, "{hook}: {call:?} in the simulator");
+        }
+        assert_eq!(essence(&in_memory), essence(&before), "{hook}");
+        assert_eq!(essence(&after), essence(&before), "{hook}");
+    }
+}
+
 fn text(o: &Outcome) -> String {
     match o {
         Ok(v) => v.clone(),
@@ -1107,5 +1205,170 @@ fn both_commit_on_success_and_keep_only_statuses_on_failure() {
         };
         assert_eq!(app(&in_sim), expected);
         assert_eq!(in_sim.unit_status, Status::maintenance("working"));
+    }
+}
+
+/// One operator's config value: the option, the value as given (JSON, as a model file or
+/// `State::config` gives it), and Juju's answer: what `config-get` then shows for the
+/// option, or Juju's refusal.
+type ConfigRow = (
+    &'static str,
+    serde_json::Value,
+    Result<&'static str, &'static str>,
+);
+
+fn config_rows() -> Vec<ConfigRow> {
+    use serde_json::json;
+    vec![
+        ("port", json!("8080"), Ok("Number(8080)")),
+        ("port", json!(8081), Ok("Number(8081)")),
+        (
+            "port",
+            json!(" 8080"),
+            Err(r#"option "port" expected int, got " 8080""#),
+        ),
+        (
+            "port",
+            json!(80.5),
+            Err(r#"option "port" expected int, got 80.5"#),
+        ),
+        ("port", json!(null), Ok("Number(80)")),
+        ("ratio", json!("1"), Ok("Number(1.0)")),
+        ("ratio", json!(0.25), Ok("Number(0.25)")),
+        (
+            "ratio",
+            json!(2),
+            Err(r#"option "ratio" expected float, got 2"#),
+        ),
+        ("debug", json!("T"), Ok("Bool(true)")),
+        ("debug", json!("0"), Ok("Bool(false)")),
+        (
+            "debug",
+            json!("yes"),
+            Err(r#"option "debug" expected boolean, got "yes""#),
+        ),
+        ("name", json!("007"), Ok("String(\"007\")")),
+        (
+            "name",
+            json!(7),
+            Err(r#"option "name" expected string, got 7"#),
+        ),
+        (
+            "token",
+            json!("secret:cjhg2ok5jrbc769e4mkg"),
+            Ok("String(\"secret:cjhg2ok5jrbc769e4mkg\")"),
+        ),
+        (
+            "token",
+            json!("cjhg2ok5jrbc769e4mkg"),
+            Err(r#"option "token" expected secret, got "cjhg2ok5jrbc769e4mkg""#),
+        ),
+        ("nope", json!("1"), Err(r#"unknown option "nope""#)),
+    ]
+}
+
+#[test]
+fn config_values_are_read_by_type_the_same_in_memory_and_in_the_simulator() {
+    let mut w = world();
+    for (option, value, expected) in config_rows() {
+        let shown = |c: serde_json::Map<String, serde_json::Value>| match c.get(option) {
+            Some(v) => format!("{v:?}"),
+            None => "unset".to_string(),
+        };
+        // The simulator: `juju config webapp <option>=<value>`, then config-get.
+        let sim = match w.model.set_config("webapp", [(option, value.clone())]) {
+            Ok(()) => {
+                let mut s = w
+                    .model
+                    .hook_session(FOLLOWER, "update-status", None, None)
+                    .unwrap();
+                let argv = argv::config_get();
+                let call = s.run(&argv.iter().map(String::as_str).collect::<Vec<_>>(), None);
+                s.finish(0);
+                Ok(shown(output::config_get(call.stdout.as_bytes()).unwrap()))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        // Scenario: the same value in the state.
+        let state = snapshot(&w.model, FOLLOWER).config(option, value.clone());
+        let ctx = scenario::Context::<charm::Webapp>::new();
+        let memory = match ctx.backend(&Event::update_status(), &state) {
+            Ok(tools) => Ok(shown(tools.config_get().unwrap())),
+            Err(e) => Err(e.to_string()),
+        };
+        match expected {
+            Ok(v) => {
+                assert_eq!(memory.as_deref(), Ok(v), "{option}={value}: in memory");
+                assert_eq!(sim.as_deref(), Ok(v), "{option}={value}: in the simulator");
+            }
+            Err(juju) => {
+                assert!(
+                    memory.as_ref().is_err_and(|e| e.contains(juju)),
+                    "{option}={value}: in memory: {memory:?}"
+                );
+                assert!(
+                    sim.as_ref().is_err_and(|e| e.contains(juju)),
+                    "{option}={value}: in the simulator: {sim:?}"
+                );
+            }
+        }
+        // Back to the default, for the next row.
+        if option != "nope" {
+            w.model
+                .set_config("webapp", [(option, serde_json::Value::Null)])
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_charm_state_over_juju_s_quota_is_refused_when_the_hook_commits() {
+    // As Juju counts it (the BSON document: 5 bytes, 7 + key + value per key), 31 full
+    // values and the set-up's small state fit 2 MiB; 32 (5 + 32 × 65546 bytes) do not.
+    const JUJU: &str =
+        "cannot apply changes: persisting charm state: max allowed size (2097152) exceeded";
+    let mut w = world();
+    for (count, fits) in [(31, true), (32, false)] {
+        let values: BTreeMap<String, String> = (0..count)
+            .map(|i| (format!("k{i:02}"), FULL_VALUE.to_string()))
+            .collect();
+        let before = snapshot(&w.model, FOLLOWER);
+        let mut expected = before.charm_state.clone();
+        if fits {
+            expected.extend(values.clone());
+        }
+        // In memory: each value is within Juju's limit, so state-set succeeds.
+        let ctx = scenario::Context::<charm::Webapp>::new();
+        let tools = ctx.backend(&Event::update_status(), &before).unwrap();
+        tools.state_set(&values).unwrap();
+        let finished = tools.finish(0);
+        assert_eq!(
+            finished.commit_error.as_deref(),
+            (!fits).then_some(JUJU),
+            "{count}"
+        );
+        assert_eq!(finished.state.charm_state, expected, "{count}: in memory");
+        // In the simulator: the same, through the tool server.
+        let mut s = w
+            .model
+            .hook_session(FOLLOWER, "update-status", None, None)
+            .unwrap();
+        let argv = argv::state_set();
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let call = s.run(&argv, Some(&argv::settings_stdin(&values)));
+        assert_eq!(call.exit_code, 0, "{count}: {}", call.stderr);
+        assert_eq!(s.finish(0), fits, "{count}: committed");
+        assert_eq!(
+            w.model.unit_state(FOLLOWER).unwrap(),
+            expected,
+            "{count}: in the simulator"
+        );
+        let logged = w
+            .model
+            .logs(FOLLOWER)
+            .unwrap()
+            .iter()
+            .any(|l| l.level == "ERROR" && l.message == JUJU);
+        assert_eq!(logged, !fits, "{count}: the unit's log says why");
     }
 }

@@ -243,40 +243,11 @@ impl CharmMeta {
         !self.containers.is_empty()
     }
 
-    /// Coerce a config value given by a user (often a string) to the option's type.
+    /// A config value given by the operator, as Juju stores it for its option's type, or
+    /// Juju's error (`juju_model::config::coerce`, the rule of Juju's `ParseSettingsYAML`).
     pub fn coerce_config(&self, key: &str, value: Value) -> Result<Value, String> {
-        let Some(opt) = self.config.get(key) else {
-            return Err(format!("unknown option {key:?}"));
-        };
-        let bad = |v: &Value| format!("option {key:?} expected {}, got {v}", opt.kind);
-        Ok(match (opt.kind.as_str(), value) {
-            (_, Value::Null) => Value::Null,
-            ("int", Value::String(s)) => Value::from(
-                s.trim()
-                    .parse::<i64>()
-                    .map_err(|_| bad(&Value::String(s.clone())))?,
-            ),
-            ("int", v) if v.is_i64() || v.is_u64() => v,
-            ("float", Value::String(s)) => serde_json::Number::from_f64(
-                s.trim()
-                    .parse::<f64>()
-                    .map_err(|_| bad(&Value::String(s.clone())))?,
-            )
-            .map(Value::Number)
-            .ok_or_else(|| bad(&Value::String(s.clone())))?,
-            ("float", v) if v.is_number() => v,
-            ("boolean", Value::String(s)) => match s.as_str() {
-                "true" | "True" | "yes" => Value::Bool(true),
-                "false" | "False" | "no" => Value::Bool(false),
-                _ => return Err(bad(&Value::String(s))),
-            },
-            ("boolean", v) if v.is_boolean() => v,
-            ("string" | "secret", Value::String(s)) => Value::String(s),
-            ("string" | "secret", v) if v.is_number() || v.is_boolean() => {
-                Value::String(v.to_string())
-            }
-            (_, v) => return Err(bad(&v)),
-        })
+        let kind = self.config.get(key).map(|o| o.kind.as_str());
+        juju_model::config::coerce(key, kind, &value)
     }
 }
 

@@ -438,6 +438,12 @@ impl ModelInner {
             .filter(|(k, v)| known.as_ref().and_then(|s| s.get(k)) != Some(v))
             .collect();
         if !sets.is_empty() {
+            // The whole state after the hook, as far as this hook knows it (without a read,
+            // only its own writes): Juju refuses the commit of more than its quota.
+            let mut after = known.clone().unwrap_or_default();
+            after.extend(sets.clone());
+            after.retain(|k, _| !deletes.contains_key(k));
+            check_state_total(&after, &sets)?;
             self.tools.state_set(&sets)?;
         }
         for key in deletes.keys() {
@@ -473,6 +479,45 @@ pub const MAX_STATE_KEY: usize = 256;
 /// file). The whole state of a unit is limited too, by the controller's
 /// `max-charm-state-size` (2 MiB by default).
 pub const MAX_STATE_VALUE: usize = 64 * 1024;
+
+/// The most charm state a unit keeps, in bytes as Juju counts it (the document the
+/// controller stores: 5 bytes, and per key 7 bytes with the key and the value): the
+/// controller's `max-charm-state-size`, 2 MiB by default (`DefaultMaxCharmStateSize` in
+/// juju/juju's `controller/config.go`).
+pub const MAX_STATE_SIZE: usize = 2 * 1024 * 1024;
+
+/// Juju's check of the whole charm state when it commits a hook (the quota checkers of
+/// juju/juju's `core/quota`, run by the controller's `unitSetStateOperation`): more than
+/// [`MAX_STATE_SIZE`] and Juju fails the hook after it exited 0, committing nothing. An
+/// error now instead, naming the largest keys this hook sets and the sizes.
+pub(crate) fn check_state_total(
+    state: &BTreeMap<String, String>,
+    sets: &BTreeMap<String, String>,
+) -> Result<()> {
+    // Keys with `.` or `$` are stored escaped, each of those 2 bytes longer.
+    let key_len = |k: &str| k.len() + 2 * k.matches(['.', '$']).count();
+    let size = 5 + state
+        .iter()
+        .map(|(k, v)| 7 + key_len(k) + v.len())
+        .sum::<usize>();
+    if size <= MAX_STATE_SIZE {
+        return Ok(());
+    }
+    let mut largest: Vec<(&String, usize)> = sets.iter().map(|(k, v)| (k, v.len())).collect();
+    largest.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let mut named: Vec<String> = largest
+        .iter()
+        .take(3)
+        .map(|(k, n)| format!("`{k}` ({n} bytes)"))
+        .collect();
+    if largest.len() > 3 {
+        named.push(format!("{} more", largest.len() - 3));
+    }
+    Err(Error::msg(format!(
+        "the charm state would be {size} bytes as Juju counts it, over Juju's limit of {MAX_STATE_SIZE} bytes per unit (persisting charm state: max allowed size ({MAX_STATE_SIZE}) exceeded); this hook sets {}: keep large data in a file or the workload",
+        named.join(", ")
+    )))
+}
 
 /// Juju's check of one charm-state key and value (`quota.CheckTupleSize`, called by
 /// `state-set`), as an error that names the key and says what to do.
@@ -1004,5 +1049,37 @@ impl<C: Charm> Context<C> {
             Some(running) => running.defer(),
             None => Err(Error::msg("defer() is only possible while a handler runs")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_over_juju_s_quota_is_an_error_naming_the_keys_and_the_sizes() {
+        let full = "v".repeat(MAX_STATE_VALUE);
+        let state: BTreeMap<String, String> = (0..32)
+            .map(|i| (format!("k{i:02}"), full.clone()))
+            .collect();
+        // 5 + 32 × (7 + 3 + 65536) bytes, as Juju counts them.
+        let err = check_state_total(&state, &state).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "the charm state would be 2097477 bytes as Juju counts it, over Juju's limit of 2097152 bytes per unit (persisting charm state: max allowed size (2097152) exceeded); this hook sets `k00` (65536 bytes), `k01` (65536 bytes), `k02` (65536 bytes), 29 more: keep large data in a file or the workload"
+        );
+        let mut fits = state.clone();
+        fits.remove("k31");
+        assert!(check_state_total(&fits, &BTreeMap::new()).is_ok());
+        // A `.` in a key is stored as 3 bytes: one byte over.
+        let mut over: BTreeMap<String, String> = fits.clone();
+        over.insert(
+            "x".to_string(),
+            "v".repeat(MAX_STATE_SIZE - 5 - 31 * 65546 - 7 - 1),
+        );
+        assert!(check_state_total(&over, &BTreeMap::new()).is_ok());
+        let dotted = over.remove("x").unwrap();
+        over.insert(".".into(), dotted);
+        assert!(check_state_total(&over, &BTreeMap::new()).is_err());
     }
 }

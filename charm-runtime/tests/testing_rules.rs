@@ -285,11 +285,11 @@ fn rejects_duplicate_ids_unknown_config_and_wrong_types_listing_every_problem() 
     assert_contains(&text, "two relations have id 4");
     assert_contains(
         &text,
-        "config option `colour` is not declared by charm `mycharm` (declared: domain, port)",
+        "config option `colour` is not declared by charm `mycharm` (declared: domain, port); Juju refuses it: unknown option \"colour\"",
     );
     assert_contains(
         &text,
-        "config option `port` is of type int but the state gives \"twenty-five\"",
+        "config option `port` is of type int, and Juju refuses the state's \"twenty-five\": option \"port\" expected int, got \"twenty-five\"",
     );
     assert_contains(&text, "the peer units include this unit's own id 0");
 }

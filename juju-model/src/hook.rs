@@ -126,12 +126,31 @@ impl Pending {
     }
 }
 
+/// The hooks Juju runs in its restricted context: the metrics collector's and the meter
+/// status worker's own contexts (`collect` and `meterstatus` under
+/// `internal/worker/` in juju/juju), which embed `jujuc.RestrictedContext`
+/// (`internal/worker/uniter/runner/jujuc/restricted.go`) and so answer almost no tool.
+pub const RESTRICTED_HOOKS: &[&str] = &["collect-metrics", "meter-status-changed"];
+
+/// Whether Juju runs hook `name` in its restricted context ([`RESTRICTED_HOOKS`]).
+///
+/// ```
+/// assert!(juju_model::runs_restricted("collect-metrics"));
+/// assert!(!juju_model::runs_restricted("update-status"));
+/// ```
+pub fn runs_restricted(name: &str) -> bool {
+    RESTRICTED_HOOKS.contains(&name)
+}
+
 /// The running hook: what it is about, and its [`Pending`] changes.
 pub struct Hook {
     /// The relation, in a relation hook.
     pub relation: Option<HookRelation>,
     /// The action, when an action runs.
     pub action: Option<Action>,
+    /// Whether the hook runs in Juju's restricted context ([`RESTRICTED_HOOKS`]): every
+    /// tool but `juju-log` and `opened-ports` (which lists nothing) fails.
+    pub restricted: bool,
     /// What the hook changed so far.
     pub pending: Pending,
     new_xid: Box<dyn FnMut() -> String>,
@@ -144,6 +163,7 @@ impl Hook {
         Hook {
             relation: None,
             action: None,
+            restricted: false,
             pending: Pending::default(),
             new_xid: Box::new(new_xid),
         }
@@ -152,6 +172,13 @@ impl Hook {
     /// The same, running relation hook `relation`.
     pub fn relation(mut self, relation: HookRelation) -> Hook {
         self.relation = Some(relation);
+        self
+    }
+
+    /// The same, running hook `name`: in Juju's restricted context if it is one of
+    /// [`RESTRICTED_HOOKS`].
+    pub fn named(mut self, name: &str) -> Hook {
+        self.restricted = runs_restricted(name);
         self
     }
 
@@ -179,6 +206,7 @@ impl fmt::Debug for Hook {
         f.debug_struct("Hook")
             .field("relation", &self.relation)
             .field("action", &self.action)
+            .field("restricted", &self.restricted)
             .field("pending", &self.pending)
             .finish_non_exhaustive()
     }

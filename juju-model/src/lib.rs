@@ -55,6 +55,7 @@
 //! ```
 
 pub mod cli;
+pub mod config;
 mod error;
 pub mod goyaml;
 mod hook;
@@ -65,12 +66,18 @@ mod time;
 mod tools;
 
 pub use error::{quote, Result, ToolError};
-pub use hook::{Action, Hook, HookRelation, LogLine, Pending, RelationHookKind};
+pub use hook::{
+    runs_restricted, Action, Hook, HookRelation, LogLine, Pending, RelationHookKind,
+    RESTRICTED_HOOKS,
+};
 pub use model::{Bag, Model, RelationInfo, Status, StorageInstance};
 pub use secret::{Consumer, Grant, Grantee, Owner, Scope, Secret, Secrets};
+pub use tools::{
+    charm_state_size, check_charm_state_commit, MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_SIZE,
+    MAX_CHARM_STATE_VALUE,
+};
 pub use tools::{
     ranges_with_endpoints, unique_ranges, AppStatus, BindAddress, GoalState, GoalStatus,
     HookContext, InterfaceAddress, NetworkInfo, OpenedPorts, PortRange, RelationFlag, RelationGet,
     SecretAdd, SecretGet, SecretInfo, SecretSet,
 };
-pub use tools::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};

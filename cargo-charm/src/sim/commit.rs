@@ -8,8 +8,11 @@ use super::server::HookCtx;
 use super::{LogLine, Model};
 
 impl Model {
-    /// Applies what takes effect at once and, if `commit`, the buffered changes.
-    pub(crate) fn finish(&mut self, ctx: HookCtx, commit: bool) {
+    /// Applies what takes effect at once and, if `commit`, the buffered changes; whether
+    /// they were committed. The controller refuses a charm state over its quota
+    /// (`juju_model::check_charm_state_commit`): then nothing buffered is committed and
+    /// the unit's log says why, as the uniter's does, and the hook has failed.
+    pub(crate) fn finish(&mut self, ctx: HookCtx, commit: bool) -> bool {
         self.state.rng = ctx.rng.get();
         let pending = ctx.tools.pending;
         if let Some(a) = self.state.apps.get_mut(&ctx.app) {
@@ -21,7 +24,7 @@ impl Model {
             }
         }
         let Some(unit) = self.state.units.get_mut(&ctx.unit) else {
-            return;
+            return false;
         };
         if let Some(s) = pending.unit_status.clone() {
             unit.workload = s;
@@ -31,9 +34,22 @@ impl Model {
             message: l.text(),
             hook: ctx.hook_name.clone(),
         }));
+        let refused = match (&pending.charm_state, commit) {
+            (Some(s), true) => juju_model::check_charm_state_commit(s, &unit.state).err(),
+            _ => None,
+        };
+        if let Some(e) = refused {
+            unit.logs.push(LogLine {
+                level: "ERROR".into(),
+                message: format!("cannot apply changes: {e}"),
+                hook: ctx.hook_name.clone(),
+            });
+            return false;
+        }
         if commit {
             self.commit(&ctx.unit, pending);
         }
+        commit
     }
 
     /// Commits a hook's transactional changes. A relation bag whose content changed gets

@@ -2,6 +2,7 @@
 //! (`internal/worker/uniter/runner/context/env.go`).
 
 use super::containers::{pod_tmp, sockets_dir, CONTAINERS_DIR_VAR};
+use super::hook::Hook;
 use super::server::HookCtx;
 use super::state::Unit;
 use super::{Model, JUJU_VERSION};
@@ -60,27 +61,7 @@ impl Model {
             set(CONTAINERS_DIR_VAR, &sockets_dir(unit).display().to_string());
         }
         if let Some(h) = &ctx.hook {
-            if let (Some(id), Some(ep)) = (h.relation, &h.endpoint) {
-                set("JUJU_RELATION", ep);
-                set("JUJU_RELATION_ID", &format!("{ep}:{id}"));
-                set("JUJU_REMOTE_UNIT", h.remote_unit.as_deref().unwrap_or(""));
-                set("JUJU_REMOTE_APP", h.remote_app.as_deref().unwrap_or(""));
-                if let Some(d) = &h.departing {
-                    set("JUJU_DEPARTING_UNIT", d);
-                }
-            }
-            if let Some(x) = &h.secret {
-                set("JUJU_SECRET_ID", &self.state.secret_uri(x));
-                set("JUJU_SECRET_LABEL", h.secret_label.as_deref().unwrap_or(""));
-                if let Some(rev) = h.secret_revision {
-                    set("JUJU_SECRET_REVISION", &rev.to_string());
-                }
-            }
-        }
-        if let Some(h) = &ctx.hook {
-            for (k, v) in h.event_vars() {
-                set(k, &v);
-            }
+            self.hook_vars(h, &mut set);
         }
         if let Some(name) = dispatch_path.strip_prefix("actions/") {
             set("JUJU_ACTION_NAME", name);
@@ -91,5 +72,29 @@ impl Model {
             set(k, v);
         }
         env
+    }
+
+    /// What a relation or secret hook's environment says about its subject, and the
+    /// variables the event's catalogue line has values for.
+    fn hook_vars(&self, h: &Hook, set: &mut dyn FnMut(&str, &str)) {
+        if let (Some(id), Some(ep)) = (h.relation, &h.endpoint) {
+            set("JUJU_RELATION", ep);
+            set("JUJU_RELATION_ID", &format!("{ep}:{id}"));
+            set("JUJU_REMOTE_UNIT", h.remote_unit.as_deref().unwrap_or(""));
+            set("JUJU_REMOTE_APP", h.remote_app.as_deref().unwrap_or(""));
+            if let Some(d) = &h.departing {
+                set("JUJU_DEPARTING_UNIT", d);
+            }
+        }
+        if let Some(x) = &h.secret {
+            set("JUJU_SECRET_ID", &self.state.secret_uri(x));
+            set("JUJU_SECRET_LABEL", h.secret_label.as_deref().unwrap_or(""));
+            if let Some(rev) = h.secret_revision {
+                set("JUJU_SECRET_REVISION", &rev.to_string());
+            }
+        }
+        for (k, v) in h.event_vars() {
+            set(k, &v);
+        }
     }
 }

@@ -31,10 +31,15 @@ pub(crate) enum HookKind {
     PebbleCustomNotice,
     PebbleCheckFailed,
     PebbleCheckRecovered,
+    /// Never scheduled by the simulator (metrics are gone from Juju 4); a hook session
+    /// can run it, in Juju's restricted context.
+    CollectMetrics,
+    /// Never scheduled either (the simulator has no meter status); restricted too.
+    MeterStatusChanged,
 }
 
 /// Each kind's event in the catalogue, by scope and `#[on(..)]` name.
-const KINDS: [(HookKind, Scope, &str); 23] = [
+const KINDS: [(HookKind, Scope, &str); 25] = [
     (HookKind::Install, Scope::Unit, "install"),
     (HookKind::Start, Scope::Unit, "start"),
     (HookKind::ConfigChanged, Scope::Unit, "config_changed"),
@@ -47,6 +52,12 @@ const KINDS: [(HookKind, Scope, &str); 23] = [
     (HookKind::SecretRemove, Scope::Unit, "secret_remove"),
     (HookKind::SecretRotate, Scope::Unit, "secret_rotate"),
     (HookKind::SecretExpired, Scope::Unit, "secret_expired"),
+    (HookKind::CollectMetrics, Scope::Unit, "collect_metrics"),
+    (
+        HookKind::MeterStatusChanged,
+        Scope::Unit,
+        "meter_status_changed",
+    ),
     (
         HookKind::RelationCreated,
         Scope::Endpoint,

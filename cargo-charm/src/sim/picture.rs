@@ -367,13 +367,7 @@ impl Model {
         let shown = &all[all.len().saturating_sub(HOOKS_SHOWN)..];
         let x0 = MARGIN + LABEL_W;
         let lane_w = width - x0 - MARGIN;
-        // Hooks run one at a time: each starts when the one before it ended.
-        let mut start = Vec::with_capacity(shown.len());
-        let mut t = 0.0;
-        for r in shown {
-            start.push(t);
-            t += r.duration.as_secs_f64();
-        }
+        let (start, t) = start_times(shown);
         let total = if t > 0.0 { t } else { 1.0 };
         let mut lanes: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, r) in shown.iter().enumerate() {
@@ -399,17 +393,8 @@ impl Model {
                 .collect::<String>(),
         );
         let axis_y = top + 34.0;
-        for k in 0..=4 {
-            let x = x0 + lane_w * k as f64 / 4.0;
-            let _ = writeln!(
-                out,
-                "<line x1=\"{x:.1}\" y1=\"{axis_y:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#e1e4e8\"/>\
-<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#777\">{:.0} ms</text>",
-                axis_y + 8.0 + LANE_H * names.len().min(LANES_SHOWN) as f64,
-                axis_y + 20.0 + LANE_H * names.len().min(LANES_SHOWN) as f64,
-                t * 1000.0 * k as f64 / 4.0,
-            );
-        }
+        let lanes_shown = names.len().min(LANES_SHOWN);
+        draw_axis(out, (x0, axis_y), lane_w, lanes_shown, t);
         let mut y = axis_y + 8.0;
         for unit in names.iter().take(LANES_SHOWN) {
             let idx = &lanes[unit];
@@ -504,5 +489,33 @@ impl Model {
                 esc(&l)
             );
         }
+    }
+}
+
+/// When each hook started, in seconds from the first, and when the last ended: hooks run
+/// one at a time, each starting when the one before it ended.
+fn start_times(shown: &[HookRecord]) -> (Vec<f64>, f64) {
+    let mut start = Vec::with_capacity(shown.len());
+    let mut t = 0.0;
+    for r in shown {
+        start.push(t);
+        t += r.duration.as_secs_f64();
+    }
+    (start, t)
+}
+
+/// The time axis under `lanes` lanes from `(x0, y)`, `width` wide for `t` seconds: five
+/// ticks with their milliseconds.
+fn draw_axis(out: &mut String, (x0, y): (f64, f64), width: f64, lanes: usize, t: f64) {
+    for k in 0..=4 {
+        let x = x0 + width * k as f64 / 4.0;
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#e1e4e8\"/>\
+<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#777\">{:.0} ms</text>",
+            y + 8.0 + LANE_H * lanes as f64,
+            y + 20.0 + LANE_H * lanes as f64,
+            t * 1000.0 * k as f64 / 4.0,
+        );
     }
 }

@@ -37,8 +37,7 @@ impl Model {
     /// or marks the unit in error, and records it.
     pub(crate) fn run_hook(&mut self, name: &str, hook: Hook) -> Result<HookRecord> {
         let (ctx, record) = self.execute(name, Some(hook.clone()), None)?;
-        let ok = record.succeeded();
-        self.finish(ctx, ok);
+        let ok = self.finish(ctx, record.succeeded());
         if ok {
             if let Some(u) = self.state.units.get_mut(name) {
                 u.failed = None;
@@ -97,9 +96,13 @@ impl Model {
         let (mut ctx, record) = self.execute(unit, None, Some((action, Value::Object(full))))?;
         let act = ctx.tools.action.take().unwrap_or_default();
         let ok = record.succeeded();
-        self.finish(ctx, ok);
+        let committed = self.finish(ctx, ok);
         self.record(record.clone());
         let (status, message) = match (&record.exit_code, act.failure) {
+            // `finalizeAction` in Juju's `internal/worker/uniter/runner/context/context.go`.
+            (Some(0), None) if !committed => {
+                ("failed", "committing requested changes failed".into())
+            }
             (Some(0), None) => ("completed", String::new()),
             (Some(0), Some(m)) => ("failed", m),
             (Some(c), _) => ("failed", format!("exit status {c}")),

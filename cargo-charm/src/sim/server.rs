@@ -77,6 +77,7 @@ impl HookCtx {
             (None, Some((name, _))) => format!("action {name}"),
             (None, None) => String::new(),
         };
+        tools = tools.named(&hook_name);
         let action_name = action.as_ref().map(|(name, _)| name.to_string());
         if let Some((_, params)) = action {
             tools = tools.action(params);

@@ -86,8 +86,10 @@ impl HookSession<'_> {
     }
 
     /// Ends the hook as if it exited with `exit_code`: its pending changes are committed
-    /// on 0 and dropped otherwise; statuses and log lines stay either way.
-    pub fn finish(self, exit_code: i32) {
-        self.model.finish(self.ctx, exit_code == 0);
+    /// on 0 (unless the controller refuses them: a charm state over its quota) and
+    /// dropped otherwise; statuses and log lines stay either way. Whether they were
+    /// committed.
+    pub fn finish(self, exit_code: i32) -> bool {
+        self.model.finish(self.ctx, exit_code == 0)
     }
 }

@@ -172,12 +172,10 @@ impl App {
                 out.insert(k.clone(), d.clone());
             }
         }
-        for (k, v) in &self.config {
-            if v.is_null() {
-                out.remove(k);
-            } else {
-                out.insert(k.clone(), v.clone());
-            }
+        // A null value resets the option to its default (Juju deletes the setting:
+        // `UpdateCharmConfig`).
+        for (k, v) in self.config.iter().filter(|(_, v)| !v.is_null()) {
+            out.insert(k.clone(), v.clone());
         }
         out
     }

@@ -64,7 +64,11 @@ pub(crate) struct HookRelation {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Setup {
     pub(crate) app_name: String,
-    pub(crate) config_defaults: serde_json::Map<String, Value>,
+    /// The application's config, as `config-get` shows it.
+    pub(crate) config: serde_json::Map<String, Value>,
+    /// Whether the hook runs in Juju's restricted context (`collect-metrics`,
+    /// `meter-status-changed`): nearly every tool fails.
+    pub(crate) restricted: bool,
     pub(crate) hook: Option<HookRelation>,
     /// The running action's parameters (defaults filled in), if an action runs.
     pub(crate) action_params: Option<serde_json::Map<String, Value>>,
@@ -126,6 +130,10 @@ pub struct Finished {
     pub action: Option<ActionOutput>,
     /// The reboot the hook asked for with `juju-reboot`: `Some(true)` with `--now`.
     pub reboot: Option<bool>,
+    /// Why the controller refused to commit what the hook changed, though it exited 0
+    /// (a charm state over Juju's quota: `juju_model::check_charm_state_commit`), as the
+    /// uniter logs it: the hook failed and nothing of it was committed.
+    pub commit_error: Option<String>,
 }
 
 impl MemoryTools {
@@ -145,6 +153,7 @@ impl MemoryTools {
         if let Some(params) = &setup.action_params {
             hook = hook.action(Value::Object(params.clone()));
         }
+        hook.restricted = setup.restricted;
         MemoryTools {
             secrets: core_secrets(&state, &setup.app_name, &unit_name),
             setup,
@@ -181,15 +190,23 @@ impl MemoryTools {
         self.calls.borrow().clone()
     }
 
-    /// Ends the hook: commits the pending changes if `exit_code` is 0, drops them
-    /// otherwise (keeping statuses and the workload version, which Juju applies at once).
-    /// Call it once: it hands over what the hook recorded.
+    /// Ends the hook: commits the pending changes if `exit_code` is 0 and the controller
+    /// takes them, drops them otherwise (keeping statuses and the workload version, which
+    /// Juju applies at once). Call it once: it hands over what the hook recorded.
     pub fn finish(&self, exit_code: i32) -> Finished {
         let mut hook = self.hook.borrow_mut();
         let pending = std::mem::take(&mut hook.pending);
         let mut state = self.committed.clone();
-        apply(&mut state, &pending, exit_code == 0, &self.unit_name);
+        let commit_error = match (&pending.charm_state, exit_code) {
+            (Some(s), 0) => juju_model::check_charm_state_commit(s, &self.committed.charm_state)
+                .err()
+                .map(|e| format!("cannot apply changes: {e}")),
+            _ => None,
+        };
+        let commit = exit_code == 0 && commit_error.is_none();
+        apply(&mut state, &pending, commit, &self.unit_name);
         Finished {
+            commit_error,
             reboot: pending.reboot,
             state,
             logs: std::mem::take(&mut *self.logs.borrow_mut()),
@@ -238,7 +255,8 @@ impl MemoryTools {
             secrets: &self.secrets,
         };
         let mut hook = self.hook.borrow_mut();
-        let result = f(&mut HookContext::new(&view, &mut hook));
+        let mut cx = HookContext::new(&view, &mut hook);
+        let result = cx.check_allowed(&argv[0]).and_then(|()| f(&mut cx));
         drop(hook);
         result.map_err(|failure| self.fail(&argv, failure))
     }

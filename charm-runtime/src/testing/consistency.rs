@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::config::OptionType;
 use crate::env::{Hook, RelationHook, SecretHook};
 use crate::metadata::{CharmMeta, Scope};
 use crate::relation::Role;
@@ -177,8 +176,9 @@ fn check_config(meta: &CharmMeta, state: &State, problems: &mut Vec<String>) {
     for (name, value) in &state.config {
         let Some(option) = meta.config.iter().find(|o| &o.name == name) else {
             let names: Vec<&str> = meta.config.iter().map(|o| o.name.as_str()).collect();
+            let juju = juju_model::config::coerce(name, None, value).unwrap_err();
             problems.push(format!(
-                "config option `{name}` is not declared by charm `{}` (declared: {})",
+                "config option `{name}` is not declared by charm `{}` (declared: {}); Juju refuses it: {juju}",
                 meta.name,
                 if names.is_empty() {
                     "none".into()
@@ -188,18 +188,9 @@ fn check_config(meta: &CharmMeta, state: &State, problems: &mut Vec<String>) {
             ));
             continue;
         };
-        let ok = match option.kind {
-            OptionType::String => value.is_string(),
-            OptionType::Int => value.is_i64() || value.is_u64(),
-            OptionType::Float => value.is_number(),
-            OptionType::Boolean => value.is_boolean(),
-            OptionType::Secret => value
-                .as_str()
-                .is_some_and(|s| crate::SecretId::parse(s).is_some()),
-        } || value.is_null();
-        if !ok {
+        if let Err(juju) = juju_model::config::coerce(name, Some(option.kind.as_str()), value) {
             problems.push(format!(
-                "config option `{name}` is of type {} but the state gives {value}",
+                "config option `{name}` is of type {}, and Juju refuses the state's {value}: {juju}",
                 option.kind.as_str()
             ));
         }

@@ -331,7 +331,8 @@ pub struct Output {
     /// Every hook-tool call, argv-like (`relation-get --format=json -r 3 - remote/0`).
     pub calls: Vec<String>,
     /// The error the hook failed with (a handler's error or panic, or the flush's), as
-    /// logged to Juju.
+    /// logged to Juju; or, for a hook that exited 0, the controller's refusal to commit
+    /// it (a charm state over Juju's quota).
     pub error: Option<String>,
     /// The dispatch's exit code.
     pub exit_code: i32,
@@ -530,12 +531,7 @@ impl<C: Charm + Default> Context<C> {
             }),
             _ => None,
         };
-        let config_defaults = self
-            .meta
-            .config
-            .iter()
-            .filter_map(|o| Some((o.name.clone(), o.default.clone()?)))
-            .collect();
+        let config = self.config(&state);
         let action_params = match &event.hook {
             Hook::Action(name) => {
                 let mut params: serde_json::Map<String, serde_json::Value> = self
@@ -572,7 +568,8 @@ impl<C: Charm + Default> Context<C> {
         MemoryTools::new(
             Setup {
                 app_name: self.app_name.clone(),
-                config_defaults,
+                config,
+                restricted: event.hook.restricted(),
                 hook,
                 action_params,
                 storage,
@@ -580,6 +577,29 @@ impl<C: Charm + Default> Context<C> {
             },
             state,
         )
+    }
+
+    /// The application's config as Juju keeps it: the defaults, overlaid with the state's
+    /// values read by their option's type as Juju reads an operator's
+    /// (`juju_model::config::coerce`; a value Juju refuses is a consistency error, and
+    /// kept as given when the check is skipped; `null` resets the option to its default,
+    /// as in Juju), options with no value left out.
+    fn config(&self, state: &State) -> serde_json::Map<String, serde_json::Value> {
+        let mut config: serde_json::Map<_, _> = self
+            .meta
+            .config
+            .iter()
+            .filter_map(|o| Some((o.name.clone(), o.default.clone()?)))
+            .collect();
+        for (name, value) in &state.config {
+            let kind = self.meta.config.iter().find(|o| &o.name == name);
+            let kind = kind.map(|o| o.kind.as_str());
+            let value = juju_model::config::coerce(name, kind, value).unwrap_or(value.clone());
+            if !value.is_null() {
+                config.insert(name.clone(), value);
+            }
+        }
+        config
     }
 
     fn remote_unit_name(&self, event: &Event, state: &State) -> Option<String> {
@@ -669,7 +689,7 @@ impl<C: Charm + Default> Context<C> {
             state: finished.state,
             logs: finished.logs,
             calls: finished.calls,
-            error: outcome.error,
+            error: outcome.error.or(finished.commit_error),
             exit_code: outcome.exit_code,
             handlers: outcome.handlers,
             tool_errors: finished.tool_errors,

@@ -54,12 +54,7 @@ impl juju_model::Model for MemoryView<'_> {
         self.state.leader
     }
     fn config(&self) -> Map<String, Value> {
-        let mut values = self.setup.config_defaults.clone();
-        for (k, v) in &self.state.config {
-            values.insert(k.clone(), v.clone());
-        }
-        values.retain(|_, v| !v.is_null());
-        values
+        self.setup.config.clone()
     }
     fn relation_ids(&self) -> Vec<u32> {
         self.state.relations.iter().map(|r| r.id.number()).collect()

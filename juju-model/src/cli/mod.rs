@@ -117,7 +117,11 @@ pub fn run(model: &dyn Model, hook: &mut Hook, request: &Request) -> Response {
         cwd: request.cwd,
     };
     let mut cx = HookContext::new(model, hook);
-    match dispatch(&mut cx, tool, args, &io) {
+    let allowed = match TOOL_NAMES.contains(&tool) {
+        true => cx.check_allowed(tool),
+        false => Ok(()),
+    };
+    match allowed.and_then(|()| dispatch(&mut cx, tool, args, &io)) {
         Ok(stdout) => Response {
             code: 0,
             stdout,

@@ -29,7 +29,10 @@ pub use network::{BindAddress, InterfaceAddress, NetworkInfo};
 pub use ports::{ranges_with_endpoints, unique_ranges, OpenedPorts, PortRange};
 pub use relation::{RelationFlag, RelationGet};
 pub use secret::{SecretAdd, SecretGet, SecretInfo, SecretSet};
-pub use state::{MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_VALUE};
+pub use state::{
+    charm_state_size, check_charm_state_commit, MAX_CHARM_STATE_KEY, MAX_CHARM_STATE_SIZE,
+    MAX_CHARM_STATE_VALUE,
+};
 pub use status::AppStatus;
 
 pub(crate) use self::action::cli as action_cli;
@@ -46,6 +49,7 @@ pub(crate) use self::state::cli as state_cli;
 pub(crate) use self::status::cli as status_cli;
 pub(crate) use self::storage::cli as storage_cli;
 
+use crate::error::{Result, ToolError};
 use crate::hook::Hook;
 use crate::model::Model;
 use crate::secret::Secrets;
@@ -71,6 +75,35 @@ impl<'a> HookContext<'a> {
     /// The running hook.
     pub fn hook(&self) -> &Hook {
         self.hook
+    }
+
+    /// Whether `tool` answers in this hook: in Juju's restricted context
+    /// ([`Hook::restricted`]) only `juju-log` and `opened-ports` do; every other tool
+    /// fails with `jujuc.ErrRestrictedContext`, `errors.NotImplementedf("not implemented
+    /// for restricted context")` (juju/errors adds the suffix), exit code 1.
+    ///
+    /// ```
+    /// use juju_model::{Hook, HookContext, Model};
+    /// # struct Bare;
+    /// # impl Model for Bare {
+    /// #     fn model_uuid(&self) -> &str { "7f3a2e1c-0b4d-4c5e-9f60-1a2b3c4d5e6f" }
+    /// #     fn unit(&self) -> &str { "demo/0" }
+    /// #     fn app(&self) -> &str { "demo" }
+    /// #     fn is_leader(&self) -> bool { true }
+    /// # }
+    /// let mut hook = Hook::new(|| "cjhg2ok5jrbc769e4mkg".to_string()).named("collect-metrics");
+    /// let ctx = HookContext::new(&Bare, &mut hook);
+    /// let err = ctx.check_allowed("is-leader").unwrap_err();
+    /// assert_eq!(err.message, "not implemented for restricted context not implemented");
+    /// assert!(ctx.check_allowed("juju-log").is_ok());
+    /// ```
+    pub fn check_allowed(&self, tool: &str) -> Result<()> {
+        match self.hook.restricted && !matches!(tool, "juju-log" | "opened-ports") {
+            true => Err(ToolError::runtime(
+                "not implemented for restricted context not implemented",
+            )),
+            false => Ok(()),
+        }
     }
 
     fn leader(&self) -> bool {

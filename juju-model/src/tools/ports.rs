@@ -238,6 +238,10 @@ impl HookContext<'_> {
     /// `opened-ports`: the committed ports (the hook's own changes are not listed, as
     /// the tool's documentation says).
     pub fn opened_ports(&self) -> Result<OpenedPorts> {
+        if self.hook.restricted {
+            // `RestrictedContext.OpenedPortRanges` answers nil.
+            return Ok(OpenedPorts::new());
+        }
         Ok(self.model.opened_ports())
     }
 }

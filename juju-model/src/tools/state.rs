@@ -17,6 +17,79 @@ pub const MAX_CHARM_STATE_KEY: usize = 256;
 /// The longest charm-state value, in bytes (`MaxCharmStateValueSize`, same file).
 pub const MAX_CHARM_STATE_VALUE: usize = 64 * 1024;
 
+/// The most charm state a unit keeps, in bytes as Juju counts it ([`charm_state_size`]):
+/// the controller's `max-charm-state-size`, by default `DefaultMaxCharmStateSize` (2 MiB,
+/// juju/juju's `controller/config.go`).
+pub const MAX_CHARM_STATE_SIZE: usize = 2 * 1024 * 1024;
+
+/// The size Juju counts for a unit's whole charm state: the length of the BSON document
+/// the controller stores (`BSONTotalSizeChecker` in `core/quota/bson.go`): 4 bytes of
+/// length and a closing 0, and per key 7 bytes (type, two terminating zeros, the string's
+/// length) with the key, its `.` and `$` escaped to 3-byte `．` and `＄`
+/// (`mongo/utils.EscapeKey`), and the value.
+///
+/// ```
+/// use juju_model::{charm_state_size, Bag};
+/// assert_eq!(charm_state_size(&Bag::new()), 5);
+/// let state = Bag::from([("a.b".to_string(), "xyz".to_string())]);
+/// assert_eq!(charm_state_size(&state), 5 + 7 + 5 + 3);
+/// ```
+pub fn charm_state_size(state: &Bag) -> usize {
+    5 + state
+        .iter()
+        .map(|(k, v)| 7 + escaped_key_len(k) + v.len())
+        .sum::<usize>()
+}
+
+/// A key's length once escaped for the controller's database.
+fn escaped_key_len(key: &str) -> usize {
+    key.len() + 2 * key.chars().filter(|c| matches!(c, '.' | '$')).count()
+}
+
+/// The controller's check of a hook's charm state when the hook's changes are committed
+/// (`unitSetStateOperation` in the `state` package of juju/juju 3.x, with the
+/// checkers of `core/quota`): a changed,
+/// non-empty state must have every escaped key and value within
+/// [`MAX_CHARM_STATE_KEY`] / [`MAX_CHARM_STATE_VALUE`] and fit [`MAX_CHARM_STATE_SIZE`]
+/// whole. `state-set` itself checks each key and value only, so a hook that sets too
+/// much succeeds tool by tool and fails at its end: nothing of it is committed, and the
+/// uniter logs `cannot apply changes: <this error>` and fails the hook.
+///
+/// ```
+/// use juju_model::{check_charm_state_commit, Bag};
+/// let big = "x".repeat(64 * 1024);
+/// let state: Bag = (0..32).map(|i| (format!("k{i:02}"), big.clone())).collect();
+/// assert_eq!(
+///     check_charm_state_commit(&state, &Bag::new()).unwrap_err(),
+///     "persisting charm state: max allowed size (2097152) exceeded"
+/// );
+/// assert!(check_charm_state_commit(&state, &state).is_ok()); // unchanged: not written
+/// ```
+pub fn check_charm_state_commit(state: &Bag, committed: &Bag) -> std::result::Result<(), String> {
+    if state.is_empty() || state == committed {
+        return Ok(());
+    }
+    let persisting = |e: String| format!("persisting charm state: {e}");
+    for (k, v) in state {
+        if escaped_key_len(k) > MAX_CHARM_STATE_KEY {
+            return Err(persisting(format!(
+                "max allowed key length ({MAX_CHARM_STATE_KEY}) exceeded"
+            )));
+        }
+        if v.len() > MAX_CHARM_STATE_VALUE {
+            return Err(persisting(format!(
+                "max allowed value length ({MAX_CHARM_STATE_VALUE}) exceeded"
+            )));
+        }
+    }
+    if charm_state_size(state) > MAX_CHARM_STATE_SIZE {
+        return Err(persisting(format!(
+            "max allowed size ({MAX_CHARM_STATE_SIZE}) exceeded"
+        )));
+    }
+    Ok(())
+}
+
 /// The hook context's check of one key and value (`SetCharmStateValue` in
 /// `internal/worker/uniter/runner/context/context.go` calls `quota.CheckTupleSize`,
 /// `core/quota/kv.go`, with Juju's texts): the key first, then the value, by length in
