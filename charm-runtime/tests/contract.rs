@@ -119,7 +119,7 @@ mod charm {
             let units = event.relation().units()?;
             let bag = event
                 .relation()
-                .remote_unit_data(event.departing_unit())
+                .remote_unit_data(event.departing_unit().unwrap_or_default())
                 .get("host")?;
             ctx.state_set("units", units.join(","))?;
             ctx.state_set("departing-host", bag.unwrap_or_default())?;

@@ -4,7 +4,8 @@
 //!
 //! - [`argv`]: the command line of every tool call, the one definition both backends use;
 //! - `process`: [`ProcessTools`], running a tool and reading its exit code and stderr;
-//! - `failure`: a failed tool's stderr as a typed [`Error`](crate::Error);
+//! - `failure`: a failed tool's stderr as a typed [`Error`](crate::Error), made
+//!   [`printable`];
 //! - `output`: the parsers of the tools' `--format=json` output;
 //! - `secret_files`: secret content in private files, passed as `key#file=<path>`.
 
@@ -20,7 +21,8 @@ mod process;
 mod secret_files;
 
 pub use argv::MAX_LOG_MESSAGE;
-pub(crate) use failure::classify;
+pub(crate) use failure::{classify, quoted};
+pub use failure::{printable, MAX_TOOL_MESSAGE};
 pub(crate) use process::container_socket;
 pub use process::{ProcessTools, CONTAINERS_DIR_VAR};
 
