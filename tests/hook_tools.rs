@@ -58,6 +58,8 @@ case "$tool" in
     printf '%s\n' "$input" >> "$FAKE/pending-state-set" ;;
   state-delete) printf '%s\n' "$1" >> "$FAKE/pending-state-delete" ;;
   secret-add|secret-set)
+    # A hook killed (SIGKILL) while the tool runs, as Juju's timeout or an OOM kill does.
+    if [ -f "$FAKE/kill-charm" ]; then rm "$FAKE/kill-charm"; kill -9 "$PPID"; fi
     for a in "$@"; do
       case "$a" in
         *'#file='*)
@@ -1353,4 +1355,38 @@ fn a_relation_departed_without_juju_departing_unit_runs_as_in_ops() {
         "{:#?}",
         juju.calls()
     );
+}
+
+#[test]
+fn secret_files_a_killed_hook_left_are_swept_by_the_next_hook() {
+    let juju = FakeJuju::new();
+    juju.answer("secret-add", "secret:cjhg2ok5jrbc769e4mk0\n");
+    let tmp = juju.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let tmpdir = [("TMPDIR", tmp.to_str().unwrap())];
+    let left = || -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        dirs.sort();
+        dirs
+    };
+    fs::write(juju.path().join("kill-charm"), "").unwrap();
+    let out = juju.run("start", &tmpdir);
+    assert_eq!(out.status.code(), None, "killed: {out:?}");
+    let stale = left();
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(
+        fs::read_to_string(stale[0].join("password")).unwrap(),
+        "hunter2-canary-start"
+    );
+    // The next hook, whatever it is, removes it: here one whose handler panics.
+    let out = juju.run("update-status", &tmpdir);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(left(), Vec::<PathBuf>::new());
+    // And a hook that adds a secret and exits normally leaves none.
+    let out = juju.run("start", &tmpdir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(left(), Vec::<PathBuf>::new());
 }

@@ -7,7 +7,8 @@
 //! - `failure`: a failed tool's stderr as a typed [`Error`](crate::Error), made
 //!   [`printable`];
 //! - `output`: the parsers of the tools' `--format=json` output;
-//! - `secret_files`: secret content in private files, passed as `key#file=<path>`.
+//! - `secret_files`: secret content in private files, passed as `key#file=<path>`, and
+//!   the sweep of those a killed hook left.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ pub(crate) use failure::{classify, quoted};
 pub use failure::{printable, MAX_TOOL_MESSAGE};
 pub(crate) use process::container_socket;
 pub use process::{ProcessTools, CONTAINERS_DIR_VAR};
+pub(crate) use secret_files::sweep_stale as sweep_stale_secret_files;
 
 use crate::cloud::CloudSpec;
 use crate::error::Result;
