@@ -98,6 +98,21 @@ fn not_rerunnable(notice: &Notice) -> Option<String> {
     deferrable(&hook).err()
 }
 
+/// The first few of `items` for one log line, each printable and cut, with how many
+/// more there are: a stored list of thousands makes one short warning.
+fn listed(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text: Vec<String> = items
+        .iter()
+        .take(SHOWN)
+        .map(|item| crate::backend::printable(item, 300))
+        .collect();
+    if items.len() > SHOWN {
+        text.push(format!("and {} more", items.len() - SHOWN));
+    }
+    text.join("; ")
+}
+
 /// Whether the marker says the committed state has no notices.
 fn marker_says_none(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| b == b"0")
@@ -190,14 +205,12 @@ impl Deferred {
             Some(Ok((notices, unreadable))) => {
                 if !unreadable.is_empty() {
                     deferred.pruned = true;
-                    model.log(
-                        LogLevel::Warning,
-                        &format!(
-                            "dropping {} stored deferred events that do not read: {}",
-                            unreadable.len(),
-                            unreadable.join("; ")
-                        ),
+                    let message = format!(
+                        "dropping {} stored deferred events that do not read: {}",
+                        unreadable.len(),
+                        listed(&unreadable)
                     );
+                    model.log(LogLevel::Warning, &message);
                 }
                 notices
             }
@@ -209,20 +222,27 @@ impl Deferred {
                 Vec::new()
             }
         };
-        let before = notices.len();
+        let mut refused = Vec::new();
         notices.retain(|notice| match not_rerunnable(notice) {
             None => true,
             Some(why) => {
-                let message = format!(
-                    "dropping the deferred {} of `{}`: {why}",
+                refused.push(format!(
+                    "{} of `{}`: {why}",
                     notice.describe(),
                     notice.handler
-                );
-                model.log(LogLevel::Warning, &message);
+                ));
                 false
             }
         });
-        let refused = notices.len() < before;
+        if !refused.is_empty() {
+            let message = format!(
+                "dropping {} stored deferred events that cannot be re-run: {}",
+                refused.len(),
+                listed(&refused)
+            );
+            model.log(LogLevel::Warning, &message);
+        }
+        let refused = !refused.is_empty();
         let over = bound(model, &mut notices) > 0;
         deferred.pruned |= refused || over;
         deferred.committed = Some(notices);

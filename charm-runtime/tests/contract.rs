@@ -473,9 +473,34 @@ fn a_stored_action_notice_is_dropped_and_later_hooks_run() {
     let log = out.log_text();
     assert!(
         log.contains(
-            "WARNING: dropping the deferred actions/backup of `Contract::backup`: the action `backup` cannot be deferred"
-        ) && log.contains("dropping the deferred hooks/stop of `Contract::install`: `stop` cannot be deferred"),
+            "WARNING: dropping 2 stored deferred events that cannot be re-run: actions/backup of `Contract::backup`: the action `backup` cannot be deferred"
+        ) && log.contains("; hooks/stop of `Contract::install`: `stop` cannot be deferred"),
         "{log}"
+    );
+    // Thousands of them: one short warning, not a line (a tool call) each.
+    let many: Vec<serde_json::Value> = (0..3000).map(|_| notices[0].clone()).collect();
+    let out = ctx()
+        .run(
+            Event::hook("update-status"),
+            State::new().charm_state(STATE_KEY, stored(&many)),
+        )
+        .unwrap();
+    out.assert_ok();
+    let warnings: Vec<_> = out
+        .logs
+        .iter()
+        .filter(|l| l.level == LogLevel::Warning)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", out.log_text());
+    assert!(
+        warnings[0].message.ends_with("; and 2990 more"),
+        "{}",
+        warnings[0].message
+    );
+    assert!(
+        warnings[0].message.len() < 4000,
+        "{}",
+        warnings[0].message.len()
     );
     // The list is rewritten without them, though nothing else changed.
     assert!(
