@@ -93,8 +93,10 @@ fn base_dirs() -> Vec<PathBuf> {
 /// `secret-set` left behind: those of this user whose process is gone. Best effort, and
 /// only where `/proc` tells which processes run. Returns how many were removed.
 pub(crate) fn sweep_stale() -> usize {
+    // Where this hook writes, and `/dev/shm`, where one without `TMPDIR` wrote.
     let mut bases = base_dirs();
     bases.push(Path::new("/dev/shm").to_path_buf());
+    bases.sort();
     bases.dedup();
     bases.iter().map(|base| sweep_stale_in(base)).sum()
 }
