@@ -58,6 +58,8 @@ case "$tool" in
     printf '%s\n' "$input" >> "$FAKE/pending-state-set" ;;
   state-delete) printf '%s\n' "$1" >> "$FAKE/pending-state-delete" ;;
   secret-add|secret-set)
+    # A hook killed (SIGKILL) while the tool runs, as Juju's timeout or an OOM kill does.
+    if [ -f "$FAKE/kill-charm" ]; then rm "$FAKE/kill-charm"; kill -9 "$PPID"; fi
     for a in "$@"; do
       case "$a" in
         *'#file='*)
@@ -1268,4 +1270,123 @@ fn set_status_now_reaches_juju_before_the_rest_of_the_hook() {
             "status-set --application=False active -- ready",
         ]
     );
+}
+
+#[test]
+fn an_undeclared_action_fails_the_action_with_a_clear_message() {
+    let juju = FakeJuju::new();
+    let out = juju.run_path(
+        "actions/restore",
+        &[
+            ("JUJU_ACTION_NAME", "restore"),
+            ("JUJU_ACTION_UUID", "8"),
+            ("JUJU_HOOK_NAME", ""),
+        ],
+    );
+    // Failed with action-fail and exit 0, so Juju keeps the message (as for any failed
+    // action); nothing else ran and nothing was written.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let calls = juju.calls();
+    let fail = calls
+        .iter()
+        .find(|c| c.starts_with("action-fail"))
+        .unwrap_or_else(|| panic!("no action-fail: {calls:#?}"));
+    assert!(
+        fail.starts_with(
+            "action-fail -- actions/restore: the charm does not declare the action \"restore\" (it declares: backup)"
+        ),
+        "{fail}"
+    );
+    let tools: Vec<&str> = calls.iter().map(|c| c.split(' ').next().unwrap()).collect();
+    assert_eq!(tools, ["juju-log", "action-fail"], "{calls:#?}");
+    assert!(calls[0]
+        .starts_with("juju-log --log-level ERROR -- actions/restore: the charm does not declare"));
+}
+
+#[test]
+fn a_tool_s_stderr_is_escaped_and_cut_in_the_log() {
+    let juju = FakeJuju::new();
+    juju.answer(
+        "relation-get --format=json -r 3 --app - database",
+        r#"{"database": "orders"}"#,
+    );
+    // A tool echoing a remote value: a newline that would start a forged log line, an
+    // ANSI escape, a bidi override, and 100 KB more.
+    let stderr = format!(
+        "ERROR bad value \"x\nINJECTED ERROR forged\x1b[2J\u{202e}\"{}\n",
+        "y".repeat(100_000)
+    );
+    juju.fail("config-get --format=json", &stderr);
+    let (out, calls) = juju.run_hook("db-relation-changed", DB_CHANGED);
+    let error = failed_cleanly(&out, &calls);
+    assert!(
+        error.contains(r#"hook tool `config-get` failed (exit code 1): bad value "x\nINJECTED ERROR forged\u{1b}[2J\u{202e}"yyy"#),
+        "{error}"
+    );
+    let cut = format!("… ({} bytes in all)", stderr.trim().len() - "ERROR ".len());
+    assert!(
+        error.contains(&format!("yyy{cut}. Nothing it wrote")),
+        "{}",
+        &error[error.len() - 120..]
+    );
+    assert!(error.len() < 2000, "{}", error.len());
+    // The fake tools write one line per call: a newline in the argument would show here.
+    assert!(
+        !calls.iter().any(|c| c.starts_with("INJECTED")),
+        "{calls:#?}"
+    );
+}
+
+#[test]
+fn a_relation_departed_without_juju_departing_unit_runs_as_in_ops() {
+    let juju = FakeJuju::new();
+    let out = juju.run(
+        "db-relation-departed",
+        &[
+            ("JUJU_RELATION", "db"),
+            ("JUJU_RELATION_ID", "db:3"),
+            ("JUJU_REMOTE_UNIT", "database/1"),
+            ("JUJU_REMOTE_APP", "database"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        !juju.calls().iter().any(|c| c.contains("ERROR")),
+        "{:#?}",
+        juju.calls()
+    );
+}
+
+#[test]
+fn secret_files_a_killed_hook_left_are_swept_by_the_next_hook() {
+    let juju = FakeJuju::new();
+    juju.answer("secret-add", "secret:cjhg2ok5jrbc769e4mk0\n");
+    let tmp = juju.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let tmpdir = [("TMPDIR", tmp.to_str().unwrap())];
+    let left = || -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        dirs.sort();
+        dirs
+    };
+    fs::write(juju.path().join("kill-charm"), "").unwrap();
+    let out = juju.run("start", &tmpdir);
+    assert_eq!(out.status.code(), None, "killed: {out:?}");
+    let stale = left();
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(
+        fs::read_to_string(stale[0].join("password")).unwrap(),
+        "hunter2-canary-start"
+    );
+    // The next hook, whatever it is, removes it: here one whose handler panics.
+    let out = juju.run("update-status", &tmpdir);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(left(), Vec::<PathBuf>::new());
+    // And a hook that adds a secret and exits normally leaves none.
+    let out = juju.run("start", &tmpdir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(left(), Vec::<PathBuf>::new());
 }

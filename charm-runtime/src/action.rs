@@ -356,6 +356,27 @@ pub(crate) fn after_failure(model: &ModelInner) -> &'static str {
     }
 }
 
+/// Whether `name` is one of the `declared` actions; if not, the message the action fails
+/// with. Juju runs only the actions of the charm's `charmcraft.yaml` (the uniter refuses
+/// others as `not defined`: `NewActionRunner` in juju/juju's
+/// `internal/worker/uniter/runner/factory.go`), so an undeclared one means the
+/// `charmcraft.yaml` and the binary are out of step, or a `juju exec` set the dispatch
+/// path by hand. `ops` logs it at DEBUG and exits 0, which Juju reports as a completed
+/// action; here it fails, with the message.
+pub(crate) fn check_declared(name: &str, declared: &[String]) -> Result<(), String> {
+    if declared.iter().any(|a| a == name) {
+        return Ok(());
+    }
+    let known = match declared {
+        [] => "it declares no actions".to_string(),
+        _ => format!("it declares: {}", declared.join(", ")),
+    };
+    Err(format!(
+        "the charm does not declare the action {} ({known}); its charmcraft.yaml and its binary may be out of step: rebuild the charm from one source",
+        crate::backend::quoted(name, 100)
+    ))
+}
+
 /// A hook failed with `message` (already logged): its exit code. A hook exits 1, so Juju
 /// retries it. An action is failed with `message` (`action-fail`, and on stderr, which
 /// `juju run` shows) and exits 0, so that Juju keeps the message (a non-zero exit

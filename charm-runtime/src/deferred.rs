@@ -26,8 +26,11 @@
 //! an inactive [`Relation`](crate::Relation): its bags read as empty and writes to them are
 //! dropped with a warning. A notice whose handler no longer exists or no longer observes
 //! that event (after an upgrade) is dropped with a warning; so are a custom event whose
-//! stored payload no longer reads as its handler's type, and a stored list that is not
-//! valid JSON (a charm stuck on unreadable state helps nobody).
+//! stored payload no longer reads as its handler's type, a stored notice that does not
+//! read (the others are kept), one of an event that may not be deferred (an action's:
+//! the list was written by something else), the oldest of a list longer than
+//! [`MAX_NOTICES`], and a stored list that is not valid JSON (a charm stuck on unreadable
+//! state helps nobody). None of these fails the hook.
 //!
 //! **Cost.** Reading the list is one `state-get`, the same one
 //! [`Context::state_get`](crate::Context::state_get) uses (one per hook at most). To skip
@@ -49,7 +52,9 @@ use crate::model::ModelInner;
 
 mod snapshot;
 
-pub use snapshot::{encode_notices, parse_notices, CustomSnapshot, EventSnapshot, Notice};
+pub use snapshot::{
+    encode_notices, parse_notices, parse_notices_lossy, CustomSnapshot, EventSnapshot, Notice,
+};
 
 /// The charm-state key holding the deferred notices. Keys starting `charm-rs.` are the
 /// framework's: charms must not write them.
@@ -59,7 +64,8 @@ pub const STATE_KEY: &str = "charm-rs.deferred";
 pub const MARKER_FILE: &str = ".charm-rs-deferred";
 
 /// At most this many notices are kept, in at most 64 KiB (the oldest are dropped, with
-/// a warning): they are one charm-state value, which Juju limits to 64 KiB.
+/// a warning): they are one charm-state value, which Juju limits to 64 KiB. The bound
+/// holds when the list is read too: a longer stored list is not re-run whole.
 pub const MAX_NOTICES: usize = 100;
 
 mod bound;
@@ -83,6 +89,28 @@ pub fn deferrable(hook: &Hook) -> Result<(), String> {
 /// <https://github.com/canonical/operator/blob/main/ops/_main.py>).
 pub fn reruns_before(hook: &Hook) -> bool {
     !hook.restricted()
+}
+
+/// Why a stored notice can never be re-run, if it cannot: its event may not be deferred
+/// (only a stored list written by hand or by another program holds one).
+fn not_rerunnable(notice: &Notice) -> Option<String> {
+    let hook = Hook::parse(&notice.event.dispatch_path);
+    deferrable(&hook).err()
+}
+
+/// The first few of `items` for one log line, each printable and cut, with how many
+/// more there are: a stored list of thousands makes one short warning.
+fn listed(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text: Vec<String> = items
+        .iter()
+        .take(SHOWN)
+        .map(|item| crate::backend::printable(item, 300))
+        .collect();
+    if items.len() > SHOWN {
+        text.push(format!("and {} more", items.len() - SHOWN));
+    }
+    text.join("; ")
 }
 
 /// Whether the marker says the committed state has no notices.
@@ -129,30 +157,29 @@ impl Running {
     }
 }
 
-/// The committed list of notices, as the hook found it.
-#[derive(Debug)]
-enum Committed {
-    /// Read (or known empty from the marker, or from the caller).
-    Known(Vec<Notice>),
-    /// Unreadable: dropped with a warning, and replaced when the hook succeeds.
-    Corrupt,
-}
-
 /// The deferred notices of one hook: the list committed before it, what remains of it
 /// after the re-runs and the hook's own deferrals, and the marker file that lets the next
 /// hook skip reading it.
 #[derive(Debug)]
 pub(crate) struct Deferred {
-    /// `None`: the hook does not touch the list (Juju's restricted context).
-    committed: Option<Committed>,
+    /// The committed notices that are re-run, in order; `None`: the hook does not touch
+    /// the list (Juju's restricted context).
+    committed: Option<Vec<Notice>>,
+    /// Whether the stored list held more than `committed` (unreadable, not deferrable,
+    /// over the bound): it is rewritten when the hook succeeds, even if nothing else
+    /// changed.
+    pruned: bool,
     remaining: Vec<Notice>,
     marker: Option<PathBuf>,
 }
 
 impl Deferred {
     /// Reads the committed notices, unless the hook runs in Juju's restricted context, or
-    /// `nothing_deferred` or the `marker` file says there are none. An unreadable list is
-    /// dropped with a warning.
+    /// `nothing_deferred` or the `marker` file says there are none. What cannot be re-run
+    /// is left out with a warning, never failing the hook: a list that is not JSON, a
+    /// notice that does not read, a notice of an event that may not be deferred (an
+    /// action's, which has no action to run in a later hook), and the oldest notices
+    /// over the bound ([`MAX_NOTICES`], one charm-state value), as when storing.
     pub(crate) fn load(
         model: &ModelInner,
         marker: Option<PathBuf>,
@@ -160,6 +187,7 @@ impl Deferred {
     ) -> Result<Self> {
         let mut deferred = Deferred {
             committed: None,
+            pruned: false,
             remaining: Vec::new(),
             marker,
         };
@@ -172,24 +200,58 @@ impl Deferred {
             true => None,
             false => model.state_get(STATE_KEY)?,
         };
-        deferred.committed = Some(match raw.map(|raw| (parse_notices(&raw), raw)) {
-            None => Committed::Known(Vec::new()),
-            Some((Ok(notices), _)) => Committed::Known(notices),
-            Some((Err(why), raw)) => {
-                let message = format!("{why}; dropping them ({} bytes)", raw.len());
+        let mut notices = match raw.as_deref().map(parse_notices_lossy) {
+            None => Vec::new(),
+            Some(Ok((notices, unreadable))) => {
+                if !unreadable.is_empty() {
+                    deferred.pruned = true;
+                    let message = format!(
+                        "dropping {} stored deferred events that do not read: {}",
+                        unreadable.len(),
+                        listed(&unreadable)
+                    );
+                    model.log(LogLevel::Warning, &message);
+                }
+                notices
+            }
+            Some(Err(why)) => {
+                let bytes = raw.as_deref().map_or(0, str::len);
+                let message = format!("{why}; dropping them ({bytes} bytes)");
                 model.log(LogLevel::Warning, &message);
-                Committed::Corrupt
+                deferred.pruned = true;
+                Vec::new()
+            }
+        };
+        let mut refused = Vec::new();
+        notices.retain(|notice| match not_rerunnable(notice) {
+            None => true,
+            Some(why) => {
+                refused.push(format!(
+                    "{} of `{}`: {why}",
+                    notice.describe(),
+                    notice.handler
+                ));
+                false
             }
         });
+        if !refused.is_empty() {
+            let message = format!(
+                "dropping {} stored deferred events that cannot be re-run: {}",
+                refused.len(),
+                listed(&refused)
+            );
+            model.log(LogLevel::Warning, &message);
+        }
+        let refused = !refused.is_empty();
+        let over = bound(model, &mut notices) > 0;
+        deferred.pruned |= refused || over;
+        deferred.committed = Some(notices);
         Ok(deferred)
     }
 
     /// The notices to re-run before the hook's event, in order.
     pub(crate) fn to_rerun(&self) -> &[Notice] {
-        match &self.committed {
-            Some(Committed::Known(notices)) => notices,
-            _ => &[],
-        }
+        self.committed.as_deref().unwrap_or_default()
     }
 
     /// A re-run notice was deferred again: it stays, in its place.
@@ -206,7 +268,8 @@ impl Deferred {
 
     /// Whether the committed list had no notices and none remain: the marker may say `0`.
     fn none_remain(&self) -> bool {
-        matches!(&self.committed, Some(Committed::Known(n)) if n.is_empty())
+        matches!(&self.committed, Some(n) if n.is_empty())
+            && !self.pruned
             && self.remaining.is_empty()
     }
 
@@ -219,10 +282,7 @@ impl Deferred {
             return Ok(());
         };
         bound(model, &mut self.remaining);
-        let changed = match committed {
-            Committed::Known(notices) => *notices != self.remaining,
-            Committed::Corrupt => true,
-        };
+        let changed = self.pruned || *committed != self.remaining;
         if changed {
             let stored = (!self.remaining.is_empty()).then(|| encode_notices(&self.remaining));
             model.state_write(STATE_KEY, stored);

@@ -178,6 +178,8 @@ pub fn run_with_other<C: Charm + Default>(other: Option<fn() -> &'static Handler
     let tools: Rc<dyn HookTools> = Rc::new(ProcessTools::new());
     match env {
         Ok(env) => {
+            // What a hook killed during `secret-add`/`secret-set` left on this machine.
+            crate::backend::sweep_stale_secret_files();
             let options = DispatchOptions {
                 deferred_marker: Some(env.charm_dir.join(deferred::MARKER_FILE)),
                 other,

@@ -161,6 +161,15 @@ pub(crate) struct EventVars {
     pub(crate) vars: BTreeMap<String, String>,
 }
 
+/// Variables Juju always sets that the runtime still reads as optional, as `ops` does:
+/// `JUJU_DEPARTING_UNIT` is set by Juju 2.8 and later only, and `ops` takes it when
+/// present (`JujuContext._from_dict` in
+/// <https://github.com/canonical/operator/blob/main/ops/jujucontext.py>, which `ops/_main.py`
+/// reads the hook with, and `_get_event_args` there). Its absence is
+/// [`RelationDeparted::departing_unit`](crate::event::RelationDeparted::departing_unit)
+/// returning `None`, not a failed hook.
+const TOLERATED_MISSING: &[&str] = &["JUJU_DEPARTING_UNIT"];
+
 /// Reads the variables one event carries: only those its catalogue entry lists.
 struct Reader<'a> {
     hook: &'a Hook,
@@ -287,7 +296,7 @@ impl EventVars {
         let reader = Reader { hook, spec, lookup };
         for var in spec.env {
             match reader.get(var.name) {
-                None if var.required => {
+                None if var.required && !TOLERATED_MISSING.contains(&var.name) => {
                     reader.required(var.name)?;
                 }
                 Some(value) if !CONTEXT_VARS.contains(&var.name) => {
@@ -516,16 +525,17 @@ mod tests {
         ])
         .unwrap_err();
         assert!(e.to_string().contains("JUJU_SECRET_REVISION"), "{e}");
-        let e = env(&[
+        // As in ops: a relation-departed without JUJU_DEPARTING_UNIT (Juju < 2.8) runs.
+        let departed = env(&[
             ("JUJU_DISPATCH_PATH", "hooks/db-relation-departed"),
             ("JUJU_UNIT_NAME", "a/0"),
             ("JUJU_RELATION_ID", "db:1"),
+            ("JUJU_REMOTE_UNIT", "pg/1"),
         ])
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "environment variable JUJU_DEPARTING_UNIT: not set in a db-relation-departed hook; Juju always sets it there"
-        );
+        .unwrap();
+        let relation = departed.relation.unwrap();
+        assert_eq!(relation.departing_unit, None);
+        assert_eq!(relation.remote_unit.as_deref(), Some("pg/1"));
         let e = env(&[
             ("JUJU_DISPATCH_PATH", "actions/backup"),
             ("JUJU_UNIT_NAME", "a/0"),

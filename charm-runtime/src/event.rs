@@ -134,7 +134,7 @@ pub struct RelationChanged {
 pub struct RelationDeparted {
     pub(crate) relation: Relation,
     pub(crate) unit: Option<String>,
-    pub(crate) departing_unit: String,
+    pub(crate) departing_unit: Option<String>,
 }
 
 /// `<endpoint>-relation-broken`: the relation is going away; it is no longer in
@@ -182,9 +182,11 @@ impl RelationDeparted {
         self.unit.as_deref()
     }
     /// The unit that is leaving: a remote unit, or this unit itself when it is the one
-    /// going away.
-    pub fn departing_unit(&self) -> &str {
-        &self.departing_unit
+    /// going away. `None` when Juju did not say (`JUJU_DEPARTING_UNIT` is set by Juju 2.8
+    /// and later; `ops` reads it as optional too, `_get_event_args` in
+    /// <https://github.com/canonical/operator/blob/main/ops/_main.py>).
+    pub fn departing_unit(&self) -> Option<&str> {
+        self.departing_unit.as_deref()
     }
 }
 

@@ -225,7 +225,7 @@ impl Relation {
     ///
     /// In `<endpoint>-relation-departed` the departing unit is no longer listed (Juju has
     /// removed it from the relation already); its databag stays readable for that hook:
-    /// [`remote_unit_data(event.departing_unit())`](Self::remote_unit_data), as `ops`
+    /// [`remote_unit_data`](Self::remote_unit_data) of `event.departing_unit()`, as `ops`
     /// keeps `relation.data[event.departing_unit]`. In `relation-broken`, no unit.
     pub fn units(&self) -> Result<Vec<String>> {
         if !self.active {

@@ -119,7 +119,7 @@ mod charm {
             let units = event.relation().units()?;
             let bag = event
                 .relation()
-                .remote_unit_data(event.departing_unit())
+                .remote_unit_data(event.departing_unit().unwrap_or_default())
                 .get("host")?;
             ctx.state_set("units", units.join(","))?;
             ctx.state_set("departing-host", bag.unwrap_or_default())?;
@@ -341,5 +341,171 @@ fn a_status_set_now_is_seen_at_once_and_stays_when_the_hook_fails() {
     assert_eq!(
         out.calls[0],
         "status-set --application=False maintenance -- installing"
+    );
+}
+
+/// The stored notices, as JSON values (what a hand-edited or older list may hold).
+fn stored(values: &[serde_json::Value]) -> String {
+    serde_json::to_string(values).unwrap()
+}
+
+fn waiting_notice(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "handler": "Contract::wait",
+        "event": {"dispatch_path": "hooks/config-changed", "storage_location": format!("{i}")},
+    })
+}
+
+#[test]
+fn a_stored_list_over_the_bound_is_cut_when_read_not_re_run_whole() {
+    let notices: Vec<serde_json::Value> = (0..3000).map(waiting_notice).collect();
+    let out = ctx()
+        .run(
+            Event::config_changed(),
+            State::new().charm_state(STATE_KEY, stored(&notices)),
+        )
+        .unwrap();
+    out.assert_ok();
+    // The newest 100 re-run (each defers again), then the hook's own event: not 3000.
+    let reruns = out
+        .handlers
+        .iter()
+        .filter(|h| **h == "Contract::wait")
+        .count();
+    assert_eq!(reruns, charm_runtime::deferred::MAX_NOTICES + 1);
+    let kept = charm_runtime::deferred::parse_notices(&out.state.charm_state[STATE_KEY]).unwrap();
+    assert_eq!(kept.len(), charm_runtime::deferred::MAX_NOTICES);
+    assert_eq!(kept[0].event.storage_location.as_deref(), Some("2901"));
+    assert_eq!(kept.last().unwrap().event.storage_location, None);
+    let log = out.log_text();
+    assert!(
+        log.contains("WARNING: 3000 deferred events are more than Juju can keep")
+            && log.contains("dropping the 2900 oldest"),
+        "{}",
+        &log[..500]
+    );
+}
+
+#[test]
+fn unreadable_stored_notices_are_dropped_with_a_warning_keeping_the_rest() {
+    let notices = [
+        waiting_notice(0),
+        serde_json::json!({"handler": 5, "event": "hooks/\u{1b}[2Jinstall\n"}),
+        serde_json::json!("not a notice"),
+        waiting_notice(3),
+    ];
+    let out = ctx()
+        .run(
+            Event::config_changed(),
+            State::new().charm_state(STATE_KEY, stored(&notices)),
+        )
+        .unwrap();
+    out.assert_ok();
+    let reruns = out
+        .handlers
+        .iter()
+        .filter(|h| **h == "Contract::wait")
+        .count();
+    assert_eq!(reruns, 3, "{:?}", out.handlers);
+    let kept = charm_runtime::deferred::parse_notices(&out.state.charm_state[STATE_KEY]).unwrap();
+    let places: Vec<_> = kept
+        .iter()
+        .map(|n| n.event.storage_location.clone())
+        .collect();
+    assert_eq!(places, [Some("0".into()), Some("3".into()), None]);
+    let warning = out
+        .logs
+        .iter()
+        .find(|l| l.message.contains("do not read"))
+        .unwrap_or_else(|| panic!("{}", out.log_text()));
+    assert_eq!(warning.level, LogLevel::Warning);
+    assert!(
+        warning
+            .message
+            .starts_with("dropping 2 stored deferred events that do not read: #1: ")
+            && warning.message.contains("; #2: "),
+        "{}",
+        warning.message
+    );
+    assert!(
+        !warning.message.contains(['\n', '\u{1b}']),
+        "{:?}",
+        warning.message
+    );
+
+    // Not a list at all: all dropped, with a warning; the hook runs.
+    let out = ctx()
+        .run(
+            Event::config_changed(),
+            State::new().charm_state(STATE_KEY, "{\"handler\": \"Contract::wait\""),
+        )
+        .unwrap();
+    out.assert_ok();
+    assert!(out
+        .log_text()
+        .contains("stored deferred events are unreadable"));
+    let kept = charm_runtime::deferred::parse_notices(&out.state.charm_state[STATE_KEY]).unwrap();
+    assert_eq!(kept.len(), 1);
+}
+
+#[test]
+fn a_stored_action_notice_is_dropped_and_later_hooks_run() {
+    // An action may never be deferred; a list written by hand or by another program may
+    // still hold one, with what its re-run would need.
+    let notices = [
+        serde_json::json!({
+            "handler": "Contract::backup",
+            "event": {"dispatch_path": "actions/backup", "vars": {"JUJU_ACTION_UUID": "1"}},
+        }),
+        serde_json::json!({
+            "handler": "Contract::install",
+            "event": {"dispatch_path": "hooks/stop"},
+        }),
+    ];
+    let state = State::new().charm_state(STATE_KEY, stored(&notices));
+    let out = ctx().run(Event::hook("update-status"), &state).unwrap();
+    out.assert_ok();
+    assert!(
+        !out.handlers.contains(&"Contract::backup"),
+        "{:?}",
+        out.handlers
+    );
+    let log = out.log_text();
+    assert!(
+        log.contains(
+            "WARNING: dropping 2 stored deferred events that cannot be re-run: actions/backup of `Contract::backup`: the action `backup` cannot be deferred"
+        ) && log.contains("; hooks/stop of `Contract::install`: `stop` cannot be deferred"),
+        "{log}"
+    );
+    // Thousands of them: one short warning, not a line (a tool call) each.
+    let many: Vec<serde_json::Value> = (0..3000).map(|_| notices[0].clone()).collect();
+    let out = ctx()
+        .run(
+            Event::hook("update-status"),
+            State::new().charm_state(STATE_KEY, stored(&many)),
+        )
+        .unwrap();
+    out.assert_ok();
+    let warnings: Vec<_> = out
+        .logs
+        .iter()
+        .filter(|l| l.level == LogLevel::Warning)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", out.log_text());
+    assert!(
+        warnings[0].message.ends_with("; and 2990 more"),
+        "{}",
+        warnings[0].message
+    );
+    assert!(
+        warnings[0].message.len() < 4000,
+        "{}",
+        warnings[0].message.len()
+    );
+    // The list is rewritten without them, though nothing else changed.
+    assert!(
+        !out.state.charm_state.contains_key(STATE_KEY),
+        "{:?}",
+        out.state.charm_state
     );
 }

@@ -87,7 +87,7 @@ mod charm {
                 ctx,
                 format!(
                     "departed {} {:?}",
-                    e.departing_unit(),
+                    e.departing_unit().unwrap_or("?"),
                     e.relation().units()?
                 ),
             );

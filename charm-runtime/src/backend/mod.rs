@@ -4,9 +4,11 @@
 //!
 //! - [`argv`]: the command line of every tool call, the one definition both backends use;
 //! - `process`: [`ProcessTools`], running a tool and reading its exit code and stderr;
-//! - `failure`: a failed tool's stderr as a typed [`Error`](crate::Error);
+//! - `failure`: a failed tool's stderr as a typed [`Error`](crate::Error), made
+//!   [`printable`];
 //! - `output`: the parsers of the tools' `--format=json` output;
-//! - `secret_files`: secret content in private files, passed as `key#file=<path>`.
+//! - `secret_files`: secret content in private files, passed as `key#file=<path>`, and
+//!   the sweep of those a killed hook left.
 
 use std::collections::BTreeMap;
 
@@ -20,9 +22,11 @@ mod process;
 mod secret_files;
 
 pub use argv::MAX_LOG_MESSAGE;
-pub(crate) use failure::classify;
+pub(crate) use failure::{classify, quoted};
+pub use failure::{printable, MAX_TOOL_MESSAGE};
 pub(crate) use process::container_socket;
 pub use process::{ProcessTools, CONTAINERS_DIR_VAR};
+pub(crate) use secret_files::sweep_stale as sweep_stale_secret_files;
 
 use crate::cloud::CloudSpec;
 use crate::error::Result;

@@ -203,6 +203,30 @@ pub fn parse_notices(raw: &str) -> Result<Vec<Notice>, String> {
     serde_json::from_str(raw).map_err(|e| format!("stored deferred events are unreadable: {e}"))
 }
 
+/// Parses the stored list notice by notice: the notices that read, and why each one that
+/// does not was left out (its position and serde's message, cut). An error only when the
+/// value is not a JSON list at all.
+pub fn parse_notices_lossy(raw: &str) -> Result<(Vec<Notice>, Vec<String>), String> {
+    let items: Vec<serde_json::Value> = serde_json::from_str(raw).map_err(|e| {
+        format!(
+            "stored deferred events are unreadable: {}",
+            crate::backend::printable(&e.to_string(), 200)
+        )
+    })?;
+    let mut notices = Vec::with_capacity(items.len());
+    let mut unreadable = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match serde_json::from_value::<Notice>(item) {
+            Ok(notice) => notices.push(notice),
+            Err(e) => unreadable.push(format!(
+                "#{i}: {}",
+                crate::backend::printable(&e.to_string(), 200)
+            )),
+        }
+    }
+    Ok((notices, unreadable))
+}
+
 /// The stored form of `notices`.
 pub fn encode_notices(notices: &[Notice]) -> String {
     serde_json::to_string(notices).unwrap_or_else(|_| "[]".into())

@@ -89,17 +89,21 @@ pub(super) struct HookRun<C: Charm> {
     charm: C,
     /// The dispatch path, which error messages start with.
     label: String,
+    /// The actions the charm declares.
+    actions: Vec<String>,
     handlers: Vec<&'static str>,
 }
 
 impl<C: Charm + Default> HookRun<C> {
     /// Phase 1, the environment: the model of the hook `env` describes, a fresh charm.
     pub(super) fn start(env: JujuEnv, tools: Rc<dyn HookTools>) -> Self {
-        let endpoints = C::metadata()
+        let metadata = C::metadata();
+        let endpoints = metadata
             .endpoints
             .iter()
             .map(|e| (e.name.clone(), e.role))
             .collect();
+        let actions = metadata.actions.into_iter().map(|a| a.name).collect();
         let label = env.dispatch_path.clone();
         let model = Rc::new(ModelInner::new(env, tools, endpoints));
         HookRun {
@@ -107,6 +111,7 @@ impl<C: Charm + Default> HookRun<C> {
             model,
             charm: C::default(),
             label,
+            actions,
             handlers: Vec::new(),
         }
     }
@@ -132,6 +137,10 @@ impl<C: Charm + Default> HookRun<C> {
     fn phases(&mut self, options: &DispatchOptions) -> Phase {
         // The charm stays where it is from here on: record where its components are.
         self.model.record_attachments(&self.charm.__components());
+        if let Hook::Action(name) = &self.model.env.hook {
+            crate::action::check_declared(name, &self.actions)
+                .map_err(|m| format!("{}: {m}", self.label))?;
+        }
         let mut deferred = self.load_deferred(options)?;
         self.rerun_deferred(&mut deferred)?;
         self.run_event(&mut deferred, options)?;

@@ -122,7 +122,7 @@ impl FromHook for RelationDeparted {
         Some(RelationDeparted {
             relation: relation(model, env),
             unit: remote_unit(env),
-            departing_unit: departing.unwrap_or_default(),
+            departing_unit: departing,
         })
     }
 }

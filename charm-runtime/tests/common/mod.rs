@@ -77,10 +77,13 @@ impl MyCharm {
     /// Guide: `_on_smtp_relation_departed`.
     #[on(smtp_relation_departed)]
     fn smtp_departed(&mut self, ctx: &mut Context<Self>, event: &RelationDeparted) -> Result<()> {
-        if event.departing_unit() == ctx.unit_name() {
+        if event.departing_unit() == Some(ctx.unit_name()) {
             return Ok(());
         }
-        let key = smtp_user_key(event.departing_unit());
+        let Some(departing) = event.departing_unit() else {
+            return Ok(());
+        };
+        let key = smtp_user_key(departing);
         if let Some(id) = ctx.state_get(&key)? {
             if let Some(id) = SecretId::parse(&id) {
                 ctx.secret(&id).remove_all_revisions()?;

@@ -77,7 +77,7 @@ impl Mailserver {
     /// Juju runs the hook once per remote unit; there is nothing to clean up then.
     #[on(smtp_relation_departed)]
     fn remove_user(&mut self, ctx: &mut Context<Self>, event: &RelationDeparted) -> Result<()> {
-        if event.departing_unit() == ctx.unit_name() {
+        if event.departing_unit() == Some(ctx.unit_name()) {
             return Ok(());
         }
         // A unit with a name Juju does not give got no user.
