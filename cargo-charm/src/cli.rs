@@ -169,67 +169,14 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             params,
             verbose,
             settle,
-        } => {
-            let mut m = if model == "demo" {
-                crate::demo::demo_model()?
-            } else {
-                Model::from_yaml(&model)?
-            };
-            m.set_verbose(verbose);
-            m.settle_with(&SettleOptions {
-                progress: true,
-                ..SettleOptions::default()
-            })?;
-            let outcome = m.run_action(&unit, &action, action_params(&params)?)?;
-            for line in &outcome.logs {
-                eprintln!("{line}");
-            }
-            print!("{}", action_report(&unit, &outcome));
-            if settle {
-                let before = m.history().len();
-                let res = m.settle();
-                print!("{}", m.after_action_report(before));
-                res?;
-            }
-            if outcome.status == "completed" {
-                Ok(())
-            } else {
-                Err(format!("action {action} on {unit} failed: {}", outcome.message).into())
-            }
-        }
+        } => run_action(&model, &unit, &action, &params, verbose, settle),
         Cmd::Yaml { check, package } => Ok(crate::charmcraft_yaml::yaml(check, &package)?),
         Cmd::New {
             name,
             path,
             charm_runtime,
             vcs,
-        } => {
-            let vcs = match vcs {
-                VcsArg::Git => crate::new::Vcs::Git,
-                VcsArg::None => crate::new::Vcs::None,
-            };
-            let made = crate::new::create(
-                &name,
-                path.as_deref(),
-                charm_runtime.map(crate::new::Runtime::Path),
-                vcs,
-            )?;
-            println!("created charm `{}` in {}", made.name, made.dir.display());
-            match &made.workspace {
-                Some(ws) => {
-                    println!("added it to the workspace members in {}", ws.display());
-                    println!(
-                        "next: cargo test -p {0}, then cargo charm pack -p {0}",
-                        made.name
-                    );
-                }
-                None => println!(
-                    "next: cd {}, cargo test, then cargo charm pack",
-                    made.dir.display()
-                ),
-            }
-            Ok(())
-        }
+        } => new(&name, path.as_deref(), charm_runtime, vcs),
         Cmd::Pack { package, dir } => {
             let out = crate::pack::pack(&package, dir)?;
             for p in &out.charms {
@@ -241,6 +188,78 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
     }
+}
+
+/// `cargo charm run-action`: settles the model, runs the action on the unit, reports it;
+/// with `settle`, settles again and reports what followed.
+fn run_action(
+    model: &str,
+    unit: &str,
+    action: &str,
+    params: &[String],
+    verbose: bool,
+    settle: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut m = if model == "demo" {
+        crate::demo::demo_model()?
+    } else {
+        Model::from_yaml(model)?
+    };
+    m.set_verbose(verbose);
+    m.settle_with(&SettleOptions {
+        progress: true,
+        ..SettleOptions::default()
+    })?;
+    let outcome = m.run_action(unit, action, action_params(params)?)?;
+    for line in &outcome.logs {
+        eprintln!("{line}");
+    }
+    print!("{}", action_report(unit, &outcome));
+    if settle {
+        let before = m.history().len();
+        let res = m.settle();
+        print!("{}", m.after_action_report(before));
+        res?;
+    }
+    if outcome.status == "completed" {
+        Ok(())
+    } else {
+        Err(format!("action {action} on {unit} failed: {}", outcome.message).into())
+    }
+}
+
+/// `cargo charm new`: lays out the charm and says what to run next.
+fn new(
+    name: &str,
+    path: Option<&std::path::Path>,
+    charm_runtime: Option<PathBuf>,
+    vcs: VcsArg,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let vcs = match vcs {
+        VcsArg::Git => crate::new::Vcs::Git,
+        VcsArg::None => crate::new::Vcs::None,
+    };
+    let made = crate::new::create(
+        name,
+        path,
+        charm_runtime.map(crate::new::Runtime::Path),
+        vcs,
+    )?;
+    println!("created charm `{}` in {}", made.name, made.dir.display());
+    match &made.workspace {
+        Some(ws) => {
+            println!("added it to the workspace members in {}", ws.display());
+            println!(
+                "next: cargo test -p {0}, then cargo charm pack -p {0}",
+                made.name
+            );
+        }
+        None => println!(
+            "next: cd {}, cargo test, then cargo charm pack",
+            made.dir.display()
+        ),
+    }
+    Ok(())
 }
 
 fn settle_and_print(

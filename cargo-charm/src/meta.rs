@@ -173,55 +173,8 @@ impl CharmMeta {
                 .unwrap_or(false),
             ..CharmMeta::default()
         };
-        for role in Role::ALL {
-            let key = role.section();
-            let Some(eps) = obj.get(key) else { continue };
-            let Some(eps) = eps.as_object() else {
-                if eps.is_null() {
-                    continue;
-                }
-                return Err(invalid(format!("`{key}` is not a mapping")));
-            };
-            for (ep, body) in eps {
-                let interface = body
-                    .get("interface")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| invalid(format!("endpoint {ep:?} has no interface")))?
-                    .to_string();
-                if meta.endpoints.contains_key(ep) {
-                    return Err(invalid(format!("endpoint {ep:?} declared twice")));
-                }
-                meta.endpoints.insert(
-                    ep.clone(),
-                    Endpoint {
-                        name: ep.clone(),
-                        role,
-                        interface,
-                        limit: body.get("limit").and_then(Value::as_u64),
-                        optional: body
-                            .get("optional")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
-                    },
-                );
-            }
-        }
-        if let Some(opts) = obj
-            .get("config")
-            .and_then(|c| c.get("options"))
-            .and_then(Value::as_object)
-        {
-            for (name, body) in opts {
-                let kind = body
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or("string")
-                    .to_string();
-                let default = body.get("default").filter(|v| !v.is_null()).cloned();
-                meta.config
-                    .insert(name.clone(), ConfigOption { kind, default });
-            }
-        }
+        meta.endpoints = endpoints(obj, &invalid)?;
+        meta.config = config_options(obj.get("config"));
         meta.containers = containers(obj.get("containers"), &invalid)?;
         meta.storages = storages(obj.get("storage"), &invalid)?;
         if let Some(acts) = obj.get("actions").and_then(Value::as_object) {
@@ -249,6 +202,69 @@ impl CharmMeta {
         let kind = self.config.get(key).map(|o| o.kind.as_str());
         juju_model::config::coerce(key, kind, &value)
     }
+}
+
+/// The endpoints under `peers`, `provides` and `requires`: each needs an interface, and a
+/// name is declared once across the three.
+fn endpoints(
+    obj: &serde_json::Map<String, Value>,
+    invalid: &dyn Fn(String) -> MetaError,
+) -> Result<BTreeMap<String, Endpoint>, MetaError> {
+    let mut out = BTreeMap::new();
+    for role in Role::ALL {
+        let key = role.section();
+        let Some(eps) = obj.get(key) else { continue };
+        let Some(eps) = eps.as_object() else {
+            if eps.is_null() {
+                continue;
+            }
+            return Err(invalid(format!("`{key}` is not a mapping")));
+        };
+        for (ep, body) in eps {
+            let interface = body
+                .get("interface")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid(format!("endpoint {ep:?} has no interface")))?
+                .to_string();
+            if out.contains_key(ep) {
+                return Err(invalid(format!("endpoint {ep:?} declared twice")));
+            }
+            out.insert(
+                ep.clone(),
+                Endpoint {
+                    name: ep.clone(),
+                    role,
+                    interface,
+                    limit: body.get("limit").and_then(Value::as_u64),
+                    optional: body
+                        .get("optional")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The options under `config.options`; `type` defaults to `string`.
+fn config_options(config: Option<&Value>) -> BTreeMap<String, ConfigOption> {
+    let mut out = BTreeMap::new();
+    if let Some(opts) = config
+        .and_then(|c| c.get("options"))
+        .and_then(Value::as_object)
+    {
+        for (name, body) in opts {
+            let kind = body
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("string")
+                .to_string();
+            let default = body.get("default").filter(|v| !v.is_null()).cloned();
+            out.insert(name.clone(), ConfigOption { kind, default });
+        }
+    }
+    out
 }
 
 /// `containers:` of the metadata.

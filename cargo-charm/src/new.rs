@@ -220,30 +220,8 @@ pub fn create(
     runtime: Option<Runtime>,
     vcs: Vcs,
 ) -> Result<NewCharm, NewError> {
-    if !valid_charm_name(name) {
-        return Err(NewError::InvalidName(name.into()));
-    }
-    let dir = absolute(dir.unwrap_or(Path::new(name)))?;
-    if dir.exists()
-        && std::fs::read_dir(&dir)
-            .map_err(io_err(format!("cannot read {}", dir.display())))?
-            .next()
-            .is_some()
-    {
-        return Err(NewError::Exists(dir));
-    }
-    let parent = dir.parent().unwrap_or(Path::new("/"));
-    let workspace = match runtime {
-        Some(_) => None,
-        None => find_workspace(parent),
-    };
-    let runtime = match (runtime, &workspace) {
-        (Some(r), _) => r,
-        (None, Some(root)) => {
-            Runtime::Path(PathBuf::from(relative(&dir, &root.join("charm-runtime"))))
-        }
-        (None, None) => Runtime::Version(RUNTIME_VERSION.into()),
-    };
+    let dir = target_dir(name, dir)?;
+    let (workspace, runtime) = locate_runtime(&dir, runtime);
     let member = workspace.as_ref().map(|root| relative(root, &dir));
     // Edit the workspace manifest first: if that fails, nothing is written.
     let members_edit = match (&workspace, &member) {
@@ -261,34 +239,13 @@ pub fn create(
     if git {
         files.push((".gitignore".into(), "/target\n".into()));
     }
-    for (path, content) in &files {
-        let p = dir.join(path);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(io_err(format!("cannot create {}", parent.display())))?;
-        }
-        std::fs::write(&p, content).map_err(io_err(format!("cannot write {}", p.display())))?;
-    }
+    write_files(&dir, &files)?;
     if let Some((manifest, text)) = members_edit {
         std::fs::write(&manifest, text)
             .map_err(io_err(format!("cannot write {}", manifest.display())))?;
     }
     if git {
-        let out = Command::new("git")
-            .args(["init", "--quiet"])
-            .arg(&dir)
-            .output()
-            .map_err(io_err(
-                "cannot run `git init` (is git installed? `--vcs none` skips it)",
-            ))?;
-        if !out.status.success() {
-            return Err(NewError::Io {
-                context: format!("`git init {}` failed", dir.display()),
-                source: std::io::Error::other(
-                    String::from_utf8_lossy(&out.stderr).trim().to_string(),
-                ),
-            });
-        }
+        git_init(&dir)?;
     }
     Ok(NewCharm {
         name: name.into(),
@@ -298,6 +255,73 @@ pub fn create(
         files: files.into_iter().map(|(p, _)| PathBuf::from(p)).collect(),
         git_init: git,
     })
+}
+
+/// The charm's directory (default `./<name>`), absolute; it must be missing or empty.
+fn target_dir(name: &str, dir: Option<&Path>) -> Result<PathBuf, NewError> {
+    if !valid_charm_name(name) {
+        return Err(NewError::InvalidName(name.into()));
+    }
+    let dir = absolute(dir.unwrap_or(Path::new(name)))?;
+    if dir.exists()
+        && std::fs::read_dir(&dir)
+            .map_err(io_err(format!("cannot read {}", dir.display())))?
+            .next()
+            .is_some()
+    {
+        return Err(NewError::Exists(dir));
+    }
+    Ok(dir)
+}
+
+/// The charm-rs workspace the charm joins (none when `runtime` is given), and how it
+/// depends on `charm-runtime`: the given way, by path inside the workspace, else by
+/// version.
+fn locate_runtime(dir: &Path, runtime: Option<Runtime>) -> (Option<PathBuf>, Runtime) {
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    let workspace = match runtime {
+        Some(_) => None,
+        None => find_workspace(parent),
+    };
+    let runtime = match (runtime, &workspace) {
+        (Some(r), _) => r,
+        (None, Some(root)) => {
+            Runtime::Path(PathBuf::from(relative(dir, &root.join("charm-runtime"))))
+        }
+        (None, None) => Runtime::Version(RUNTIME_VERSION.into()),
+    };
+    (workspace, runtime)
+}
+
+/// Writes each file under `dir`, making its parent directories.
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), NewError> {
+    for (path, content) in files {
+        let p = dir.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(io_err(format!("cannot create {}", parent.display())))?;
+        }
+        std::fs::write(&p, content).map_err(io_err(format!("cannot write {}", p.display())))?;
+    }
+    Ok(())
+}
+
+/// `git init --quiet dir`.
+fn git_init(dir: &Path) -> Result<(), NewError> {
+    let out = Command::new("git")
+        .args(["init", "--quiet"])
+        .arg(dir)
+        .output()
+        .map_err(io_err(
+            "cannot run `git init` (is git installed? `--vcs none` skips it)",
+        ))?;
+    if !out.status.success() {
+        return Err(NewError::Io {
+            context: format!("`git init {}` failed", dir.display()),
+            source: std::io::Error::other(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        });
+    }
+    Ok(())
 }
 
 /// `text` (a workspace `Cargo.toml`) with `member` added to `[workspace] members`;
@@ -372,6 +396,30 @@ fn up_from(member: &str) -> String {
 pub fn templates(name: &str, runtime: &Runtime, member: Option<&str>) -> Vec<(String, String)> {
     let ty = type_name(name);
     let krate = name.replace('-', "_");
+    let cargo_toml = cargo_toml(name, runtime, member);
+    let lib = LIB_RS.replace("{name}", name).replace("{Type}", &ty);
+    let main = format!(
+        "//! The `{name}` charm's `dispatch`: Juju runs this binary once per hook.\n\ncharm_runtime::main!({krate}::{ty});\n"
+    );
+    let test = SCENARIO_RS
+        .replace("{krate}", &krate)
+        .replace("{Type}", &ty);
+    let yaml = CHARMCRAFT_YAML
+        .replace("{name}", name)
+        .replace("{source}\n", &parts_section(member));
+    let model = model_yaml(name, member);
+    vec![
+        ("Cargo.toml".into(), cargo_toml),
+        ("src/lib.rs".into(), lib),
+        ("src/main.rs".into(), main),
+        ("tests/scenario.rs".into(), test),
+        ("charmcraft.yaml".into(), yaml),
+        ("model.yaml".into(), model),
+    ]
+}
+
+/// The charm crate's `Cargo.toml`.
+fn cargo_toml(name: &str, runtime: &Runtime, member: Option<&str>) -> String {
     let (dep, dev_dep) = match runtime {
         Runtime::Path(p) => {
             let p = p.display().to_string().replace('\\', "/");
@@ -391,7 +439,7 @@ pub fn templates(name: &str, runtime: &Runtime, member: Option<&str>) -> Vec<(St
     } else {
         RELEASE_PROFILE
     };
-    let cargo_toml = format!(
+    format!(
         r#"[package]
 name = "{name}"
 description = "The {name} charm"
@@ -407,36 +455,32 @@ serde = {{ version = "1", features = ["derive"] }}
 [dev-dependencies]
 {dev_dep}
 {profile}"#
-    );
-    let lib = LIB_RS.replace("{name}", name).replace("{Type}", &ty);
-    let main = format!(
-        "//! The `{name}` charm's `dispatch`: Juju runs this binary once per hook.\n\ncharm_runtime::main!({krate}::{ty});\n"
-    );
-    let test = SCENARIO_RS
-        .replace("{krate}", &krate)
-        .replace("{Type}", &ty);
-    // The parts section `<binary> charmcraft-yaml` prints for a crate in this place.
-    // Scalars as the binary's YAML writer (serde-saphyr) quotes them.
+    )
+}
+
+/// The parts section `<binary> charmcraft-yaml` prints for a crate in this place, scalars
+/// quoted as the binary's YAML writer (serde-saphyr) quotes them.
+fn parts_section(member: Option<&str>) -> String {
     let scalar = |v: &str| {
         serde_saphyr::to_string(&v)
             .unwrap_or_default()
             .trim_end()
             .to_string()
     };
-    let parts = match member {
+    match member {
         None => format!("    source: {}\n", scalar(".")),
         Some(m) => format!(
             "    source: {}\n    rust-path:\n    - {}\n",
             scalar(&up_from(m)),
             scalar(m)
         ),
-    };
-    let yaml = CHARMCRAFT_YAML
-        .replace("{name}", name)
-        .replace("{source}\n", &parts);
-    // Inside the charm-rs workspace, the model integrates the charm with the example
-    // `database` charm; elsewhere it deploys the charm alone.
-    let model = match member {
+    }
+}
+
+/// The simulator model: inside the charm-rs workspace, the charm integrated with the
+/// example `database` charm; elsewhere the charm alone.
+fn model_yaml(name: &str, member: Option<&str>) -> String {
+    match member {
         Some(m) => {
             let target = up_from(m) + "/target/charms";
             format!(
@@ -446,15 +490,7 @@ serde = {{ version = "1", features = ["derive"] }}
         None => format!(
             "# `cargo charm pack --dir`, then `cargo charm sim model.yaml`.\nname: {name}\napplications:\n  {name}: {{charm: target/charms/{name}, units: 1}}\n"
         ),
-    };
-    vec![
-        ("Cargo.toml".into(), cargo_toml),
-        ("src/lib.rs".into(), lib),
-        ("src/main.rs".into(), main),
-        ("tests/scenario.rs".into(), test),
-        ("charmcraft.yaml".into(), yaml),
-        ("model.yaml".into(), model),
-    ]
+    }
 }
 
 /// The release profile of a charm crate that is its own workspace.

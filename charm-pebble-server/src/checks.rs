@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use charm_pebble::{Check, CheckStatus, Plan, Startup};
+use charm_pebble::{Check, CheckStatus, ExecCheck, HttpCheck, Plan, Startup, TcpCheck};
 use serde_json::{json, Value};
 
 use crate::daemon::{Daemon, State, Status};
@@ -259,41 +259,56 @@ pub(crate) fn probe(
         None => {}
     }
     if let Some(h) = &config.http {
-        let url = h.url.clone().unwrap_or_default();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut req = agent.get(&url);
-        for (k, v) in &h.headers {
-            req = req.header(k, v);
-        }
-        let resp = req.call().map_err(|e| format!("Get {url:?}: {e}"))?;
-        let code = resp.status().as_u16();
-        return if (200..300).contains(&code) {
-            Ok(())
-        } else {
-            Err(format!("non-20x status code {code}"))
-        };
+        return probe_http(h, timeout);
     }
     if let Some(t) = &config.tcp {
-        let host = t.host.clone().unwrap_or_else(|| "localhost".into());
-        let port = t.port.unwrap_or(0);
-        let addrs: Vec<_> = (host.as_str(), port)
-            .to_socket_addrs()
-            .map_err(|e| format!("dial tcp {host}:{port}: {e}"))?
-            .collect();
-        let mut last = format!("dial tcp {host}:{port}: no address");
-        for a in addrs {
-            match TcpStream::connect_timeout(&a, timeout) {
-                Ok(_) => return Ok(()),
-                Err(e) => last = format!("dial tcp {a}: {e}"),
-            }
-        }
-        return Err(last);
+        return probe_tcp(t, timeout);
     }
-    let e = config.exec.clone().unwrap_or_default();
+    probe_exec(d, config.exec.clone().unwrap_or_default(), plan, timeout)
+}
+
+/// An `http` check: a `GET` answered with a 20x status.
+fn probe_http(h: &HttpCheck, timeout: Duration) -> Result<(), String> {
+    let url = h.url.clone().unwrap_or_default();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(&url);
+    for (k, v) in &h.headers {
+        req = req.header(k, v);
+    }
+    let resp = req.call().map_err(|e| format!("Get {url:?}: {e}"))?;
+    let code = resp.status().as_u16();
+    if (200..300).contains(&code) {
+        Ok(())
+    } else {
+        Err(format!("non-20x status code {code}"))
+    }
+}
+
+/// A `tcp` check: a connection to one of the host's addresses.
+fn probe_tcp(t: &TcpCheck, timeout: Duration) -> Result<(), String> {
+    let host = t.host.clone().unwrap_or_else(|| "localhost".into());
+    let port = t.port.unwrap_or(0);
+    let addrs: Vec<_> = (host.as_str(), port)
+        .to_socket_addrs()
+        .map_err(|e| format!("dial tcp {host}:{port}: {e}"))?
+        .collect();
+    let mut last = format!("dial tcp {host}:{port}: no address");
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, timeout) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = format!("dial tcp {a}: {e}"),
+        }
+    }
+    Err(last)
+}
+
+/// An `exec` check: the command exits 0 within the timeout; otherwise the error carries
+/// the last lines of its output.
+fn probe_exec(d: &Daemon, e: ExecCheck, plan: &Plan, timeout: Duration) -> Result<(), String> {
     let words = shlex::split(e.command.as_deref().unwrap_or_default())
         .filter(|w| !w.is_empty())
         .ok_or("invalid exec check command")?;
@@ -336,19 +351,7 @@ pub(crate) fn probe(
                     .wait_with_output()
                     .map(|o| o.stdout)
                     .unwrap_or_default();
-                let code = exit_code(status);
-                return if code == 0 {
-                    Ok(())
-                } else {
-                    let output = String::from_utf8_lossy(&out);
-                    let tail: Vec<&str> = output.lines().rev().take(5).collect();
-                    let details = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
-                    if details.is_empty() {
-                        Err(format!("exit status {code}"))
-                    } else {
-                        Err(format!("exit status {code}; {details}"))
-                    }
-                };
+                return exec_outcome(exit_code(status), &out);
             }
             Ok(None) if Instant::now() >= deadline => {
                 signal_group(pid, rustix::process::Signal::KILL);
@@ -362,6 +365,21 @@ pub(crate) fn probe(
             Ok(None) => thread::sleep(Duration::from_millis(10)),
             Err(err) => return Err(format!("exec: {err}")),
         }
+    }
+}
+
+/// An exec check's result: a non-zero exit fails with the last five lines of output.
+fn exec_outcome(code: i32, out: &[u8]) -> Result<(), String> {
+    if code == 0 {
+        return Ok(());
+    }
+    let output = String::from_utf8_lossy(out);
+    let tail: Vec<&str> = output.lines().rev().take(5).collect();
+    let details = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    if details.is_empty() {
+        Err(format!("exit status {code}"))
+    } else {
+        Err(format!("exit status {code}; {details}"))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use charm_pebble::{Check, Layer, Plan, Service};
+use charm_pebble::{Check, Layer, LogTarget, Plan, Service};
 use serde_json::Value;
 
 use crate::duration;
@@ -119,85 +119,103 @@ fn validate_layer(label: &str, layer: &Layer) -> Result<(), String> {
         return Err(r#"cannot use reserved label prefix "pebble-""#.into());
     }
     for (name, s) in &layer.services {
-        if name.is_empty() {
-            return Err("cannot use empty string as service name".into());
-        }
-        if name == "pebble" {
-            return Err(format!("cannot use reserved service name {name:?}"));
-        }
-        if name.starts_with('-') {
-            return Err(format!(
-                r#"cannot use service name {name:?}: starting with "-" not allowed"#
-            ));
-        }
-        if let Some(c) = &s.command {
-            parse_command(c).map_err(|e| format!("plan service {name:?} command invalid: {e}"))?;
-        }
-        if !valid_action(s.on_success.as_deref(), "failure-shutdown") {
-            return Err(format!(
-                "plan service {name:?} on-success action {:?} invalid",
-                s.on_success.clone().unwrap_or_default()
-            ));
-        }
-        if !valid_action(s.on_failure.as_deref(), "success-shutdown") {
-            return Err(format!(
-                "plan service {name:?} on-failure action {:?} invalid",
-                s.on_failure.clone().unwrap_or_default()
-            ));
-        }
-        for action in s.on_check_failure.values() {
-            if !valid_action(Some(action), "success-shutdown") {
-                return Err(format!(
-                    "plan service {name:?} on-check-failure action {action:?} invalid"
-                ));
-            }
-        }
-        if let Some(f) = s.backoff_factor.filter(|f| *f < 1.0) {
-            return Err(format!(
-                "plan service {name:?} backoff-factor must be 1.0 or greater, not {f}"
-            ));
-        }
-        for (field, value) in [
-            ("backoff-delay", &s.backoff_delay),
-            ("backoff-limit", &s.backoff_limit),
-            ("kill-delay", &s.kill_delay),
-        ] {
-            check_duration(format!("service {name:?} {field}"), value)?;
-        }
+        validate_service(name, s)?;
     }
     for (name, c) in &layer.checks {
-        if name.is_empty() {
-            return Err("cannot use empty string as check name".into());
-        }
-        if check_duration(format!("check {name:?} period"), &c.period)? == Some(Duration::ZERO) {
-            return Err(format!("plan check {name:?} period must not be zero"));
-        }
-        if check_duration(format!("check {name:?} timeout"), &c.timeout)? == Some(Duration::ZERO) {
-            return Err(format!("plan check {name:?} timeout must not be zero"));
-        }
-        if let Some(cmd) = c.exec.as_ref().and_then(|e| e.command.as_deref()) {
-            if shlex::split(cmd).is_none() {
-                return Err(format!(
-                    "plan check {name:?} command invalid: invalid quoting in {cmd:?}"
-                ));
-            }
-        }
+        validate_check(name, c)?;
     }
     for (name, t) in &layer.log_targets {
-        for label in t.labels.keys() {
-            if label.starts_with("pebble_") {
-                return Err(format!(
-                    r#"log target {name:?}: label {label:?} uses reserved prefix "pebble_""#
-                ));
-            }
+        validate_log_target(name, t)?;
+    }
+    Ok(())
+}
+
+/// `Service.Validate` (in `Layer.Validate`).
+fn validate_service(name: &str, s: &Service) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("cannot use empty string as service name".into());
+    }
+    if name == "pebble" {
+        return Err(format!("cannot use reserved service name {name:?}"));
+    }
+    if name.starts_with('-') {
+        return Err(format!(
+            r#"cannot use service name {name:?}: starting with "-" not allowed"#
+        ));
+    }
+    if let Some(c) = &s.command {
+        parse_command(c).map_err(|e| format!("plan service {name:?} command invalid: {e}"))?;
+    }
+    if !valid_action(s.on_success.as_deref(), "failure-shutdown") {
+        return Err(format!(
+            "plan service {name:?} on-success action {:?} invalid",
+            s.on_success.clone().unwrap_or_default()
+        ));
+    }
+    if !valid_action(s.on_failure.as_deref(), "success-shutdown") {
+        return Err(format!(
+            "plan service {name:?} on-failure action {:?} invalid",
+            s.on_failure.clone().unwrap_or_default()
+        ));
+    }
+    for action in s.on_check_failure.values() {
+        if !valid_action(Some(action), "success-shutdown") {
+            return Err(format!(
+                "plan service {name:?} on-check-failure action {action:?} invalid"
+            ));
         }
-        match t.kind.as_deref() {
-            None | Some("loki") | Some("opentelemetry") | Some("syslog") => {}
-            Some(other) => {
-                return Err(format!(
-                    r#"log target {name:?} has unsupported type {other:?}, must be "loki", "opentelemetry" or "syslog""#
-                ))
-            }
+    }
+    if let Some(f) = s.backoff_factor.filter(|f| *f < 1.0) {
+        return Err(format!(
+            "plan service {name:?} backoff-factor must be 1.0 or greater, not {f}"
+        ));
+    }
+    for (field, value) in [
+        ("backoff-delay", &s.backoff_delay),
+        ("backoff-limit", &s.backoff_limit),
+        ("kill-delay", &s.kill_delay),
+    ] {
+        check_duration(format!("service {name:?} {field}"), value)?;
+    }
+    Ok(())
+}
+
+/// A check's part of `Layer.Validate`.
+fn validate_check(name: &str, c: &Check) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("cannot use empty string as check name".into());
+    }
+    if check_duration(format!("check {name:?} period"), &c.period)? == Some(Duration::ZERO) {
+        return Err(format!("plan check {name:?} period must not be zero"));
+    }
+    if check_duration(format!("check {name:?} timeout"), &c.timeout)? == Some(Duration::ZERO) {
+        return Err(format!("plan check {name:?} timeout must not be zero"));
+    }
+    if let Some(cmd) = c.exec.as_ref().and_then(|e| e.command.as_deref()) {
+        if shlex::split(cmd).is_none() {
+            return Err(format!(
+                "plan check {name:?} command invalid: invalid quoting in {cmd:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A log target's part of `Layer.Validate`.
+fn validate_log_target(name: &str, t: &LogTarget) -> Result<(), String> {
+    for label in t.labels.keys() {
+        if label.starts_with("pebble_") {
+            return Err(format!(
+                r#"log target {name:?}: label {label:?} uses reserved prefix "pebble_""#
+            ));
+        }
+    }
+    match t.kind.as_deref() {
+        None | Some("loki") | Some("opentelemetry") | Some("syslog") => {}
+        Some(other) => {
+            return Err(format!(
+                r#"log target {name:?} has unsupported type {other:?}, must be "loki", "opentelemetry" or "syslog""#
+            ))
         }
     }
     Ok(())
@@ -287,7 +305,18 @@ fn validate_plan(plan: &Plan) -> Result<(), String> {
 /// requires them), in order (`plan.order`): `after`/`before` respected, a loop
 /// is an error.
 pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<String>, String> {
-    let missing = |n: &str| format!("service {n:?} does not exist");
+    let set = closure(plan, names, stop)?;
+    let before = edges(plan, &set, stop)?;
+    topological(&set, &before)
+}
+
+fn missing(n: &str) -> String {
+    format!("service {n:?} does not exist")
+}
+
+/// The services an action touches: the named ones and what they require (to start), or
+/// what requires them (to stop).
+fn closure(plan: &Plan, names: &[String], stop: bool) -> Result<BTreeSet<String>, String> {
     // Reverse dependencies, for stop.
     let mut required_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, s) in &plan.services {
@@ -317,10 +346,19 @@ pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<Str
             pending.extend(s.requires.iter().cloned());
         }
     }
-    // Edges: a -> b means a must come before b.
+    Ok(set)
+}
+
+/// The `before`/`after` edges within the set, reversed to stop: a -> b means a must come
+/// before b.
+fn edges(
+    plan: &Plan,
+    set: &BTreeSet<String>,
+    stop: bool,
+) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let mut before: BTreeMap<String, BTreeSet<String>> =
         set.iter().map(|n| (n.clone(), BTreeSet::new())).collect();
-    for n in &set {
+    for n in set {
         let s = plan.services.get(n).ok_or_else(|| missing(n))?;
         let (after, bef) = if stop {
             (&s.before, &s.after)
@@ -334,7 +372,14 @@ pub(crate) fn order(plan: &Plan, names: &[String], stop: bool) -> Result<Vec<Str
             before.entry(n.clone()).or_default().insert(b.clone());
         }
     }
-    // Kahn's algorithm, names in order for a stable result.
+    Ok(before)
+}
+
+/// Kahn's algorithm, names in order for a stable result; a loop is an error.
+fn topological(
+    set: &BTreeSet<String>,
+    before: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<Vec<String>, String> {
     let mut incoming: BTreeMap<String, usize> = set.iter().map(|n| (n.clone(), 0)).collect();
     for targets in before.values() {
         for t in targets {

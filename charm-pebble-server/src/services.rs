@@ -143,6 +143,44 @@ fn action_for(config: &Service, success: bool) -> (&'static str, String) {
 fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), String> {
     let svc = st.services.get(name).ok_or("service vanished")?;
     let config = svc.config.clone();
+    let (mut child, reader) = spawn(d, name, &config)?;
+    let pid = child.id() as i32;
+    d.note_group(pid);
+    let svc = st.services.get_mut(name).ok_or("service vanished")?;
+    svc.pid = Some(pid);
+    svc.start_count += 1;
+    let logs = Arc::clone(&svc.logs);
+    thread::spawn(move || pump_logs(reader, &logs));
+    let generation = st.generation;
+    let waiter_d = Arc::clone(d);
+    let waiter_name = name.to_string();
+    let handle = thread::spawn(move || {
+        let code = child.wait().map(exit_code).unwrap_or(-1);
+        waiter_d.forget_group_if_empty(pid);
+        exited(&waiter_d, generation, &waiter_name, pid, code);
+    });
+    d.note_waiter(handle);
+    // Reset the backoff once the service has run for backoff-limit.
+    let limit = timing(&config).backoff_limit;
+    let name = name.to_string();
+    after(d, generation, limit, move |_, st| {
+        if let Some(s) = st.services.get_mut(&name) {
+            if s.pid == Some(pid) && s.state == SvcState::Running {
+                s.backoff_num = 0;
+                s.backoff_time = Duration::ZERO;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Starts the service's command as its user, in its working directory, with its output on
+/// the returned pipe.
+fn spawn(
+    d: &Daemon,
+    name: &str,
+    config: &Service,
+) -> Result<(std::process::Child, std::io::PipeReader), String> {
     let args = plan::parse_command(config.command.as_deref().unwrap_or_default())
         .map_err(|e| format!("cannot parse service {name:?} command: {e}"))?;
     let ids = users::normalize(
@@ -152,22 +190,7 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
         config.user.as_deref(),
         config.group.as_deref(),
     )?;
-    let mut env: Vec<(String, String)> = std::env::vars().collect();
-    env.extend(d.config.environment.clone());
-    env.extend(
-        config
-            .environment
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone())),
-    );
-    if let Some(user) = ids.and_then(|(uid, _)| users::by_uid(&d.root, uid)) {
-        if !config.environment.contains_key("HOME") {
-            env.push(("HOME".into(), user.home));
-        }
-        if !config.environment.contains_key("USER") {
-            env.push(("USER".into(), user.name));
-        }
-    }
+    let env = environment(d, config, ids);
     let path_env = env
         .iter()
         .rev()
@@ -197,7 +220,7 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
         .stdout(writer)
         .stderr(writer2);
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut child = cmd.spawn().map_err(|e| {
+    let child = cmd.spawn().map_err(|e| {
         format!(
             "cannot start service: fork/exec {}: {}",
             program.display(),
@@ -205,34 +228,29 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
         )
     })?;
     drop(cmd); // closes our copies of the pipe's write end
-    let pid = child.id() as i32;
-    d.note_group(pid);
-    let svc = st.services.get_mut(name).ok_or("service vanished")?;
-    svc.pid = Some(pid);
-    svc.start_count += 1;
-    let logs = Arc::clone(&svc.logs);
-    thread::spawn(move || pump_logs(reader, &logs));
-    let generation = st.generation;
-    let waiter_d = Arc::clone(d);
-    let waiter_name = name.to_string();
-    let handle = thread::spawn(move || {
-        let code = child.wait().map(exit_code).unwrap_or(-1);
-        waiter_d.forget_group_if_empty(pid);
-        exited(&waiter_d, generation, &waiter_name, pid, code);
-    });
-    d.note_waiter(handle);
-    // Reset the backoff once the service has run for backoff-limit.
-    let limit = timing(&config).backoff_limit;
-    let name = name.to_string();
-    after(d, generation, limit, move |_, st| {
-        if let Some(s) = st.services.get_mut(&name) {
-            if s.pid == Some(pid) && s.state == SvcState::Running {
-                s.backoff_num = 0;
-                s.backoff_time = Duration::ZERO;
-            }
+    Ok((child, reader))
+}
+
+/// The daemon's environment, then the service's; `HOME` and `USER` follow the service's user
+/// unless it sets them.
+fn environment(d: &Daemon, config: &Service, ids: Option<(u32, u32)>) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = std::env::vars().collect();
+    env.extend(d.config.environment.clone());
+    env.extend(
+        config
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    if let Some(user) = ids.and_then(|(uid, _)| users::by_uid(&d.root, uid)) {
+        if !config.environment.contains_key("HOME") {
+            env.push(("HOME".into(), user.home));
         }
-    });
-    Ok(())
+        if !config.environment.contains_key("USER") {
+            env.push(("USER".into(), user.name));
+        }
+    }
+    env
 }
 
 fn pump_logs(mut reader: std::io::PipeReader, logs: &Mutex<VecDeque<u8>>) {

@@ -107,6 +107,73 @@ impl CharmMeta {
     /// assert!(yaml.contains("bin/demo: dispatch"));
     /// ```
     pub fn charmcraft_yaml(&self) -> String {
+        let mut doc = self.identity();
+        let member = std::env::var_os("CARGO_MANIFEST_DIR")
+            .and_then(|dir| workspace_member(std::path::Path::new(&dir)));
+        doc.push(("parts".into(), self.parts(member.as_deref())));
+        for role in [Role::Peer, Role::Provider, Role::Requirer] {
+            let eps: Vec<(String, Node)> = self
+                .endpoints(role)
+                .map(|e| (e.name.clone(), endpoint_node(e)))
+                .collect();
+            if !eps.is_empty() {
+                doc.push((role.section().into(), Node::Map(eps)));
+            }
+        }
+        if !self.containers.is_empty() {
+            let containers = self
+                .containers
+                .iter()
+                .map(|c| (c.name.clone(), container_node(c)))
+                .collect();
+            doc.push(("containers".into(), Node::Map(containers)));
+        }
+        if !self.resources.is_empty() {
+            let resources = self
+                .resources
+                .iter()
+                .map(|r| (r.name.clone(), resource_node(r)))
+                .collect();
+            doc.push(("resources".into(), Node::Map(resources)));
+        }
+        if !self.storage.is_empty() {
+            let storage = self
+                .storage
+                .iter()
+                .map(|st| (st.name.clone(), storage_node(st)))
+                .collect();
+            doc.push(("storage".into(), Node::Map(storage)));
+        }
+        if !self.config.is_empty() {
+            let options = self
+                .config
+                .iter()
+                .map(|o| (o.name.clone(), option_node(o)))
+                .collect();
+            doc.push((
+                "config".into(),
+                Node::Map(vec![("options".into(), Node::Map(options))]),
+            ));
+        }
+        if !self.actions.is_empty() {
+            let actions = self
+                .actions
+                .iter()
+                .map(|a| (a.name.clone(), action_node(a)))
+                .collect();
+            doc.push(("actions".into(), Node::Map(actions)));
+        }
+        let mut out = format!(
+            "# Generated from the declarations of the `{}` charm; do not edit.\n# Regenerate with `cargo charm yaml`.\n",
+            self.name
+        );
+        out.push_str(&crate::yaml::to_string(&Node::Map(doc)));
+        out
+    }
+
+    /// The document's head: name, type, title, summary, description, subordinate,
+    /// assumes, base and platforms.
+    fn identity(&self) -> Vec<(String, Node)> {
         let mut doc: Vec<(String, Node)> = vec![
             ("name".into(), Node::str(&self.name)),
             ("type".into(), Node::str("charm")),
@@ -137,126 +204,71 @@ impl CharmMeta {
                     .collect(),
             ),
         ));
-        let member = std::env::var_os("CARGO_MANIFEST_DIR")
-            .and_then(|dir| workspace_member(std::path::Path::new(&dir)));
-        doc.push(("parts".into(), self.parts(member.as_deref())));
-        for role in [Role::Peer, Role::Provider, Role::Requirer] {
-            let eps: Vec<(String, Node)> = self
-                .endpoints(role)
-                .map(|e| (e.name.clone(), endpoint_node(e)))
-                .collect();
-            if !eps.is_empty() {
-                doc.push((role.section().into(), Node::Map(eps)));
-            }
-        }
-        if !self.containers.is_empty() {
-            let containers = self
-                .containers
-                .iter()
-                .map(|c| {
-                    let mut body = Vec::new();
-                    if let Some(r) = &c.resource {
-                        body.push(("resource".into(), Node::str(r)));
-                    }
-                    if !c.mounts.is_empty() {
-                        body.push((
-                            "mounts".into(),
-                            Node::Seq(
-                                c.mounts
-                                    .iter()
-                                    .map(|(storage, location)| {
-                                        Node::Map(vec![
-                                            ("storage".into(), Node::str(storage)),
-                                            ("location".into(), Node::str(location)),
-                                        ])
-                                    })
-                                    .collect(),
-                            ),
-                        ));
-                    }
-                    (c.name.clone(), Node::Map(body))
-                })
-                .collect();
-            doc.push(("containers".into(), Node::Map(containers)));
-        }
-        if !self.resources.is_empty() {
-            let resources = self
-                .resources
-                .iter()
-                .map(|r| {
-                    let mut body = vec![("type".into(), Node::str(&r.kind))];
-                    if let Some(d) = &r.description {
-                        body.push(("description".into(), Node::str(d)));
-                    }
-                    if let Some(f) = &r.filename {
-                        body.push(("filename".into(), Node::str(f)));
-                    }
-                    (r.name.clone(), Node::Map(body))
-                })
-                .collect();
-            doc.push(("resources".into(), Node::Map(resources)));
-        }
-        if !self.storage.is_empty() {
-            let storage = self
-                .storage
-                .iter()
-                .map(|s| {
-                    let mut body = vec![("type".into(), Node::str(&s.kind))];
-                    if let Some(d) = &s.description {
-                        body.push(("description".into(), Node::str(d)));
-                    }
-                    if let Some(l) = &s.location {
-                        body.push(("location".into(), Node::str(l)));
-                    }
-                    if let Some(m) = &s.multiple {
-                        body.push((
-                            "multiple".into(),
-                            Node::Map(vec![("range".into(), Node::str(m))]),
-                        ));
-                    }
-                    if let Some(m) = &s.minimum_size {
-                        body.push(("minimum-size".into(), Node::str(m)));
-                    }
-                    (s.name.clone(), Node::Map(body))
-                })
-                .collect();
-            doc.push(("storage".into(), Node::Map(storage)));
-        }
-        if !self.config.is_empty() {
-            let options = self
-                .config
-                .iter()
-                .map(|o| {
-                    let mut body = vec![("type".into(), Node::str(o.kind.as_str()))];
-                    if let Some(d) = &o.default {
-                        body.push(("default".into(), Node::from_json(d)));
-                    }
-                    if !o.description.is_empty() {
-                        body.push(("description".into(), Node::str(&o.description)));
-                    }
-                    (o.name.clone(), Node::Map(body))
-                })
-                .collect();
-            doc.push((
-                "config".into(),
-                Node::Map(vec![("options".into(), Node::Map(options))]),
-            ));
-        }
-        if !self.actions.is_empty() {
-            let actions = self
-                .actions
-                .iter()
-                .map(|a| (a.name.clone(), action_node(a)))
-                .collect();
-            doc.push(("actions".into(), Node::Map(actions)));
-        }
-        let mut out = format!(
-            "# Generated from the declarations of the `{}` charm; do not edit.\n# Regenerate with `cargo charm yaml`.\n",
-            self.name
-        );
-        out.push_str(&crate::yaml::to_string(&Node::Map(doc)));
-        out
+        doc
     }
+}
+
+fn container_node(c: &ContainerMeta) -> Node {
+    let mut body = Vec::new();
+    if let Some(r) = &c.resource {
+        body.push(("resource".into(), Node::str(r)));
+    }
+    if !c.mounts.is_empty() {
+        let mounts = c
+            .mounts
+            .iter()
+            .map(|(storage, location)| {
+                Node::Map(vec![
+                    ("storage".into(), Node::str(storage)),
+                    ("location".into(), Node::str(location)),
+                ])
+            })
+            .collect();
+        body.push(("mounts".into(), Node::Seq(mounts)));
+    }
+    Node::Map(body)
+}
+
+fn resource_node(r: &ResourceMeta) -> Node {
+    let mut body = vec![("type".into(), Node::str(&r.kind))];
+    if let Some(d) = &r.description {
+        body.push(("description".into(), Node::str(d)));
+    }
+    if let Some(f) = &r.filename {
+        body.push(("filename".into(), Node::str(f)));
+    }
+    Node::Map(body)
+}
+
+fn storage_node(s: &StorageMeta) -> Node {
+    let mut body = vec![("type".into(), Node::str(&s.kind))];
+    if let Some(d) = &s.description {
+        body.push(("description".into(), Node::str(d)));
+    }
+    if let Some(l) = &s.location {
+        body.push(("location".into(), Node::str(l)));
+    }
+    if let Some(m) = &s.multiple {
+        body.push((
+            "multiple".into(),
+            Node::Map(vec![("range".into(), Node::str(m))]),
+        ));
+    }
+    if let Some(m) = &s.minimum_size {
+        body.push(("minimum-size".into(), Node::str(m)));
+    }
+    Node::Map(body)
+}
+
+fn option_node(o: &ConfigOption) -> Node {
+    let mut body = vec![("type".into(), Node::str(o.kind.as_str()))];
+    if let Some(d) = &o.default {
+        body.push(("default".into(), Node::from_json(d)));
+    }
+    if !o.description.is_empty() {
+        body.push(("description".into(), Node::str(&o.description)));
+    }
+    Node::Map(body)
 }
 
 fn action_node(a: &ActionMeta) -> Node {

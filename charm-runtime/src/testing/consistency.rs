@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::env::{Hook, RelationHook, SecretHook};
-use crate::metadata::{CharmMeta, Scope};
+use crate::metadata::{CharmMeta, EndpointMeta, Scope};
 use crate::relation::Role;
+use crate::secret::SecretId;
 
 use super::scenario::{event_relation, Departing, Event};
-use super::state::{RelationKind, SecretOwner, State};
+use super::state::{Relation, RelationKind, SecretOwner, State};
 
 /// A state or event Juju could not produce; each problem is one line of the message.
 #[derive(Clone, PartialEq, Eq)]
@@ -99,55 +100,72 @@ fn check_relations(meta: &CharmMeta, state: &State, problems: &mut Vec<String>) 
             ));
             continue;
         };
-        let expected = match (ep.role, ep.scope) {
-            (Role::Peer, _) => RelationKind::Peer,
-            (_, Some(Scope::Container)) => RelationKind::Subordinate,
-            _ => RelationKind::Regular,
-        };
-        if rel.kind != expected {
-            problems.push(format!(
-                "{key}: endpoint `{}` is a {} endpoint{}, so its relation must be a {}, not a {}",
-                ep.name,
-                ep.role.section(),
-                if expected == RelationKind::Subordinate {
-                    " with `scope: container`"
-                } else {
-                    ""
-                },
-                kind_name(expected),
-                kind_name(rel.kind)
-            ));
-        }
-        match rel.kind {
-            RelationKind::Peer => {
-                if let Some(app) = &rel.remote_app_name {
-                    problems.push(format!(
-                        "{key}: a peer relation has no remote application, but remote_app_name is `{app}` (peers are units of this application)"
-                    ));
-                }
-                if rel.remote_units_data.contains_key(&state.unit_id) {
-                    problems.push(format!(
-                        "{key}: the peer units include this unit's own id {}; list the *other* units",
-                        state.unit_id
-                    ));
-                }
-            }
-            RelationKind::Subordinate => {
-                if rel.remote_units_data.len() > 1 {
-                    problems.push(format!(
-                        "{key}: a subordinate relation sees at most one remote unit (the one in this unit's container), not {}",
-                        rel.remote_units_data.len()
-                    ));
-                }
-            }
-            RelationKind::Regular => {}
-        }
-        if !state.leader && rel.kind != RelationKind::Peer && !rel.local_app_data.is_empty() {
-            problems.push(format!(
-                "{key}: this unit is not the leader, yet local_app_data is set: a non-leader cannot read its application's bag on a non-peer relation (Juju answers `permission denied`), so it cannot know it; leave it empty or make the unit leader"
-            ));
-        }
+        check_relation(state, rel, ep, &key, problems);
     }
+    check_limits(meta, per_endpoint, problems);
+}
+
+/// One relation against its endpoint: the kind its role and scope call for, what a peer
+/// or subordinate relation can hold, and what a non-leader can know.
+fn check_relation(
+    state: &State,
+    rel: &Relation,
+    ep: &EndpointMeta,
+    key: &str,
+    problems: &mut Vec<String>,
+) {
+    let expected = match (ep.role, ep.scope) {
+        (Role::Peer, _) => RelationKind::Peer,
+        (_, Some(Scope::Container)) => RelationKind::Subordinate,
+        _ => RelationKind::Regular,
+    };
+    if rel.kind != expected {
+        problems.push(format!(
+            "{key}: endpoint `{}` is a {} endpoint{}, so its relation must be a {}, not a {}",
+            ep.name,
+            ep.role.section(),
+            if expected == RelationKind::Subordinate {
+                " with `scope: container`"
+            } else {
+                ""
+            },
+            kind_name(expected),
+            kind_name(rel.kind)
+        ));
+    }
+    match rel.kind {
+        RelationKind::Peer => {
+            if let Some(app) = &rel.remote_app_name {
+                problems.push(format!(
+                    "{key}: a peer relation has no remote application, but remote_app_name is `{app}` (peers are units of this application)"
+                ));
+            }
+            if rel.remote_units_data.contains_key(&state.unit_id) {
+                problems.push(format!(
+                    "{key}: the peer units include this unit's own id {}; list the *other* units",
+                    state.unit_id
+                ));
+            }
+        }
+        RelationKind::Subordinate => {
+            if rel.remote_units_data.len() > 1 {
+                problems.push(format!(
+                    "{key}: a subordinate relation sees at most one remote unit (the one in this unit's container), not {}",
+                    rel.remote_units_data.len()
+                ));
+            }
+        }
+        RelationKind::Regular => {}
+    }
+    if !state.leader && rel.kind != RelationKind::Peer && !rel.local_app_data.is_empty() {
+        problems.push(format!(
+            "{key}: this unit is not the leader, yet local_app_data is set: a non-leader cannot read its application's bag on a non-peer relation (Juju answers `permission denied`), so it cannot know it; leave it empty or make the unit leader"
+        ));
+    }
+}
+
+/// Relations per endpoint against the endpoint's `limit` (one for a peer endpoint).
+fn check_limits(meta: &CharmMeta, per_endpoint: BTreeMap<&str, u32>, problems: &mut Vec<String>) {
     for (endpoint, count) in per_endpoint {
         let Some(ep) = meta.endpoints.iter().find(|e| e.name == endpoint) else {
             continue;
@@ -244,96 +262,121 @@ fn check_event(app_name: &str, event: &Event, state: &State, problems: &mut Vec<
             ));
             return;
         };
-        if rel.endpoint != endpoint {
-            problems.push(format!(
-                "the event {} is about relation {id} on `{endpoint}`, but relation {id} in the state is on `{}`",
-                event.name(),
-                rel.endpoint
-            ));
-        }
-        let remote = rel.remote_app_or(app_name);
-        let known = |n: u32| rel.remote_units_data.contains_key(&n);
-        let units = || {
-            let list: Vec<String> = rel
-                .remote_units_data
-                .keys()
-                .map(|n| format!("{remote}/{n}"))
-                .collect();
-            if list.is_empty() {
-                "none".to_string()
-            } else {
-                list.join(", ")
-            }
-        };
-        if let Hook::Relation { kind, .. } = &event.hook {
-            match kind {
-                RelationHook::Joined | RelationHook::Changed => {
-                    if let Some(n) = event.remote_unit.filter(|n| !known(*n)) {
-                        problems.push(format!(
-                            "the event {} is about remote unit {remote}/{n}, which is not in relation {id} (its units: {}); add it with remote_unit({n}, ..)",
-                            event.name(),
-                            units()
-                        ));
-                    }
-                }
-                RelationHook::Departed => {
-                    if let Some(Departing::Remote(n)) = event.departing {
-                        if !known(n) {
-                            problems.push(format!(
-                                "the departing unit {remote}/{n} is not in relation {id} (its units: {}): only a member can depart",
-                                units()
-                            ));
-                        }
-                    } else if let Some(n) = event.remote_unit.filter(|n| !known(*n)) {
-                        problems.push(format!(
-                            "the event {} is about remote unit {remote}/{n}, which is not in relation {id} (its units: {})",
-                            event.name(),
-                            units()
-                        ));
-                    }
-                }
-                RelationHook::Created | RelationHook::Broken => {}
-            }
-        }
+        check_relation_event(app_name, event, rel, endpoint, problems);
     }
     if let (Hook::Secret(kind), Some(id)) = (&event.hook, &event.secret) {
-        let name = event.name();
-        let Some(secret) = state.get_secret(id) else {
-            problems.push(format!(
-                "the event {name} is about secret {id}, which is not in the state: this unit cannot see it"
-            ));
-            return;
-        };
+        check_secret_event(event, kind, id, state, problems);
+    }
+}
+
+/// A relation event against its relation: the endpoint, and the remote unit that joins,
+/// changes or departs being one of its units.
+fn check_relation_event(
+    app_name: &str,
+    event: &Event,
+    rel: &Relation,
+    endpoint: &str,
+    problems: &mut Vec<String>,
+) {
+    let id = rel.id;
+    if rel.endpoint != endpoint {
+        problems.push(format!(
+            "the event {} is about relation {id} on `{endpoint}`, but relation {id} in the state is on `{}`",
+            event.name(),
+            rel.endpoint
+        ));
+    }
+    let remote = rel.remote_app_or(app_name);
+    let known = |n: u32| rel.remote_units_data.contains_key(&n);
+    let units = || {
+        let list: Vec<String> = rel
+            .remote_units_data
+            .keys()
+            .map(|n| format!("{remote}/{n}"))
+            .collect();
+        if list.is_empty() {
+            "none".to_string()
+        } else {
+            list.join(", ")
+        }
+    };
+    if let Hook::Relation { kind, .. } = &event.hook {
         match kind {
-            SecretHook::Changed => {
-                if secret.is_owned() {
+            RelationHook::Joined | RelationHook::Changed => {
+                if let Some(n) = event.remote_unit.filter(|n| !known(*n)) {
                     problems.push(format!(
-                        "secret-changed goes to the consumers of a secret, but this unit's {} owns secret {id} (owners get secret-rotate, secret-remove, secret-expired)",
-                        if secret.owner == SecretOwner::App { "application" } else { "unit" }
-                    ));
-                } else if !secret.granted {
-                    problems.push(format!(
-                        "the event {name} is about secret {id}, which was not granted to this unit: it cannot see it"
+                        "the event {} is about remote unit {remote}/{n}, which is not in relation {id} (its units: {}); add it with remote_unit({n}, ..)",
+                        event.name(),
+                        units()
                     ));
                 }
             }
-            SecretHook::Rotate | SecretHook::Remove | SecretHook::Expired => {
-                if !secret.is_owned() {
-                    problems.push(format!(
-                        "{name} goes to the owner of a secret, and this unit does not own secret {id} (set its owner to SecretOwner::App or SecretOwner::Unit)"
-                    ));
-                } else if secret.owner == SecretOwner::App && !state.leader {
-                    problems.push(format!(
-                        "{name} of application-owned secret {id} goes to the leader only; this unit is not the leader"
-                    ));
-                }
-                if let Some(rev) = event.secret_revision {
-                    if !secret.revisions.contains_key(&rev) {
+            RelationHook::Departed => {
+                if let Some(Departing::Remote(n)) = event.departing {
+                    if !known(n) {
                         problems.push(format!(
-                            "{name} is about revision {rev} of secret {id}, which has no such revision (latest: {})",
-                            secret.latest_revision()
+                            "the departing unit {remote}/{n} is not in relation {id} (its units: {}): only a member can depart",
+                            units()
                         ));
                     }
+                } else if let Some(n) = event.remote_unit.filter(|n| !known(*n)) {
+                    problems.push(format!(
+                        "the event {} is about remote unit {remote}/{n}, which is not in relation {id} (its units: {})",
+                        event.name(),
+                        units()
+                    ));
+                }
+            }
+            RelationHook::Created | RelationHook::Broken => {}
+        }
+    }
+}
+
+/// A secret event against the secret: consumers get secret-changed, the owner (the leader
+/// for an application's secret) the others, about a revision the secret has.
+fn check_secret_event(
+    event: &Event,
+    kind: &SecretHook,
+    id: &SecretId,
+    state: &State,
+    problems: &mut Vec<String>,
+) {
+    let name = event.name();
+    let Some(secret) = state.get_secret(id) else {
+        problems.push(format!(
+            "the event {name} is about secret {id}, which is not in the state: this unit cannot see it"
+        ));
+        return;
+    };
+    match kind {
+        SecretHook::Changed => {
+            if secret.is_owned() {
+                problems.push(format!(
+                    "secret-changed goes to the consumers of a secret, but this unit's {} owns secret {id} (owners get secret-rotate, secret-remove, secret-expired)",
+                    if secret.owner == SecretOwner::App { "application" } else { "unit" }
+                ));
+            } else if !secret.granted {
+                problems.push(format!(
+                    "the event {name} is about secret {id}, which was not granted to this unit: it cannot see it"
+                ));
+            }
+        }
+        SecretHook::Rotate | SecretHook::Remove | SecretHook::Expired => {
+            if !secret.is_owned() {
+                problems.push(format!(
+                    "{name} goes to the owner of a secret, and this unit does not own secret {id} (set its owner to SecretOwner::App or SecretOwner::Unit)"
+                ));
+            } else if secret.owner == SecretOwner::App && !state.leader {
+                problems.push(format!(
+                    "{name} of application-owned secret {id} goes to the leader only; this unit is not the leader"
+                ));
+            }
+            if let Some(rev) = event.secret_revision {
+                if !secret.revisions.contains_key(&rev) {
+                    problems.push(format!(
+                        "{name} is about revision {rev} of secret {id}, which has no such revision (latest: {})",
+                        secret.latest_revision()
+                    ));
                 }
             }
         }
@@ -398,44 +441,7 @@ fn json_type(value: &serde_json::Value) -> &'static str {
 
 fn check_other_events(meta: &CharmMeta, event: &Event, state: &State, problems: &mut Vec<String>) {
     match &event.hook {
-        Hook::Action(name) => {
-            let Some(action) = meta.actions.iter().find(|a| &a.name == name) else {
-                problems.push(format!(
-                    "action `{name}` is not declared by charm `{}` (declared: {})",
-                    meta.name,
-                    names(meta.actions.iter().map(|a| a.name.as_str()))
-                ));
-                return;
-            };
-            for (param, value) in &event.action_params {
-                let Some(spec) = action.params.iter().find(|p| &p.name == param) else {
-                    problems.push(format!(
-                        "action `{name}` has no parameter `{param}` (its parameters: {}); Juju refuses unknown parameters",
-                        names(action.params.iter().map(|p| p.name.as_str()))
-                    ));
-                    continue;
-                };
-                if let Some(expected) = spec.schema.get("type").and_then(|t| t.as_str()) {
-                    let got = json_type(value);
-                    let fits = got == expected || (expected == "number" && got == "integer");
-                    if !fits {
-                        problems.push(format!(
-                            "action `{name}`, parameter `{param}`: expected {expected}, got {got} ({value})"
-                        ));
-                    }
-                }
-            }
-            for spec in action.params.iter().filter(|p| p.required) {
-                if !event.action_params.contains_key(&spec.name)
-                    && spec.schema.get("default").is_none()
-                {
-                    problems.push(format!(
-                        "action `{name}` requires parameter `{}`, which the event does not give",
-                        spec.name
-                    ));
-                }
-            }
-        }
+        Hook::Action(name) => check_action_event(meta, name, event, problems),
         Hook::Storage { name, .. } => {
             let id = event.storage.clone().unwrap_or_default();
             if !meta.storage.iter().any(|s| &s.name == name) {
@@ -477,5 +483,44 @@ fn check_other_events(meta: &CharmMeta, event: &Event, state: &State, problems: 
             }
         }
         _ => {}
+    }
+}
+
+/// An action event against the action's declaration: declared, its parameters known and
+/// of their type, the required ones given.
+fn check_action_event(meta: &CharmMeta, name: &str, event: &Event, problems: &mut Vec<String>) {
+    let Some(action) = meta.actions.iter().find(|a| a.name == name) else {
+        problems.push(format!(
+            "action `{name}` is not declared by charm `{}` (declared: {})",
+            meta.name,
+            names(meta.actions.iter().map(|a| a.name.as_str()))
+        ));
+        return;
+    };
+    for (param, value) in &event.action_params {
+        let Some(spec) = action.params.iter().find(|p| &p.name == param) else {
+            problems.push(format!(
+                "action `{name}` has no parameter `{param}` (its parameters: {}); Juju refuses unknown parameters",
+                names(action.params.iter().map(|p| p.name.as_str()))
+            ));
+            continue;
+        };
+        if let Some(expected) = spec.schema.get("type").and_then(|t| t.as_str()) {
+            let got = json_type(value);
+            let fits = got == expected || (expected == "number" && got == "integer");
+            if !fits {
+                problems.push(format!(
+                    "action `{name}`, parameter `{param}`: expected {expected}, got {got} ({value})"
+                ));
+            }
+        }
+    }
+    for spec in action.params.iter().filter(|p| p.required) {
+        if !event.action_params.contains_key(&spec.name) && spec.schema.get("default").is_none() {
+            problems.push(format!(
+                "action `{name}` requires parameter `{}`, which the event does not give",
+                spec.name
+            ));
+        }
     }
 }

@@ -13,10 +13,17 @@ use serde_json::{json, Value};
 use crate::error::{Error, Result};
 use crate::http::{self, HttpError, Response};
 use crate::layer::{Layer, Plan};
-use crate::process::{ExecProcess, ExecReader, ExecStdin, ProcessControl};
+use crate::process::ExecProcess;
 use crate::types::*;
 use crate::ws::{self, WsReader};
 use crate::Pebble;
+
+mod exec;
+mod files;
+
+use exec::go_duration;
+pub(crate) use files::check_permissions;
+use files::{check_path, ownership, path_result, push_request};
 
 /// A Pebble client over a unix socket (`ops.pebble.Client`).
 ///
@@ -369,164 +376,6 @@ fn check_change(change: Change) -> Result<ChangeId> {
     }
 }
 
-/// Pebble's per-path file results: `[{"path": .., "error": {"kind": .., "message": ..}}]`.
-fn path_result(env: &Value, path: &str) -> Result<()> {
-    let items = env.get("result").and_then(Value::as_array);
-    let item = items.and_then(|a| {
-        a.iter()
-            .find(|i| i.get("path").and_then(Value::as_str) == Some(path))
-    });
-    let Some(item) = item else {
-        return Err(Error::bad(
-            format!("no result for path {path:?}"),
-            env.to_string().as_bytes(),
-        ));
-    };
-    match item.get("error") {
-        Some(e) if !e.is_null() => Err(Error::Path {
-            path: path.to_string(),
-            kind: e
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or("generic-file-error")
-                .to_string(),
-            message: e
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The `permissions`/`user`/`group` fields shared by push and make-dirs.
-fn ownership(
-    info: &mut serde_json::Map<String, Value>,
-    permissions: Option<u32>,
-    user: &Option<String>,
-    user_id: Option<u32>,
-    group: &Option<String>,
-    group_id: Option<u32>,
-) {
-    if let Some(p) = permissions {
-        info.insert("permissions".into(), json!(format!("{p:03o}")));
-    }
-    if let Some(u) = user_id {
-        info.insert("user-id".into(), json!(u));
-    }
-    if let Some(u) = user {
-        info.insert("user".into(), json!(u));
-    }
-    if let Some(g) = group_id {
-        info.insert("group-id".into(), json!(g));
-    }
-    if let Some(g) = group {
-        info.insert("group".into(), json!(g));
-    }
-}
-
-/// Pebble takes exactly three octal digits (no setuid/setgid/sticky bits).
-pub(crate) fn check_permissions(permissions: Option<u32>) -> Result<()> {
-    match permissions {
-        Some(p) if p > 0o777 => Err(Error::InvalidInput(format!(
-            "permissions must be at most 0o777 (three octal digits), got {p:#o}"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-fn check_path(path: &str) -> Result<()> {
-    if path.starts_with('/') {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput(format!(
-            "paths must be absolute, got {path:?}"
-        )))
-    }
-}
-
-/// A running exec: its change, and the control websocket for signals.
-struct ClientProcess {
-    client: Client,
-    change: ChangeId,
-    timeout: Option<Duration>,
-    control: Option<ws::WsWriter>,
-    /// Writers of the output websockets, closed once the command is done.
-    outputs: Vec<ws::WsWriter>,
-    /// The thread sending `ExecOptions::stdin`, if any.
-    feeder: Option<thread::JoinHandle<()>>,
-}
-
-impl ProcessControl for ClientProcess {
-    fn send_signal(&mut self, signal: &str) -> Result<()> {
-        let control = self
-            .control
-            .as_ref()
-            .ok_or_else(|| Error::InvalidInput("the process was already waited for".into()))?;
-        let msg = json!({"command": "signal", "signal": {"name": signal}}).to_string();
-        control.send_text(&msg).map_err(|e| self.client.conn_err(e))
-    }
-
-    fn wait(&mut self) -> Result<i32> {
-        // A little longer than the command's own timeout, so Pebble's comes first.
-        let wait = self.timeout.map(|t| t + Duration::from_secs(1));
-        let done = self.client.wait_for_change(&self.change, wait);
-        if let Some(f) = self.feeder.take() {
-            let _ = f.join();
-        }
-        if let Some(c) = self.control.take() {
-            c.close();
-        }
-        for w in self.outputs.drain(..) {
-            w.close_write();
-        }
-        let done = done?;
-        let exit_code = done
-            .tasks
-            .first()
-            .and_then(|t| t.data.get("exit-code"))
-            .and_then(Value::as_i64)
-            .and_then(|c| i32::try_from(c).ok())
-            .unwrap_or(-1);
-        check_change(done)?;
-        Ok(exit_code)
-    }
-}
-
-impl Drop for ClientProcess {
-    fn drop(&mut self) {
-        if let Some(c) = self.control.take() {
-            c.close();
-        }
-    }
-}
-
-/// Standard input over the stdio websocket; dropping it sends Pebble's end of file.
-struct WsStdin(ws::WsWriter);
-
-impl std::io::Write for WsStdin {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !buf.is_empty() {
-            self.0.send_binary(buf)?;
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for WsStdin {
-    fn drop(&mut self) {
-        let _ = self.0.send_text(r#"{"command":"end"}"#);
-    }
-}
-
-fn go_duration(d: Duration) -> String {
-    format!("{:.3}s", d.as_secs_f64())
-}
-
 impl Pebble for Client {
     fn system_info(&self) -> Result<SystemInfo> {
         let env = self.request("GET", "/v1/system-info", &[], None)?;
@@ -619,130 +468,11 @@ impl Pebble for Client {
     }
 
     fn push_from(&self, path: &str, source: &mut dyn Read, options: &PushOptions) -> Result<()> {
-        let request = push_request(path, options)?;
-        let boundary = http::new_boundary();
-        let what = "POST /v1/files";
-        let mut stream = self.connect(self.timeout)?;
-        let content_type = format!("multipart/form-data; boundary=\"{boundary}\"");
-        // Reading the source fails on our side: remember it apart from socket errors.
-        let mut local_err = None;
-        let sent = http::write_chunked_request(
-            &mut stream,
-            "POST",
-            "/v1/files",
-            &[("Accept", "application/json"), ("Connection", "close")],
-            &content_type,
-            |w| {
-                let head = http::encode_push(&boundary, request.to_string().as_bytes(), path, b"");
-                // encode_push ends with CRLF--boundary--CRLF after the (empty) content.
-                let tail = format!("\r\n--{boundary}--\r\n");
-                let head = &head[..head.len() - tail.len()];
-                w.write_all(head)?;
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    match source.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => w.write_all(&buf[..n])?,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        Err(e) => {
-                            local_err = Some(e);
-                            // Stop without the closing boundary: Pebble rejects the body.
-                            return Ok(());
-                        }
-                    }
-                }
-                w.write_all(tail.as_bytes())
-            },
-        );
-        if let Some(source) = local_err {
-            return Err(Error::Local {
-                path: "<push source>".into(),
-                source,
-            });
-        }
-        sent.map_err(|e| self.http_err(HttpError::Io(e), what, self.timeout))?;
-        let resp = http::read_response(&mut BufReader::new(stream))
-            .map_err(|e| self.http_err(e, what, self.timeout))?;
-        let env = envelope(resp.status, &resp.body)?;
-        path_result(&env, path)
+        files::push_from(self, path, source, options)
     }
 
     fn pull_to(&self, path: &str, sink: &mut dyn Write) -> Result<()> {
-        check_path(path)?;
-        let target = http::target("/v1/files", &[("action", "read"), ("path", path)]);
-        let what = format!("GET {target}");
-        let mut stream = self.connect(self.timeout)?;
-        http::write_request(
-            &mut stream,
-            "GET",
-            &target,
-            &[("Accept", "multipart/form-data"), ("Connection", "close")],
-            None,
-        )
-        .map_err(|e| self.http_err(HttpError::Io(e), &what, self.timeout))?;
-        let mut reader = BufReader::new(stream);
-        let (status, headers) =
-            http::read_head(&mut reader).map_err(|e| self.http_err(e, &what, self.timeout))?;
-        let (ctype, params) =
-            http::header_params(http::header(&headers, "content-type").unwrap_or_default());
-        let body = http::body_reader(status, &headers, reader)
-            .map_err(|e| self.http_err(e, &what, self.timeout))?;
-        if ctype != "multipart/form-data" {
-            // Errors about the request as a whole come back as JSON.
-            let mut bytes = Vec::new();
-            let _ = body.take(1024 * 1024).read_to_end(&mut bytes);
-            envelope(status, &bytes)?;
-            return Err(Error::bad(
-                format!("expected a multipart answer, got {ctype:?}"),
-                &bytes,
-            ));
-        }
-        let boundary = params
-            .iter()
-            .find(|(k, _)| k == "boundary")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let err = |e| self.http_err(e, &what, self.timeout);
-        let mut parts = http::MultipartStream::new(body, &boundary).map_err(err)?;
-        let mut response: Option<Vec<u8>> = None;
-        let mut got_file = false;
-        let mut sink_err = None;
-        while let Some(part) = parts.next_part().map_err(err)? {
-            match part.name.as_deref() {
-                Some("files") if part.filename.as_deref() == Some(path) && !got_file => {
-                    got_file = true;
-                    sink_err = parts.copy_part(sink).map_err(err)?;
-                }
-                Some("files") => {
-                    return Err(Error::bad(
-                        format!("answer is for {:?}, not {path:?}", part.filename),
-                        b"",
-                    ))
-                }
-                Some("response") => {
-                    let mut bytes = Vec::new();
-                    parts.copy_part(&mut bytes).map_err(err)?;
-                    response = Some(bytes);
-                }
-                _ => {
-                    parts.copy_part(&mut std::io::sink()).map_err(err)?;
-                }
-            }
-        }
-        let response =
-            response.ok_or_else(|| Error::bad("no \"response\" part in multipart answer", b""))?;
-        let env = envelope(status, &response)?;
-        path_result(&env, path)?;
-        if !got_file {
-            return Err(Error::bad("no file content in multipart answer", &response));
-        }
-        match sink_err {
-            Some(source) => Err(Error::Local {
-                path: "<pull sink>".into(),
-                source,
-            }),
-            None => Ok(()),
-        }
+        files::pull_to(self, path, sink)
     }
 
     fn list_files_with(&self, path: &str, options: &ListFilesOptions) -> Result<Vec<FileInfo>> {
@@ -788,84 +518,7 @@ impl Pebble for Client {
     }
 
     fn spawn(&self, command: &[&str], options: &ExecOptions) -> Result<ExecProcess> {
-        if command.is_empty() {
-            return Err(Error::InvalidInput("exec needs a command".into()));
-        }
-        let body = json!({
-            "command": command,
-            "service-context": options.service_context,
-            "environment": options.environment,
-            "working-dir": options.working_dir,
-            "timeout": options.timeout.map(go_duration),
-            "user-id": options.user_id,
-            "user": options.user,
-            "group-id": options.group_id,
-            "group": options.group,
-            "split-stderr": !options.combine_stderr,
-        });
-        let env = self.request("POST", "/v1/exec", &[], Some(&body))?;
-        let change = change_id(&env)?;
-        let task_id = env
-            .get("result")
-            .and_then(|r| r.get("task-id"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::bad("exec answer has no task-id", env.to_string().as_bytes()))?
-            .to_string();
-
-        let connected = (|| {
-            let control = self.ws_connect(&task_id, "control")?;
-            let stdio = self.ws_connect(&task_id, "stdio")?;
-            let stderr = if options.combine_stderr {
-                None
-            } else {
-                Some(self.ws_connect(&task_id, "stderr")?)
-            };
-            Ok::<_, Error>((control, stdio, stderr))
-        })();
-        let ((_, control), (stdio_r, stdio_w), stderr) = match connected {
-            Ok(c) => c,
-            Err(e) => {
-                // Usually the command failed to start: the change says why.
-                let done = self.wait_for_change(&change, Some(self.timeout))?;
-                check_change(done)?;
-                return Err(e);
-            }
-        };
-        let mut outputs = vec![stdio_w.clone()];
-        let stderr = stderr.map(|(r, w)| {
-            outputs.push(w);
-            Box::new(ws::WsStream::new(r)) as ExecReader
-        });
-        let stdin = WsStdin(stdio_w);
-        let (stdin, feeder) = match options.stdin.clone() {
-            Some(bytes) => {
-                let mut stdin = stdin;
-                let feeder = thread::spawn(move || {
-                    for chunk in bytes.chunks(64 * 1024) {
-                        if std::io::Write::write_all(&mut stdin, chunk).is_err() {
-                            break;
-                        }
-                    }
-                });
-                (None, Some(feeder))
-            }
-            None => (Some(Box::new(stdin) as ExecStdin), None),
-        };
-        let control = ClientProcess {
-            client: self.clone(),
-            change,
-            timeout: options.timeout,
-            control: Some(control),
-            outputs,
-            feeder,
-        };
-        Ok(ExecProcess::new(
-            command.iter().map(|s| s.to_string()).collect(),
-            stdin,
-            Some(Box::new(ws::WsStream::new(stdio_r))),
-            stderr,
-            Box::new(control),
-        ))
+        exec::spawn(self, command, options)
     }
 
     fn get_notices(&self, query: &NoticesQuery) -> Result<Vec<Notice>> {
@@ -927,24 +580,4 @@ impl Pebble for Client {
     fn wait_change(&self, id: &ChangeId, timeout: Option<Duration>) -> Result<Change> {
         self.wait_for_change(id, timeout)
     }
-}
-
-/// The JSON metadata of a one-file write.
-fn push_request(path: &str, options: &PushOptions) -> Result<Value> {
-    check_path(path)?;
-    check_permissions(options.permissions)?;
-    let mut info = serde_json::Map::new();
-    info.insert("path".into(), json!(path));
-    if options.make_dirs {
-        info.insert("make-dirs".into(), json!(true));
-    }
-    ownership(
-        &mut info,
-        options.permissions,
-        &options.user,
-        options.user_id,
-        &options.group,
-        options.group_id,
-    );
-    Ok(json!({"action": "write", "files": [info]}))
 }
