@@ -148,7 +148,8 @@ fn remote(endpoint: &str, id: u32, input: &Input) -> Relation {
     let mut relation = Relation::new(endpoint)
         .id(id)
         .remote_app_data(bag(&input.app_bag));
-    if let Some(name) = &input.remote_app {
+    // Any name Juju gives an application (others never reach a charm).
+    if let Some(name) = input.remote_app.as_ref().filter(|n| is_application_name(n)) {
         relation = relation.remote_app_name(name.clone());
     }
     for (n, unit) in input.unit_bags.iter().take(3).enumerate() {
@@ -158,6 +159,17 @@ fn remote(endpoint: &str, id: u32, input: &Input) -> Relation {
         relation = relation.remote_unit(0, Bag::new());
     }
     relation
+}
+
+/// Juju's application names: `[a-z][a-z0-9]*`, then `-` parts each with a letter
+/// (`validApplication` in juju/names' `application.go`).
+fn is_application_name(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let first = parts.next().unwrap_or_default();
+    let alnum = |p: &str| p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    first.starts_with(|c: char| c.is_ascii_lowercase())
+        && alnum(first)
+        && parts.all(|p| alnum(p) && p.bytes().any(|c| c.is_ascii_lowercase()))
 }
 
 /// The state and the event of one run, for `charm`.
