@@ -21,7 +21,8 @@ use charm_runtime::testing::{self as scenario, Bag, Event, PeerRelation, Relatio
 use charm_runtime::{SecretContent, SecretId};
 use libfuzzer_sys::fuzz_target;
 
-/// The ids of the two secrets in every state: `0` granted on `db`, `1` on `smtp`.
+/// The ids of the two secrets granted to the unit (by the `db` and the `smtp` provider:
+/// which relation brought an id is what the charm learns from the bags).
 const SECRET_IDS: [&str; 2] = ["secret:cjhg2ok5jrbc769e4mk0", "secret:cjhg2ok5jrbc769e4mkg"];
 
 /// Keys the example charms read, so that the fuzzer reaches their parsing quickly.
@@ -147,7 +148,8 @@ fn remote(endpoint: &str, id: u32, input: &Input) -> Relation {
     let mut relation = Relation::new(endpoint)
         .id(id)
         .remote_app_data(bag(&input.app_bag));
-    if let Some(name) = &input.remote_app {
+    // Any name Juju gives an application (others never reach a charm).
+    if let Some(name) = input.remote_app.as_ref().filter(|n| is_application_name(n)) {
         relation = relation.remote_app_name(name.clone());
     }
     for (n, unit) in input.unit_bags.iter().take(3).enumerate() {
@@ -157,6 +159,17 @@ fn remote(endpoint: &str, id: u32, input: &Input) -> Relation {
         relation = relation.remote_unit(0, Bag::new());
     }
     relation
+}
+
+/// Juju's application names: `[a-z][a-z0-9]*`, then `-` parts each with a letter
+/// (`validApplication` in juju/names' `application.go`).
+fn is_application_name(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let first = parts.next().unwrap_or_default();
+    let alnum = |p: &str| p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    first.starts_with(|c: char| c.is_ascii_lowercase())
+        && alnum(first)
+        && parts.all(|p| alnum(p) && p.bytes().any(|c| c.is_ascii_lowercase()))
 }
 
 /// The state and the event of one run, for `charm`.
@@ -183,8 +196,8 @@ fn scenario_of(input: &Input) -> (State, Event, bool) {
             state = state
                 .relation(db.clone())
                 .relation(smtp.clone())
-                .secret(secret(0).grant(db.id, "webapp/0"))
-                .secret(secret(1).grant(smtp.id, "webapp/0"));
+                .secret(secret(0))
+                .secret(secret(1));
             match e % 6 {
                 0 => Event::config_changed(),
                 1 => Event::relation_changed(&db),
