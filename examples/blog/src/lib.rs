@@ -106,8 +106,12 @@ impl Blog {
             return Ok(Plan::WaitingForDatabase);
         };
         let Some(endpoint) = conf::first_endpoint(endpoints) else {
-            ctx.warn(format!("the database's endpoints are not host:port: {endpoints:?}"));
-            return Ok(Plan::Unusable("database endpoints are not host:port".into()));
+            ctx.warn(format!(
+                "the database's endpoints are not host:port: {endpoints:?}"
+            ));
+            return Ok(Plan::Unusable(
+                "database endpoints are not host:port".into(),
+            ));
         };
         Ok(Plan::Ready(BlogConf {
             database_uri: BlogConf::database_uri(username, password, endpoint, DATABASE),

@@ -16,8 +16,9 @@ fn committed_charmcraft_yaml_is_up_to_date() {
 
 #[test]
 fn charmcraft_yaml_declares_the_endpoint_and_the_action() {
-    let yaml: Value = serde_saphyr::from_str(&<minipg::Minipg as Charm>::metadata().charmcraft_yaml())
-        .expect("generated YAML parses");
+    let yaml: Value =
+        serde_saphyr::from_str(&<minipg::Minipg as Charm>::metadata().charmcraft_yaml())
+            .expect("generated YAML parses");
     assert_eq!(yaml["name"], "minipg");
     assert_eq!(
         yaml["provides"]["database"],

@@ -47,7 +47,8 @@ pub use error::Error;
 pub use provider::{Answer, Request, Response};
 pub use provides::{DatabaseProvides, DatabaseRequested};
 pub use requires::{
-    CredentialsChanged, DatabaseCreated, DatabaseRequires, EndpointsChanged, ReadOnlyEndpointsChanged,
+    CredentialsChanged, DatabaseCreated, DatabaseRequires, EndpointsChanged,
+    ReadOnlyEndpointsChanged,
 };
 pub use secret::{SecretGroup, SecretLabel, SECRET_FIELD_PREFIX};
 

@@ -150,9 +150,7 @@ impl DatabaseProvides {
             let id = write_secret(&ctx, &leader, &relation, write, published)?;
             ids.insert(write.group, id);
         }
-        let writes = answer
-            .bag_writes(&ids)
-            .map_err(protocol_error(&relation))?;
+        let writes = answer.bag_writes(&ids).map_err(protocol_error(&relation))?;
         apply(&relation.local_app_data(&leader), writes);
         Ok(())
     }
@@ -173,12 +171,8 @@ impl DatabaseProvides {
 }
 
 fn find_relation(ctx: &ComponentContext<DatabaseProvides>, id: u32) -> Result<Relation> {
-    ctx.relation_by_id(RelationId::new(id))?.ok_or_else(|| {
-        Error::msg(format!(
-            "no relation {id} on endpoint `{}`",
-            ctx.endpoint()
-        ))
-    })
+    ctx.relation_by_id(RelationId::new(id))?
+        .ok_or_else(|| Error::msg(format!("no relation {id} on endpoint `{}`", ctx.endpoint())))
 }
 
 fn protocol_error(relation: &Relation) -> impl FnOnce(crate::Error) -> Error + '_ {
@@ -246,7 +240,11 @@ fn secret_content(bag: Bag) -> SecretContent {
 impl DatabaseProvides {
     /// New requests (`_on_relation_changed_event` of both libraries): the leader's.
     #[on(relation_changed)]
-    fn requested(&mut self, ctx: &mut ComponentContext<Self>, event: &RelationChanged) -> Result<()> {
+    fn requested(
+        &mut self,
+        ctx: &mut ComponentContext<Self>,
+        event: &RelationChanged,
+    ) -> Result<()> {
         let Some(leader) = ctx.leader()? else {
             return Ok(());
         };

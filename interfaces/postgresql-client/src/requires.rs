@@ -243,7 +243,11 @@ impl DatabaseRequires {
 
     /// The provider's answer: the library's events (`_on_relation_changed_event`).
     #[on(relation_changed)]
-    fn answered(&mut self, ctx: &mut ComponentContext<Self>, event: &RelationChanged) -> Result<()> {
+    fn answered(
+        &mut self,
+        ctx: &mut ComponentContext<Self>,
+        event: &RelationChanged,
+    ) -> Result<()> {
         let relation = event.relation();
         let rel = RelationRef::new(ctx.endpoint(), relation.id().number());
         let remote_app = relation.remote_app_data()?.to_map()?;
