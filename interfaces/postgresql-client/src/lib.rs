@@ -35,6 +35,7 @@ use std::collections::BTreeMap;
 
 pub mod diff;
 mod error;
+mod glue;
 mod json;
 pub mod provider;
 pub mod provides;

@@ -2,7 +2,7 @@
 //!
 //! It serves v0 requirers (`data_platform_libs` v0 `DatabaseRequires`) and v1 requirers
 //! (dpcharmlibs-interfaces' `ResourceRequirerEventHandler`), through the protocol
-//! functions of [`provider`](crate::provider):
+//! functions of [`provider`]:
 //!
 //! - `relation-changed`: the leader emits [`DatabaseRequested`] for each new request (a
 //!   v0 requirer's one, each new entry of a v1 requirer's `requests`);
@@ -50,8 +50,8 @@ use charm_runtime::prelude::*;
 use charm_runtime::RelationId;
 use serde::{Deserialize, Serialize};
 
+use crate::glue::{apply, bag_of, protocol_error};
 use crate::provider::{self, ProviderEvent, Request, SecretWrite, Version};
-use crate::requires::apply;
 use crate::{Bag, RelationRef, Response};
 
 /// A requirer asked for a database: create it, then call [`DatabaseProvides::answer`].
@@ -175,10 +175,6 @@ fn find_relation(ctx: &ComponentContext<DatabaseProvides>, id: u32) -> Result<Re
         .ok_or_else(|| Error::msg(format!("no relation {id} on endpoint `{}`", ctx.endpoint())))
 }
 
-fn protocol_error(relation: &Relation) -> impl FnOnce(crate::Error) -> Error + '_ {
-    move |e| Error::msg(format!("{}: {e}", relation.key()))
-}
-
 /// Creates the secret `write` names (granted to `relation`) or, when this application
 /// has it already (found by its label), gives it a new revision if its content changes.
 /// Returns its id as published: `published`, the id the databag holds, when it is that
@@ -193,10 +189,7 @@ fn write_secret(
     let existing = ctx.secret_by_label(&write.label);
     match existing.peek_content() {
         Ok(current) => {
-            let current: Bag = current
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+            let current = bag_of(&current);
             let content = write.content(Some(&current));
             if content != current {
                 existing.set_content(secret_content(content))?;

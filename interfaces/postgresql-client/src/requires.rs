@@ -1,7 +1,7 @@
 //! [`DatabaseRequires`]: the requirer as a component a charm attaches to its endpoint.
 //!
 //! It does what `DatabaseRequires` of `data_platform_libs` v0 does in an `ops` charm,
-//! through the protocol functions of [`requirer`](crate::requirer):
+//! through the protocol functions of [`requirer`]:
 //!
 //! - `relation-created`: the leader writes the request (the database, the fields it
 //!   wants in secrets);
@@ -55,8 +55,9 @@ use charm_runtime::prelude::*;
 use charm_runtime::RelationId;
 use serde::{Deserialize, Serialize};
 
+use crate::glue::{apply, bag_of, protocol_error};
 use crate::requirer::{self, ChangedBags, ConnectionInfo, DatabaseRequest, RequirerEvent};
-use crate::{Bag, BagWrites, RelationRef, SecretGroup, SecretLabel, SecretRef};
+use crate::{Bag, RelationRef, SecretGroup, SecretLabel, SecretRef};
 
 /// The provider created the database: credentials are there to read
 /// ([`DatabaseRequires::connection`]). The v0 library's `database_created`.
@@ -183,29 +184,9 @@ fn read_secret(relation: &Relation, r: &SecretRef) -> Result<Option<Bag>> {
         return Ok(None);
     };
     match secret.with_label(r.label.clone()).content() {
-        Ok(content) => Ok(Some(
-            content
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )),
+        Ok(content) => Ok(Some(bag_of(&content))),
         Err(Error::SecretNotFound { .. } | Error::PermissionDenied { .. }) => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-/// A protocol error as the framework's, naming the relation.
-fn protocol_error(relation: &Relation) -> impl FnOnce(crate::Error) -> Error + '_ {
-    move |e| Error::msg(format!("{}: {e}", relation.key()))
-}
-
-/// Applies `writes` to a databag (`None` removes the key).
-pub(crate) fn apply(bag: &charm_runtime::DataBag<'_, charm_runtime::ReadWrite>, writes: BagWrites) {
-    for (key, value) in writes {
-        match value {
-            Some(value) => bag.set(key, value),
-            None => bag.remove(key),
-        }
     }
 }
 
@@ -266,19 +247,11 @@ impl DatabaseRequires {
         )
         .map_err(protocol_error(relation))?;
         apply(&relation.local_unit_data(), changed.unit_writes);
-        // Label each new secret now, so that its `secret-changed` names the relation.
-        for secret in &changed.secrets_to_label {
-            if read_secret(relation, secret)?.is_none() {
-                ctx.info(format!(
-                    "{}: the `{}` secret is not readable yet",
-                    relation.key(),
-                    secret.group
-                ));
-            }
-        }
-        if changed.events.is_empty() {
+        if changed.events.is_empty() && changed.secrets_to_label.is_empty() {
             return Ok(());
         }
+        // Reading the answer reads each secret by id with this unit's label for it
+        // (`secret-get <id> --label`): a new secret's `secret-changed` names the relation.
         let info = read_connection(ctx, relation)?;
         let id = rel.id;
         for e in changed.events {
