@@ -69,10 +69,11 @@ impl Minipg {
             return Ok(());
         }
         let id = action.params().relation_id;
-        let Some(id) = u32::try_from(id).ok().filter(|id| {
-            ctx.relations(Self::DATABASE)
-                .is_ok_and(|rs| rs.iter().any(|r| r.id().number() == *id))
-        }) else {
+        let relations = ctx.relations(Self::DATABASE)?;
+        let Some(id) = u32::try_from(id)
+            .ok()
+            .filter(|id| relations.iter().any(|r| r.id().number() == *id))
+        else {
             action.fail(format!("no `database` relation with id {id}"));
             return Ok(());
         };

@@ -52,7 +52,7 @@
 use std::cell::RefCell;
 
 use charm_runtime::prelude::*;
-use charm_runtime::RelationId;
+use charm_runtime::{DataBag, ReadOnly, RelationId};
 use serde::{Deserialize, Serialize};
 
 use crate::glue::{apply, bag_of, protocol_error};
@@ -162,7 +162,7 @@ fn read_connection(
     let local = relation.local_unit_data().to_map()?;
     let failure = RefCell::new(None);
     let info = requirer::connection_info(rel, &remote.to_map()?, &local, |r| {
-        match read_secret(relation, r) {
+        match read_secret(&remote, r) {
             Ok(content) => content,
             Err(e) => {
                 failure.borrow_mut().get_or_insert(e);
@@ -179,8 +179,8 @@ fn read_connection(
 
 /// The content of a secret the provider published (`secret-<group>`), read by id with
 /// this unit's label for it; `None` when there is none or it is not (yet) granted.
-fn read_secret(relation: &Relation, r: &SecretRef) -> Result<Option<Bag>> {
-    let Some(secret) = relation.remote_app_data()?.get_secret(&r.group.field())? else {
+fn read_secret(remote: &DataBag<'_, ReadOnly>, r: &SecretRef) -> Result<Option<Bag>> {
+    let Some(secret) = remote.get_secret(&r.group.field())? else {
         return Ok(None);
     };
     match secret.with_label(r.label.clone()).content() {
