@@ -7,59 +7,20 @@
 //! (cached under `target/`); the tests skip, saying why, when `python3` is absent or
 //! PyPI is unreachable with nothing cached.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use cargo_charm::sim::{Config, Model};
 use charm_tests::spec::assert_settled_cleanly;
-use charm_tests::{model, python3, scratch_dir, unit_status, workspace_root};
+use charm_tests::{interface_python_charms, model, unit_file, unit_status};
 use serde_json::{json, Value};
 
-/// The charms laid out once per process, or why not.
-fn python_charms() -> Result<&'static Path, &'static str> {
-    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    DIR.get_or_init(|| {
-        if python3().is_none() {
-            return Err("python3 not found".into());
-        }
-        let out = scratch_dir("python-charms");
-        let run = Command::new("bash")
-            .arg(workspace_root().join("tests/python-charms/build.sh"))
-            .arg(&out)
-            .output()
-            .expect("run tests/python-charms/build.sh");
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        match run.status.code() {
-            Some(0) => Ok(out),
-            Some(75) => Err(stderr.trim().to_string()),
-            _ => panic!(
-                "tests/python-charms/build.sh failed ({}):\n{stderr}",
-                run.status
-            ),
-        }
-    })
-    .as_ref()
-    .map(PathBuf::as_path)
-    .map_err(|e| {
-        let leaked: &'static str = Box::leak(e.clone().into_boxed_str());
-        leaked
-    })
-}
-
-fn file(m: &Model, unit: &str, name: &str) -> String {
-    m.read_unit_file(unit, name)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{unit} has no {name}"))
-}
-
 fn db_json(m: &Model, unit: &str) -> Value {
-    serde_json::from_str(&file(m, unit, "db.json")).unwrap()
+    serde_json::from_str(&unit_file(m, unit, "db.json")).unwrap()
 }
 
 #[test]
 fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
-    let charms = match python_charms() {
+    let charms = match interface_python_charms() {
         Ok(c) => c,
         Err(why) => return eprintln!("SKIPPED: {why}"),
     };
@@ -100,7 +61,7 @@ fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
         assert_eq!(db["database"], "blog");
         assert_eq!(db["version"], "16.0");
         assert!(db["endpoints"].as_str().unwrap().ends_with(":5432"), "{db}");
-        assert!(file(&m, unit, "events.log").contains(&format!("database_created {rel}\n")));
+        assert!(unit_file(&m, unit, "events.log").contains(&format!("database_created {rel}\n")));
     }
     assert_eq!(
         unit_status(&m, "pg-provider-v0/0"),
@@ -131,7 +92,7 @@ fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
 
 #[test]
 fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
-    let charms = match python_charms() {
+    let charms = match interface_python_charms() {
         Ok(c) => c,
         Err(why) => return eprintln!("SKIPPED: {why}"),
     };
@@ -167,7 +128,7 @@ fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
         db_json(&m, "shop/0")["password"],
         secret.content()["password"].as_str()
     );
-    assert!(file(&m, "shop/0", "events.log").contains(&format!("resource_created {v1}\n")));
+    assert!(unit_file(&m, "shop/0", "events.log").contains(&format!("resource_created {v1}\n")));
     assert_eq!(unit_status(&m, "shop/0"), "active: database shop ready");
 
     let secret = m.secret(&format!("database.{v0}.user.secret")).unwrap();
@@ -175,7 +136,7 @@ fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
         db_json(&m, "blog/0")["password"],
         secret.content()["password"].as_str()
     );
-    assert!(file(&m, "blog/0", "events.log").contains(&format!("database_created {v0}\n")));
+    assert!(unit_file(&m, "blog/0", "events.log").contains(&format!("database_created {v0}\n")));
     assert_eq!(
         unit_status(&m, "pg-provider-v1/0"),
         "active: serving 2 databases"
@@ -184,7 +145,7 @@ fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
 
 #[test]
 fn python_tls_ca_issues_certificates_that_openssl_verifies() {
-    let charms = match python_charms() {
+    let charms = match interface_python_charms() {
         Ok(c) => c,
         Err(why) => return eprintln!("SKIPPED: {why}"),
     };
@@ -220,8 +181,10 @@ fn python_tls_ca_issues_certificates_that_openssl_verifies() {
     for unit in ["tls-requirer/0", "tls-requirer/1"] {
         assert_eq!(unit_status(&m, unit), "active: certificate ready");
         let slug = unit.replace('/', "-");
-        assert!(file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n")));
-        assert_eq!(file(&m, unit, "tls-ca.crt").trim(), ca_pem.trim());
+        assert!(
+            unit_file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n"))
+        );
+        assert_eq!(unit_file(&m, unit, "tls-ca.crt").trim(), ca_pem.trim());
         let dir = m.unit_dir(unit).unwrap();
         match Command::new("openssl")
             .args(["verify", "-CAfile", "tls-ca.crt", "tls.crt"])

@@ -16,6 +16,10 @@ pub mod spec;
 /// The example charms the end-to-end tests run.
 pub const EXAMPLES: [&str; 3] = ["database", "mailserver", "webapp"];
 
+/// The example charms that speak the ecosystem's interfaces, through the interface
+/// crates (`interfaces/`), run against Canonical's Python libraries.
+pub const ECOSYSTEM_EXAMPLES: [&str; 2] = ["blog", "minipg"];
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -101,11 +105,16 @@ pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
     })
 }
 
-/// `cargo build --bins -p database -p mailserver -p webapp -p cargo-charm` in `target`;
+/// `cargo build --bins -p <each example> -p cargo-charm` in `target`;
 /// `None` if cargo blocks waiting for the lock on the build directory.
 fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
     use std::io::{BufRead, BufReader};
-    let packages: Vec<&str> = EXAMPLES.iter().copied().chain(["cargo-charm"]).collect();
+    let packages: Vec<&str> = EXAMPLES
+        .iter()
+        .chain(&ECOSYSTEM_EXAMPLES)
+        .copied()
+        .chain(["cargo-charm"])
+        .collect();
     let mut cmd = Command::new(cargo());
     cmd.current_dir(workspace_root())
         .args([
@@ -147,7 +156,8 @@ fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
     }
     assert!(
         status.success(),
-        "`cargo build -p database -p mailserver -p webapp -p cargo-charm` failed"
+        "`cargo build -p {}` failed",
+        packages.join(" -p ")
     );
     let mut bins = BTreeMap::new();
     for line in stdout.lines() {
@@ -218,15 +228,24 @@ impl ExampleCharms {
 /// The example charms (debug builds), laid out once per process.
 pub fn examples() -> &'static ExampleCharms {
     static CHARMS: OnceLock<ExampleCharms> = OnceLock::new();
-    CHARMS.get_or_init(|| {
-        let dir = scratch_dir("charms");
-        let bins = binaries();
-        let yaml = EXAMPLES
-            .iter()
-            .map(|n| (n.to_string(), lay_out_charm(&bins[*n], &dir.join(n))))
-            .collect();
-        ExampleCharms { dir, yaml }
-    })
+    CHARMS.get_or_init(|| lay_out_examples("charms", &EXAMPLES))
+}
+
+/// The ecosystem example charms ([`ECOSYSTEM_EXAMPLES`], debug builds), laid out once
+/// per process.
+pub fn ecosystem_examples() -> &'static ExampleCharms {
+    static CHARMS: OnceLock<ExampleCharms> = OnceLock::new();
+    CHARMS.get_or_init(|| lay_out_examples("ecosystem-charms", &ECOSYSTEM_EXAMPLES))
+}
+
+fn lay_out_examples(what: &str, names: &[&str]) -> ExampleCharms {
+    let dir = scratch_dir(what);
+    let bins = binaries();
+    let yaml = names
+        .iter()
+        .map(|n| (n.to_string(), lay_out_charm(&bins[*n], &dir.join(n))))
+        .collect();
+    ExampleCharms { dir, yaml }
 }
 
 /// A new model whose hook tools are the workspace's `cargo-charm`.
@@ -403,6 +422,48 @@ pub fn ops_reference_charms() -> Result<&'static Path, &'static str> {
     })
     .as_deref()
     .map_err(String::as_str)
+}
+
+/// The Python interop charms of `tests/python-charms` (Canonical's interface libraries,
+/// unmodified, in `ops` charms), laid out by its `build.sh` once per process: the
+/// directory holding `pg-provider-v0/`, `pg-requirer-v1/`, `tls-provider/`, ... `Err`
+/// says why they cannot be built here (`python3` absent, or PyPI unreachable with
+/// nothing cached): the test skips.
+pub fn interface_python_charms() -> Result<&'static Path, &'static str> {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if python3().is_none() {
+            return Err("python3 not found".into());
+        }
+        let out = scratch_dir("python-charms");
+        let run = Command::new("bash")
+            .arg(workspace_root().join("tests/python-charms/build.sh"))
+            .arg(&out)
+            .output()
+            .expect("run tests/python-charms/build.sh");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        match run.status.code() {
+            Some(0) => Ok(out),
+            Some(75) => Err(stderr.trim().to_string()),
+            _ => panic!(
+                "tests/python-charms/build.sh failed ({}):\n{stderr}",
+                run.status
+            ),
+        }
+    })
+    .as_ref()
+    .map(PathBuf::as_path)
+    .map_err(|e| {
+        let leaked: &'static str = Box::leak(e.clone().into_boxed_str());
+        leaked
+    })
+}
+
+/// The file `name` in `unit`'s charm directory; panics naming it when it is absent.
+pub fn unit_file(m: &Model, unit: &str, name: &str) -> String {
+    m.read_unit_file(unit, name)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{unit} has no {name}"))
 }
 
 /// Runs `cmd`, a command that installs packages from PyPI with pip on first use (into a

@@ -9,10 +9,14 @@
 //!   application databag) and v1 requirers (each entry of the JSON list `requests`),
 //!   answering each the way that version's library does.
 //!
-//! Nothing here calls a hook tool: each function takes the databags (`BTreeMap<String,
+//! Two components glue them to a charm: [`DatabaseRequires`] and [`DatabaseProvides`],
+//! attached to an endpoint, observe its events and emit the libraries' events
+//! ([`DatabaseCreated`], [`DatabaseRequested`], ...).
+//!
+//! The protocol modules call no hook tool: each function takes the databags (`BTreeMap<String,
 //! String>`, as `relation-get` returns them) and returns what to write (a key mapped to
 //! `None` is deleted), the events the libraries would emit, and the secrets to create,
-//! update or label. A framework glues them to hook tools; the values are those the Python
+//! update or label; the values are those the Python
 //! libraries read and write, byte for byte (see the fixtures in `tests/fixtures/`,
 //! recorded from the libraries themselves).
 //!
@@ -31,14 +35,22 @@ use std::collections::BTreeMap;
 
 pub mod diff;
 mod error;
+mod glue;
 mod json;
 pub mod provider;
+pub mod provides;
 pub mod requirer;
+pub mod requires;
 mod secret;
 
 pub use diff::Diff;
 pub use error::Error;
 pub use provider::{Answer, Request, Response};
+pub use provides::{DatabaseProvides, DatabaseRequested};
+pub use requires::{
+    CredentialsChanged, DatabaseCreated, DatabaseRequires, EndpointsChanged,
+    ReadOnlyEndpointsChanged,
+};
 pub use secret::{SecretGroup, SecretLabel, SECRET_FIELD_PREFIX};
 
 /// A databag as `relation-get` returns it.

@@ -677,19 +677,74 @@ pub fn published_secret_labels(relation: RelationRef<'_>, local_app: &Bag) -> Ve
             labels.push(g.label(relation.endpoint, relation.id, None));
         }
     }
-    if let Some(Ok(Json::Array(entries))) = local_app.get("requests").map(|t| Json::parse(t)) {
-        for e in entries.iter().filter_map(Json::as_object) {
-            let Some(rid) = e.str("request-id") else {
-                continue;
-            };
-            for g in SecretGroup::ALL {
-                if e.str(&g.field()).is_some() {
-                    labels.push(g.label(relation.endpoint, relation.id, Some(rid)));
-                }
+    for e in v1_answers(local_app) {
+        let Some(rid) = e.str("request-id") else {
+            continue;
+        };
+        for g in SecretGroup::ALL {
+            if e.str(&g.field()).is_some() {
+                labels.push(g.label(relation.endpoint, relation.id, Some(rid)));
             }
         }
     }
     labels
+}
+
+/// The `requests` entries of this application's v1 answers.
+fn v1_answers(local_app: &Bag) -> Vec<Object> {
+    match local_app.get("requests").map(|t| Json::parse(t)) {
+        Some(Ok(Json::Array(entries))) => entries
+            .iter()
+            .filter_map(Json::as_object)
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The id of the `group` secret this application published for a request (v0: the
+/// field `secret-<group>` of its databag; v1: that field of the answer to `request_id`),
+/// as it wrote it.
+pub fn published_secret_id(
+    local_app: &Bag,
+    request_id: Option<&str>,
+    group: SecretGroup,
+) -> Option<String> {
+    match request_id {
+        None => local_app.get(&group.field()).cloned(),
+        Some(rid) => v1_answers(local_app)
+            .iter()
+            .find(|e| e.str("request-id") == Some(rid))
+            .and_then(|e| e.str(&group.field()).map(str::to_string)),
+    }
+}
+
+/// How many requests this application answered on a relation, from its own databag: a
+/// v0 answer has credentials (`secret-user`, or `username` on the databag), each v1
+/// answer in `requests` a `secret-user`.
+///
+/// ```
+/// use charm_postgresql_client::provider::answered_requests;
+/// use charm_postgresql_client::Bag;
+/// let v0: Bag = [("secret-user".to_string(), "secret:x".to_string())].into();
+/// assert_eq!(answered_requests(&v0), 1);
+/// let v1: Bag = [
+///     ("version".to_string(), "v1".to_string()),
+///     ("requests".to_string(), r#"[{"request-id": "a", "secret-user": "secret:y"}, {"request-id": "b"}]"#.to_string()),
+/// ].into();
+/// assert_eq!(answered_requests(&v1), 1);
+/// assert_eq!(answered_requests(&Bag::new()), 0);
+/// ```
+pub fn answered_requests(local_app: &Bag) -> usize {
+    let user = SecretGroup::User.field();
+    if local_app.get("version").map(String::as_str) == Some("v1") {
+        v1_answers(local_app)
+            .iter()
+            .filter(|e| e.str(&user).is_some())
+            .count()
+    } else {
+        usize::from(local_app.contains_key(&user) || local_app.contains_key("username"))
+    }
 }
 
 #[cfg(test)]

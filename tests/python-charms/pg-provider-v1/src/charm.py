@@ -59,8 +59,10 @@ class ProviderCharm(ops.CharmBase):
         relation_id = int(event.params['relation-id'])
         relation = self.model.get_relation('database', relation_id)
         username = f'relation_id_{relation_id}'
+        address = self.model.get_binding(relation).network.ingress_address
         # `responses()` cannot be used here: for a v0 requirer it loads our own databag with
         # every value JSON-decoded, so `version: 16.0` becomes a float and fails validation.
+        # `set_response` replaces the answer: the whole of it, endpoints included.
         for request in self.database.requests(relation):
             response = ResourceProviderModel(
                 salt=request.salt,
@@ -68,6 +70,8 @@ class ProviderCharm(ops.CharmBase):
                 resource=request.resource,
                 username=username,
                 password=password(),
+                endpoints=f'{address}:5432',
+                version='16.0',
             )
             self.database.set_response(relation_id, response)
         event.set_results({'username': username})

@@ -1,0 +1,126 @@
+//! # `blog`: a `postgresql_client` requirer
+//!
+//! A stand-in blog (it serves nothing) that gets a database through
+//! [`charm_postgresql_client::DatabaseRequires`], speaking the v0 protocol that v0 and v1
+//! providers serve (Canonical's postgresql charms, `minipg`), and writes the connection
+//! to `blog.conf` in its charm directory ([`conf`]):
+//!
+//! - no `database` relation: `blog.conf` removed, blocked `missing database relation`;
+//! - a relation, no credentials yet: waiting `waiting for database`;
+//! - credentials: `blog.conf` holds `database-uri = postgresql://<user>:<password>@<first
+//!   endpoint>/blog` and `tls = off`; active `ready`. A new password from the provider
+//!   (`secret-changed`, which the component maps to the relation) is written at once.
+
+use charm_postgresql_client::DatabaseRequires;
+use charm_runtime::prelude::*;
+
+pub mod conf;
+
+use conf::BlogConf;
+
+/// The database the blog asks for.
+pub const DATABASE: &str = "blog";
+
+/// The charm. Its fields live for one hook.
+#[derive(Charm, Debug)]
+#[charm(
+    name = "blog",
+    summary = "A stand-in blog that gets its database over postgresql_client",
+    description = "Requests the database `blog` on `database` (interface postgresql_client, the v0 protocol both v0 and v1 providers serve) and writes the connection URI to blog.conf in its charm directory, following the provider's password rotations. An example of the charm-runtime framework and of the charm-postgresql-client library."
+)]
+pub struct Blog {
+    /// The `database` endpoint; its interface comes from the library.
+    #[requires(database(limit = 1))]
+    database: DatabaseRequires,
+}
+
+impl Default for Blog {
+    fn default() -> Self {
+        Blog {
+            database: DatabaseRequires::new(DATABASE),
+        }
+    }
+}
+
+/// What the unit should be, from the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// No `database` relation.
+    NoDatabase,
+    /// A relation, no credentials yet.
+    WaitingForDatabase,
+    /// The provider's answer is unusable (the status says why).
+    Unusable(String),
+    /// Everything the blog needs.
+    Ready(BlogConf),
+}
+
+#[handlers]
+impl Blog {
+    /// Makes `blog.conf` and the status say what the model says, whatever happened.
+    #[on(
+        start,
+        upgrade_charm,
+        database_relation_created,
+        database_relation_broken,
+        database::database_created,
+        database::endpoints_changed,
+        database::credentials_changed
+    )]
+    fn reconcile(&mut self, ctx: &mut Context<Self>) -> Result<()> {
+        match self.plan(ctx)? {
+            Plan::NoDatabase => {
+                conf::remove(ctx.charm_dir())?;
+                ctx.set_status(Status::blocked("missing database relation"));
+            }
+            Plan::WaitingForDatabase => {
+                conf::remove(ctx.charm_dir())?;
+                ctx.set_status(Status::waiting("waiting for database"));
+            }
+            Plan::Unusable(why) => {
+                conf::remove(ctx.charm_dir())?;
+                ctx.set_status(Status::blocked(why));
+            }
+            Plan::Ready(blog_conf) => {
+                blog_conf.write(ctx.charm_dir())?;
+                ctx.set_status(Status::active(if blog_conf.tls {
+                    "ready (tls)"
+                } else {
+                    "ready"
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Blog {
+    /// What the unit should be: the database connection, and whether TLS is on.
+    pub fn plan(&self, ctx: &Context<Self>) -> Result<Plan> {
+        let Some(db) = self.database.connection(ctx)? else {
+            return Ok(Plan::NoDatabase);
+        };
+        let (Some(username), Some(password), Some(endpoints)) =
+            (db.username(), db.password(), db.endpoints())
+        else {
+            return Ok(Plan::WaitingForDatabase);
+        };
+        let Some(endpoint) = conf::first_endpoint(endpoints) else {
+            ctx.warn(format!(
+                "the database's endpoints are not host:port: {endpoints:?}"
+            ));
+            return Ok(Plan::Unusable(
+                "database endpoints are not host:port".into(),
+            ));
+        };
+        Ok(Plan::Ready(BlogConf {
+            database_uri: BlogConf::database_uri(username, password, endpoint, DATABASE),
+            tls: self.tls(ctx)?,
+        }))
+    }
+
+    /// Whether the unit serves TLS. Without a certificate provider it does not.
+    fn tls(&self, _ctx: &Context<Self>) -> Result<bool> {
+        Ok(false)
+    }
+}

@@ -1,0 +1,3 @@
+//! The `blog` charm's `dispatch`: Juju runs this binary once per hook.
+
+charm_runtime::main!(blog::Blog);
