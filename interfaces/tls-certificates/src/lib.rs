@@ -30,7 +30,9 @@ mod databag;
 mod error;
 mod key;
 pub mod provider;
+mod provides;
 pub mod requirer;
+mod requires;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +44,11 @@ pub use databag::{
 };
 pub use error::Error;
 pub use key::{KeyAlgorithm, PrivateKey};
+pub use provides::{CertificateCreationRequest, CertificatesProvides, IssuedCertificate};
+pub use requirer::AvailableCertificate;
+pub use requires::{
+    CertificateAvailable, CertificateDenied, CertificateWithdrawn, CertificatesRequires,
+};
 
 /// A databag as `relation-get` returns it.
 pub type Bag = BTreeMap<String, String>;
@@ -61,6 +68,19 @@ pub enum Mode {
     /// One key and certificate for the application, kept by the leader, in the
     /// application databag.
     App,
+}
+
+/// Applies `writes` to a databag of this hook (`None`: delete the key).
+pub(crate) fn write_bag(
+    bag: &charm_runtime::databag::DataBag<'_, charm_runtime::databag::ReadWrite>,
+    writes: &BagWrites,
+) {
+    for (key, value) in writes {
+        match value {
+            Some(value) => bag.set(key, value),
+            None => bag.remove(key),
+        }
+    }
 }
 
 /// A PEM block as the library writes it: 64-column base64, `\n` line ends, no final
