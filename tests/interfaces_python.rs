@@ -7,45 +7,12 @@
 //! (cached under `target/`); the tests skip, saying why, when `python3` is absent or
 //! PyPI is unreachable with nothing cached.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use cargo_charm::sim::{Config, Model};
 use charm_tests::spec::assert_settled_cleanly;
-use charm_tests::{model, python3, scratch_dir, unit_status, workspace_root};
+use charm_tests::{model, python_charms, unit_status};
 use serde_json::{json, Value};
-
-/// The charms laid out once per process, or why not.
-fn python_charms() -> Result<&'static Path, &'static str> {
-    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    DIR.get_or_init(|| {
-        if python3().is_none() {
-            return Err("python3 not found".into());
-        }
-        let out = scratch_dir("python-charms");
-        let run = Command::new("bash")
-            .arg(workspace_root().join("tests/python-charms/build.sh"))
-            .arg(&out)
-            .output()
-            .expect("run tests/python-charms/build.sh");
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        match run.status.code() {
-            Some(0) => Ok(out),
-            Some(75) => Err(stderr.trim().to_string()),
-            _ => panic!(
-                "tests/python-charms/build.sh failed ({}):\n{stderr}",
-                run.status
-            ),
-        }
-    })
-    .as_ref()
-    .map(PathBuf::as_path)
-    .map_err(|e| {
-        let leaked: &'static str = Box::leak(e.clone().into_boxed_str());
-        leaked
-    })
-}
 
 fn file(m: &Model, unit: &str, name: &str) -> String {
     m.read_unit_file(unit, name)

@@ -14,7 +14,7 @@ pub mod ping;
 pub mod spec;
 
 /// The example charms the end-to-end tests run.
-pub const EXAMPLES: [&str; 3] = ["database", "mailserver", "webapp"];
+pub const EXAMPLES: [&str; 4] = ["database", "mailserver", "minica", "webapp"];
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -101,7 +101,7 @@ pub fn binaries() -> &'static BTreeMap<String, PathBuf> {
     })
 }
 
-/// `cargo build --bins -p database -p mailserver -p webapp -p cargo-charm` in `target`;
+/// `cargo build --bins -p <each of EXAMPLES> -p cargo-charm` in `target`;
 /// `None` if cargo blocks waiting for the lock on the build directory.
 fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
     use std::io::{BufRead, BufReader};
@@ -147,7 +147,8 @@ fn build_binaries(target: &Path) -> Option<BTreeMap<String, PathBuf>> {
     }
     assert!(
         status.success(),
-        "`cargo build -p database -p mailserver -p webapp -p cargo-charm` failed"
+        "`cargo build -p {}` failed",
+        packages.join(" -p ")
     );
     let mut bins = BTreeMap::new();
     for line in stdout.lines() {
@@ -400,6 +401,36 @@ pub fn ops_reference_charms() -> Result<&'static Path, &'static str> {
             output_text(&run)
         );
         Ok(out)
+    })
+    .as_deref()
+    .map_err(String::as_str)
+}
+
+/// The Python interop charms of `tests/python-charms` (Canonical's interface libraries,
+/// unmodified, in `ops` charms) laid out as charm dirs once per process by
+/// `tests/python-charms/build.sh` (dependencies from PyPI, cached under `target/`), or
+/// why not: `python3` absent, or PyPI unreachable with nothing cached (the test skips).
+pub fn python_charms() -> Result<&'static Path, &'static str> {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if python3().is_none() {
+            return Err("python3 not found".into());
+        }
+        let out = scratch_dir("python-charms");
+        let run = Command::new("bash")
+            .arg(workspace_root().join("tests/python-charms/build.sh"))
+            .arg(&out)
+            .output()
+            .expect("run tests/python-charms/build.sh");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        match run.status.code() {
+            Some(0) => Ok(out),
+            Some(75) => Err(stderr.trim().to_string()),
+            _ => panic!(
+                "tests/python-charms/build.sh failed ({}):\n{stderr}",
+                run.status
+            ),
+        }
     })
     .as_deref()
     .map_err(String::as_str)
