@@ -1,7 +1,14 @@
 //! The `tls-certificates` interface, v4: a certificate authority and the units (or
 //! applications) it signs certificates for, exact to Canonical's Python library
 //! (`charmlibs-interfaces-tls-certificates` 1.12.0, `TLSCertificatesRequiresV4` and
-//! `TLSCertificatesProvidesV4`), as plain functions over databags.
+//! `TLSCertificatesProvidesV4`): components a charm attaches to its endpoint, over
+//! plain functions on databags.
+//!
+//! - [`CertificatesRequires`] and [`CertificatesProvides`] are the components: a charm
+//!   declares `#[requires(certificates(..))] certificates: CertificatesRequires` (or
+//!   `#[provides(..)]` with the provider) and handles their events
+//!   (`certificates::certificate_available`, `certificates::certificate_creation_request`,
+//!   ...); the interface name, `tls-certificates`, comes from here.
 //!
 //! - The requirer ([`requirer`]) keeps a private key (in a secret the framework stores),
 //!   puts certificate signing requests in its unit databag (unit mode) or application

@@ -11,6 +11,12 @@
 //! that expires (`secret-expired`), or a certificate past the library's safety net, gets
 //! a new CSR. On `relation-broken` it removes its key and certificate secrets.
 //!
+//! One addition to the library's events: [`CertificateWithdrawn`], when a certificate
+//! secret goes because the provider revoked or stopped publishing the certificate of a
+//! current CSR, or the relation was removed (the library removes a revoked certificate's
+//! secret silently, and keeps the others). The charm reads what it holds at any time with
+//! [`CertificatesRequires::certificate`] and [`CertificatesRequires::private_key`].
+//!
 //! ```
 //! use charm_runtime::prelude::*;
 //! use charm_tls_certificates::{CertificateAvailable, CertificateRequestAttributes, CertificatesRequires, Mode};
@@ -202,7 +208,9 @@ impl CertificatesRequires {
             return Ok(Vec::new());
         };
         let own = own_bag(&relation, self.mode, leader.as_ref())?;
-        Ok(published(&ctx, &requirer, &relation, &own, &key)?.available)
+        Ok(published(&ctx, &requirer, &relation, &own, &key)?
+            .map(|found| found.available)
+            .unwrap_or_default())
     }
 
     /// The first of [`certificates`](Self::certificates): the certificate of a requirer
@@ -229,7 +237,9 @@ impl CertificatesRequires {
         let writes = requirer.reconcile(&own, &key).map_err(library_error)?;
         own = write(&relation, self.mode, leader.as_ref(), own, &writes);
 
-        let found = published(ctx, &requirer, &relation, &own, &key)?;
+        let Some(found) = published(ctx, &requirer, &relation, &own, &key)? else {
+            return Ok(());
+        };
         let id = relation.id().number();
         let now = OffsetDateTime::now_utc();
         for available in &found.available {
@@ -473,24 +483,25 @@ fn read_key(ctx: &Context<Library>, requirer: &Requirer) -> Result<Option<Privat
     }
 }
 
-/// What the provider published for `own`'s CSRs; a provider databag that does not hold
-/// what the protocol says counts as nothing published, as the library logs and skips it.
+/// What the provider published for `own`'s CSRs; `None` for a provider databag that
+/// does not hold what the protocol says, which the library logs and skips (nothing is
+/// taken from it, nothing held is withdrawn for it).
 fn published(
     ctx: &Context<Library>,
     requirer: &Requirer,
     relation: &Relation,
     own: &Bag,
     key: &PrivateKey,
-) -> Result<crate::requirer::Published> {
+) -> Result<Option<crate::requirer::Published>> {
     if relation.remote_app()?.is_none() {
-        return Ok(Default::default());
+        return Ok(Some(Default::default()));
     }
     let remote = relation.remote_app_data()?.to_map()?;
     match requirer.published(ctx.unit_name(), own, &remote, key) {
-        Ok(found) => Ok(found),
+        Ok(found) => Ok(Some(found)),
         Err(e) => {
             ctx.warn(format!("Invalid relation data - Skipping ({e})"));
-            Ok(Default::default())
+            Ok(None)
         }
     }
 }

@@ -216,6 +216,15 @@ fn unit_mode_key_csr_certificate_withdrawal_renewal_and_removal() {
         held.latest_revision()
     );
 
+    // A provider bag that is not the protocol: skipped, nothing held is withdrawn.
+    let mut state = again.state.clone();
+    state.get_relation_mut(rel.id).unwrap().remote_app_data =
+        scenario::bag([("certificates", "[{\"ca\": 1}]")]);
+    let out = web.run(Event::relation_changed(&rel), state).unwrap();
+    out.assert_ok();
+    assert_eq!(out.handlers, ["CertificatesRequires::changed"]);
+    assert!(out.state.get_secret_by_label(&label).is_some());
+
     // The CSR leaves (the unit departs): the CA withdraws the certificate.
     let gone = Relation::new("certificates")
         .id(rel.id.number())
@@ -366,4 +375,36 @@ fn an_event_payload_survives_deferral() {
     );
     let bad = json.replace("MII", "XYZ");
     assert!(serde_json::from_str::<CertificateAvailable>(&bad).is_err());
+}
+
+#[test]
+fn secret_remove_drops_the_revision_of_its_own_secrets_only() {
+    let web = scenario::Context::<Web>::new();
+    let key = |n: &str| charm_runtime::SecretContent::new().with("private-key", n);
+    let own = scenario::Secret::new(key("old"))
+        .unit_owned()
+        .label(key_label(0))
+        .new_revision(key("new"));
+    let other = scenario::Secret::new(key("x"))
+        .unit_owned()
+        .label("the charm's own")
+        .new_revision(key("y"));
+    let state = State::new().secret(own.clone()).secret(other.clone());
+    let out = web
+        .run(Event::secret_remove(&own, 1), state.clone())
+        .unwrap();
+    out.assert_ok();
+    let revisions = |out: &scenario::Output, id| -> Vec<u64> {
+        out.state
+            .get_secret(id)
+            .unwrap()
+            .revisions
+            .keys()
+            .copied()
+            .collect()
+    };
+    assert_eq!(revisions(&out, &own.id), [2]);
+    let out = web.run(Event::secret_remove(&other, 1), state).unwrap();
+    out.assert_ok();
+    assert_eq!(revisions(&out, &other.id), [1, 2]);
 }
