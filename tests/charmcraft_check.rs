@@ -109,7 +109,10 @@ fn charmcraft_accepts_the_examples_yaml_and_packed_charms() {
         assert!(line.contains("lint ") && line.contains("ok"), "{line}");
     }
     assert!(
-        report.contains("all 3 project file(s) and 3 charm(s) passed"),
+        report.contains(&format!(
+            "all {n} project file(s) and {n} charm(s) passed",
+            n = EXAMPLES.len()
+        )),
         "{report}"
     );
 
@@ -236,7 +239,7 @@ fn the_examples_build_with_charmcrafts_rust_plugin() {
         Ok(python) => python,
         Err(why) => return eprintln!("SKIPPED: {why}; charmcraft cannot run"),
     };
-    // One work directory for all three, so the copies of charm-runtime are one path
+    // One work directory for all of them, so the copies of charm-runtime are one path
     // and its build is reused.
     let work = workspace_root().join("target/tmp/charmcraft-parts/workspace");
     for name in EXAMPLES {

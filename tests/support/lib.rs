@@ -18,7 +18,7 @@ pub const EXAMPLES: [&str; 3] = ["database", "mailserver", "webapp"];
 
 /// The example charms that speak the ecosystem's interfaces, through the interface
 /// crates (`interfaces/`), run against Canonical's Python libraries.
-pub const ECOSYSTEM_EXAMPLES: [&str; 2] = ["blog", "minipg"];
+pub const ECOSYSTEM_EXAMPLES: [&str; 3] = ["blog", "minica", "minipg"];
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -451,12 +451,8 @@ pub fn interface_python_charms() -> Result<&'static Path, &'static str> {
             ),
         }
     })
-    .as_ref()
-    .map(PathBuf::as_path)
-    .map_err(|e| {
-        let leaked: &'static str = Box::leak(e.clone().into_boxed_str());
-        leaked
-    })
+    .as_deref()
+    .map_err(String::as_str)
 }
 
 /// The file `name` in `unit`'s charm directory; panics naming it when it is absent.

@@ -26,6 +26,20 @@ impl PartialEq for Certificate {
 }
 impl Eq for Certificate {}
 
+/// Serialized as its PEM (how a deferred event keeps it); read back with [`Certificate::from_pem`].
+impl serde::Serialize for Certificate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.pem)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Certificate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Certificate::from_pem(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Certificate {
     /// Reads a PEM certificate (`-----BEGIN CERTIFICATE-----`).
     pub fn from_pem(text: &str) -> Result<Certificate, Error> {

@@ -30,6 +30,21 @@ impl PartialEq for CertificateSigningRequest {
 }
 impl Eq for CertificateSigningRequest {}
 
+/// Serialized as its PEM (how a deferred event keeps it); read back with
+/// [`CertificateSigningRequest::from_pem`].
+impl serde::Serialize for CertificateSigningRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.pem)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CertificateSigningRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        CertificateSigningRequest::from_pem(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl CertificateSigningRequest {
     /// Reads a PEM CSR (`-----BEGIN CERTIFICATE REQUEST-----`) and checks its signature.
     pub fn from_pem(text: &str) -> Result<CertificateSigningRequest, Error> {

@@ -1,7 +1,14 @@
 //! The `tls-certificates` interface, v4: a certificate authority and the units (or
 //! applications) it signs certificates for, exact to Canonical's Python library
 //! (`charmlibs-interfaces-tls-certificates` 1.12.0, `TLSCertificatesRequiresV4` and
-//! `TLSCertificatesProvidesV4`), as plain functions over databags.
+//! `TLSCertificatesProvidesV4`): components a charm attaches to its endpoint, over
+//! plain functions on databags.
+//!
+//! - [`CertificatesRequires`] and [`CertificatesProvides`] are the components: a charm
+//!   declares `#[requires(certificates(..))] certificates: CertificatesRequires` (or
+//!   `#[provides(..)]` with the provider) and handles their events
+//!   (`certificates::certificate_available`, `certificates::certificate_creation_request`,
+//!   ...); the interface name, `tls-certificates`, comes from here.
 //!
 //! - The requirer ([`requirer`]) keeps a private key (in a secret the framework stores),
 //!   puts certificate signing requests in its unit databag (unit mode) or application
@@ -30,7 +37,9 @@ mod databag;
 mod error;
 mod key;
 pub mod provider;
+mod provides;
 pub mod requirer;
+mod requires;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +51,11 @@ pub use databag::{
 };
 pub use error::Error;
 pub use key::{KeyAlgorithm, PrivateKey};
+pub use provides::{CertificateCreationRequest, CertificatesProvides, IssuedCertificate};
+pub use requirer::AvailableCertificate;
+pub use requires::{
+    CertificateAvailable, CertificateDenied, CertificateWithdrawn, CertificatesRequires,
+};
 
 /// A databag as `relation-get` returns it.
 pub type Bag = BTreeMap<String, String>;
@@ -61,6 +75,19 @@ pub enum Mode {
     /// One key and certificate for the application, kept by the leader, in the
     /// application databag.
     App,
+}
+
+/// Applies `writes` to a databag of this hook (`None`: delete the key).
+pub(crate) fn write_bag(
+    bag: &charm_runtime::databag::DataBag<'_, charm_runtime::databag::ReadWrite>,
+    writes: &BagWrites,
+) {
+    for (key, value) in writes {
+        match value {
+            Some(value) => bag.set(key, value),
+            None => bag.remove(key),
+        }
+    }
 }
 
 /// A PEM block as the library writes it: 64-column base64, `\n` line ends, no final

@@ -100,14 +100,23 @@ impl Requirer {
     /// `<LIBID>-certificate-<unit number>-<endpoint>-<sha256 of the CSR>` (app mode
     /// without the unit number).
     pub fn certificate_label(&self, unit_name: &str, csr: &CertificateSigningRequest) -> String {
+        format!(
+            "{}{}",
+            self.certificate_label_prefix(unit_name),
+            csr.sha256_hex()
+        )
+    }
+
+    /// What the labels of this requirer's certificate secrets start with:
+    /// `<LIBID>-certificate-<unit number>-<endpoint>-` (app mode without the unit number).
+    pub fn certificate_label_prefix(&self, unit_name: &str) -> String {
         match self.mode {
             Mode::Unit => format!(
-                "{LIBID}-certificate-{}-{}-{}",
+                "{LIBID}-certificate-{}-{}-",
                 unit_number(unit_name),
-                self.endpoint,
-                csr.sha256_hex()
+                self.endpoint
             ),
-            Mode::App => format!("{LIBID}-certificate-{}-{}", self.endpoint, csr.sha256_hex()),
+            Mode::App => format!("{LIBID}-certificate-{}-", self.endpoint),
         }
     }
 
