@@ -43,7 +43,7 @@ impl FakePebble {
         }
     }
 
-    /// Makes every call fail with [`Error::Connection`] (`false`), as before
+    /// Makes every call fail with [`Error::Connection`](crate::Error::Connection) (`false`), as before
     /// pebble-ready, or succeed again (`true`).
     pub fn set_ready(&self, ready: bool) {
         self.lock().connected = ready;
@@ -54,7 +54,7 @@ impl FakePebble {
         self.lock().connected
     }
 
-    /// Installs the handler that answers [`Pebble::exec`] and [`Pebble::spawn`]
+    /// Installs the handler that answers [`Pebble::exec`](crate::Pebble::exec) and [`Pebble::spawn`](crate::Pebble::spawn)
     /// (after the canned results of [`add_exec`](Self::add_exec)): it gets the
     /// whole standard input in `options.stdin` and returns the whole output.
     pub fn on_exec(
@@ -65,7 +65,7 @@ impl FakePebble {
     }
 
     /// Installs a handler that plays a command with its streams open while it
-    /// runs (see [`ExecProcess`]); it returns the exit code.
+    /// runs (see [`ExecProcess`](crate::ExecProcess)); it returns the exit code.
     pub fn on_exec_stream(
         &self,
         handler: impl FnMut(&[String], &ExecOptions, ExecIo<'_>) -> std::io::Result<i32>
@@ -85,7 +85,7 @@ impl FakePebble {
         s.exec_results.push((prefix, output));
     }
 
-    /// Signals sent with [`Pebble::send_signal`] (signal, services) and to exec
+    /// Signals sent with [`Pebble::send_signal`](crate::Pebble::send_signal) (signal, services) and to exec
     /// processes (signal, command), in order.
     pub fn signals(&self) -> Vec<(String, Vec<String>)> {
         self.lock().signals.clone()

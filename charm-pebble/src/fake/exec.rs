@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::process::{ExecProcess, ExecReader, ExecStdin, ProcessControl};
 use crate::types::*;
 
-/// What a test installs to answer [`Pebble::exec`]: given the command and the
+/// What a test installs to answer [`Pebble::exec`](crate::Pebble::exec): given the command and the
 /// options, return the output (its `command` field is filled in for you) or an error.
 pub type ExecHandler = Box<dyn FnMut(&[String], &ExecOptions) -> Result<ExecOutput> + Send>;
 
@@ -25,7 +25,7 @@ pub struct ExecIo<'a> {
 }
 
 /// A handler that plays a command while the caller streams to and from it;
-/// returns the exit code. Installed with [`FakePebble::on_exec_stream`].
+/// returns the exit code. Installed with [`FakePebble::on_exec_stream`](super::FakePebble::on_exec_stream).
 pub type StreamingExecHandler =
     Box<dyn FnMut(&[String], &ExecOptions, ExecIo<'_>) -> std::io::Result<i32> + Send>;
 
