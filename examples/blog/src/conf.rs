@@ -67,7 +67,7 @@ impl BlogConf {
 
     /// Writes `blog.conf` in `charm_dir` unless it says this already.
     pub fn write(&self, charm_dir: &std::path::Path) -> Result<()> {
-        file(charm_dir)?
+        file(charm_dir, FILE)?
             .write_if_changed(self.render().as_bytes())
             .map_err(|e| Error::msg(format!("cannot write {FILE}: {e}")))?;
         Ok(())
@@ -76,15 +76,63 @@ impl BlogConf {
 
 /// Removes `blog.conf` from `charm_dir` if it is there.
 pub fn remove(charm_dir: &std::path::Path) -> Result<()> {
-    file(charm_dir)?
+    remove_file(charm_dir, FILE)
+}
+
+/// The TLS files, in the charm directory: the certificate, its CA and the private key.
+pub const TLS_FILES: [&str; 3] = ["blog.crt", "blog-ca.crt", "blog.key"];
+
+/// What the unit serves TLS with (PEM text).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tls {
+    /// The unit's certificate.
+    pub certificate: String,
+    /// The CA that signed it.
+    pub ca: String,
+    /// The unit's private key.
+    pub private_key: String,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tls").finish_non_exhaustive()
+    }
+}
+
+impl Tls {
+    /// Writes [`TLS_FILES`] in `charm_dir` (each atomically, mode 0600, only if it
+    /// changed), each PEM ending with a newline.
+    pub fn write(&self, charm_dir: &std::path::Path) -> Result<()> {
+        for (name, pem) in TLS_FILES
+            .iter()
+            .zip([&self.certificate, &self.ca, &self.private_key])
+        {
+            let text = format!("{}\n", pem.trim_end());
+            file(charm_dir, name)?
+                .write_if_changed(text.as_bytes())
+                .map_err(|e| Error::msg(format!("cannot write {name}: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// Removes [`TLS_FILES`] from `charm_dir`, those that are there.
+pub fn remove_tls(charm_dir: &std::path::Path) -> Result<()> {
+    TLS_FILES
+        .iter()
+        .try_for_each(|name| remove_file(charm_dir, name))
+}
+
+fn remove_file(charm_dir: &std::path::Path, name: &str) -> Result<()> {
+    file(charm_dir, name)?
         .remove()
-        .map_err(|e| Error::msg(format!("cannot remove {FILE}: {e}")))?;
+        .map_err(|e| Error::msg(format!("cannot remove {name}: {e}")))?;
     Ok(())
 }
 
-fn file(charm_dir: &std::path::Path) -> Result<CharmFile> {
-    CharmFile::resolve(charm_dir, FILE)
-        .map_err(|e| Error::msg(format!("cannot use {FILE} in the charm directory: {e}")))
+fn file(charm_dir: &std::path::Path, name: &str) -> Result<CharmFile> {
+    CharmFile::resolve(charm_dir, name)
+        .map_err(|e| Error::msg(format!("cannot use {name} in the charm directory: {e}")))
 }
 
 /// The first `host:port` of a provider's comma-separated `endpoints`, if it is one: no

@@ -10,13 +10,22 @@
 //! - credentials: `blog.conf` holds `database-uri = postgresql://<user>:<password>@<first
 //!   endpoint>/blog` and `tls = off`; active `ready`. A new password from the provider
 //!   (`secret-changed`, which the component maps to the relation) is written at once.
+//!
+//! And a certificate for each unit through [`charm_tls_certificates::CertificatesRequires`]
+//! (unit mode, an optional `certificates` relation): common name and DNS name the unit's
+//! name with `/` replaced by `-`; with a certificate for the unit's current key, `blog.crt`,
+//! `blog-ca.crt` and `blog.key` (mode 0600) in the charm directory, `tls = on` and active
+//! `ready (tls)`; a `certificates` relation and no certificate yet: waiting
+//! `waiting for certificate` (`blog.conf` says `tls = off`); the relation gone: the files
+//! removed, `tls = off`.
 
 use charm_postgresql_client::DatabaseRequires;
 use charm_runtime::prelude::*;
+use charm_tls_certificates::{CertificateRequestAttributes, CertificatesRequires, Mode};
 
 pub mod conf;
 
-use conf::BlogConf;
+use conf::{BlogConf, Tls};
 
 /// The database the blog asks for.
 pub const DATABASE: &str = "blog";
@@ -32,12 +41,21 @@ pub struct Blog {
     /// The `database` endpoint; its interface comes from the library.
     #[requires(database(limit = 1))]
     database: DatabaseRequires,
+    /// The `certificates` endpoint (tls-certificates), optional.
+    #[requires(certificates(limit = 1, optional))]
+    certificates: CertificatesRequires,
 }
 
 impl Default for Blog {
     fn default() -> Self {
         Blog {
             database: DatabaseRequires::new(DATABASE),
+            certificates: CertificatesRequires::new(Mode::Unit, |ctx| {
+                let name = ctx.unit_name().replace('/', "-");
+                Ok(vec![
+                    CertificateRequestAttributes::new(&name).with_dns(&name)
+                ])
+            }),
         }
     }
 }
@@ -51,8 +69,10 @@ pub enum Plan {
     WaitingForDatabase,
     /// The provider's answer is unusable (the status says why).
     Unusable(String),
-    /// Everything the blog needs.
-    Ready(BlogConf),
+    /// The database, and a `certificates` relation without a certificate yet.
+    WaitingForCertificate(BlogConf),
+    /// Everything the blog needs (with TLS when the conf says so).
+    Ready(BlogConf, Option<Tls>),
 }
 
 #[handlers]
@@ -65,12 +85,17 @@ impl Blog {
         database_relation_broken,
         database::database_created,
         database::endpoints_changed,
-        database::credentials_changed
+        database::credentials_changed,
+        certificates_relation_created,
+        certificates_relation_broken,
+        certificates::certificate_available,
+        certificates::certificate_withdrawn
     )]
     fn reconcile(&mut self, ctx: &mut Context<Self>) -> Result<()> {
         match self.plan(ctx)? {
             Plan::NoDatabase => {
                 conf::remove(ctx.charm_dir())?;
+                conf::remove_tls(ctx.charm_dir())?;
                 ctx.set_status(Status::blocked("missing database relation"));
             }
             Plan::WaitingForDatabase => {
@@ -81,7 +106,16 @@ impl Blog {
                 conf::remove(ctx.charm_dir())?;
                 ctx.set_status(Status::blocked(why));
             }
-            Plan::Ready(blog_conf) => {
+            Plan::WaitingForCertificate(blog_conf) => {
+                conf::remove_tls(ctx.charm_dir())?;
+                blog_conf.write(ctx.charm_dir())?;
+                ctx.set_status(Status::waiting("waiting for certificate"));
+            }
+            Plan::Ready(blog_conf, tls) => {
+                match tls {
+                    Some(tls) => tls.write(ctx.charm_dir())?,
+                    None => conf::remove_tls(ctx.charm_dir())?,
+                }
                 blog_conf.write(ctx.charm_dir())?;
                 ctx.set_status(Status::active(if blog_conf.tls {
                     "ready (tls)"
@@ -113,14 +147,31 @@ impl Blog {
                 "database endpoints are not host:port".into(),
             ));
         };
-        Ok(Plan::Ready(BlogConf {
-            database_uri: BlogConf::database_uri(username, password, endpoint, DATABASE),
-            tls: self.tls(ctx)?,
-        }))
+        let database_uri = BlogConf::database_uri(username, password, endpoint, DATABASE);
+        let tls = self.tls(ctx)?;
+        let blog_conf = BlogConf {
+            database_uri,
+            tls: tls.is_some(),
+        };
+        if tls.is_none() && !ctx.relations_named("certificates")?.is_empty() {
+            return Ok(Plan::WaitingForCertificate(blog_conf));
+        }
+        Ok(Plan::Ready(blog_conf, tls))
     }
 
-    /// Whether the unit serves TLS. Without a certificate provider it does not.
-    fn tls(&self, _ctx: &Context<Self>) -> Result<bool> {
-        Ok(false)
+    /// What the unit serves TLS with: a certificate the CA issued for the unit's current
+    /// key (the component gives none for an older key), the CA and the key.
+    fn tls(&self, ctx: &Context<Self>) -> Result<Option<Tls>> {
+        let (Some(held), Some(key)) = (
+            self.certificates.certificate(ctx)?,
+            self.certificates.private_key(ctx)?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Tls {
+            certificate: held.certificate.pem().to_string(),
+            ca: held.ca.pem().to_string(),
+            private_key: key.to_pem(),
+        }))
     }
 }
