@@ -150,12 +150,19 @@ fn start_internal(d: &Arc<Daemon>, st: &mut State, name: &str) -> Result<(), Str
     svc.pid = Some(pid);
     svc.start_count += 1;
     let logs = Arc::clone(&svc.logs);
-    thread::spawn(move || pump_logs(reader, &logs));
+    let (drained_tx, drained) = std::sync::mpsc::channel::<()>();
+    thread::spawn(move || {
+        pump_logs(reader, &logs);
+        let _ = drained_tx.send(());
+    });
     let generation = st.generation;
     let waiter_d = Arc::clone(d);
     let waiter_name = name.to_string();
     let handle = thread::spawn(move || {
         let code = child.wait().map(exit_code).unwrap_or(-1);
+        // What it wrote before exiting is in its logs before the exit is handled (an
+        // error quotes them); a process it left holding the pipe does not hold this up.
+        let _ = drained.recv_timeout(Duration::from_millis(200));
         waiter_d.forget_group_if_empty(pid);
         exited(&waiter_d, generation, &waiter_name, pid, code);
     });
