@@ -351,6 +351,30 @@ impl ModelInner {
     /// once, after every handler succeeded.
     pub(crate) fn flush(&self) -> Result<()> {
         self.sent_pending.set(true);
+        self.flush_secrets()?;
+        self.flush_bags()?;
+        self.flush_state()?;
+        let results = std::mem::take(&mut *self.action_results.borrow_mut());
+        if !results.is_empty() {
+            self.tools.action_set(&results)?;
+        }
+        if let Some(message) = self.action_failure.borrow_mut().take() {
+            self.tools.action_fail(&message)?;
+        }
+        if let Some(v) = self.workload_version.borrow_mut().take() {
+            self.tools.application_version_set(&v)?;
+        }
+        if let Some(s) = self.app_status.borrow_mut().take() {
+            self.tools.status_set(true, &s)?;
+        }
+        if let Some(s) = self.unit_status.borrow_mut().take() {
+            self.tools.status_set(false, &s)?;
+        }
+        Ok(())
+    }
+
+    /// The hook's secret changes, in the order it made them.
+    fn flush_secrets(&self) -> Result<()> {
         let secret_ops = std::mem::take(&mut *self.secret_ops.borrow_mut());
         for op in secret_ops {
             match op {
@@ -365,6 +389,11 @@ impl ModelInner {
                 SecretOp::Remove(id, revision) => self.tools.secret_remove(&id, revision)?,
             }
         }
+        Ok(())
+    }
+
+    /// Each databag's changes: one `relation-set` per bag, of the keys whose value changed.
+    fn flush_bags(&self) -> Result<()> {
         let bags = std::mem::take(&mut *self.bags.borrow_mut());
         for ((id, app, owner), state) in bags {
             if self.gone.borrow().contains(&id) {
@@ -402,6 +431,11 @@ impl ModelInner {
                 })?;
             }
         }
+        Ok(())
+    }
+
+    /// The charm state's changes: one `state-set`, within Juju's quota, and the deletions.
+    fn flush_state(&self) -> Result<()> {
         let pending = std::mem::take(&mut *self.state_pending.borrow_mut());
         let known = self.state.borrow().clone();
         let (sets, deletes): (BTreeMap<_, _>, BTreeMap<_, _>) =
@@ -424,22 +458,6 @@ impl ModelInner {
             if known.as_ref().is_none_or(|s| s.contains_key(key)) {
                 self.tools.state_delete(key)?;
             }
-        }
-        let results = std::mem::take(&mut *self.action_results.borrow_mut());
-        if !results.is_empty() {
-            self.tools.action_set(&results)?;
-        }
-        if let Some(message) = self.action_failure.borrow_mut().take() {
-            self.tools.action_fail(&message)?;
-        }
-        if let Some(v) = self.workload_version.borrow_mut().take() {
-            self.tools.application_version_set(&v)?;
-        }
-        if let Some(s) = self.app_status.borrow_mut().take() {
-            self.tools.status_set(true, &s)?;
-        }
-        if let Some(s) = self.unit_status.borrow_mut().take() {
-            self.tools.status_set(false, &s)?;
         }
         Ok(())
     }

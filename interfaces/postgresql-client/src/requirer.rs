@@ -192,28 +192,8 @@ pub fn relation_changed(
     // RequirerEventHandlers._on_relation_changed_event: statuses.
     let old_statuses: Vec<RelationStatus> =
         statuses(old.str(STATUS_FIELD).unwrap_or("[]"), "data.status")?;
-    let current = statuses(
-        bags.remote_app
-            .get(STATUS_FIELD)
-            .map_or("[]", String::as_str),
-        STATUS_FIELD,
-    )?;
-    let codes = |s: &[RelationStatus]| s.iter().map(|s| s.code).collect::<BTreeSet<_>>();
-    let (before, now) = (codes(&old_statuses), codes(&current));
-    for code in now.difference(&before) {
-        let s = current
-            .iter()
-            .find(|s| s.code == *code)
-            .expect("code of current");
-        out.events.push(RequirerEvent::StatusRaised(s.clone()));
-    }
-    for code in before.difference(&now) {
-        let s = old_statuses
-            .iter()
-            .find(|s| s.code == *code)
-            .expect("old code");
-        out.events.push(RequirerEvent::StatusResolved(s.clone()));
-    }
+    out.events
+        .extend(status_events(&old_statuses, bags.remote_app)?);
 
     // A subordinate provider answers only once its unit says it is ready.
     if bags.remote_app.get("subordinated").map(String::as_str) == Some("true")
@@ -271,6 +251,28 @@ pub fn relation_changed(
     }
     out.diff = diff;
     Ok(out)
+}
+
+/// The statuses the provider raised and resolved since `old_statuses`.
+fn status_events(
+    old_statuses: &[RelationStatus],
+    remote_app: &Bag,
+) -> Result<Vec<RequirerEvent>, Error> {
+    let current = statuses(
+        remote_app.get(STATUS_FIELD).map_or("[]", String::as_str),
+        STATUS_FIELD,
+    )?;
+    let codes = |s: &[RelationStatus]| s.iter().map(|s| s.code).collect::<BTreeSet<_>>();
+    let (before, now) = (codes(old_statuses), codes(&current));
+    let raised = now.difference(&before).filter_map(|code| {
+        let s = current.iter().find(|s| s.code == *code)?;
+        Some(RequirerEvent::StatusRaised(s.clone()))
+    });
+    let resolved = before.difference(&now).filter_map(|code| {
+        let s = old_statuses.iter().find(|s| s.code == *code)?;
+        Some(RequirerEvent::StatusResolved(s.clone()))
+    });
+    Ok(raised.chain(resolved).collect())
 }
 
 fn statuses(text: &str, field: &str) -> Result<Vec<RelationStatus>, Error> {
