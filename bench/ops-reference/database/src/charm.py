@@ -2,7 +2,7 @@
 """database: hands out one database, with credentials in a Juju secret, per related app.
 
 Reference implementation in Python ops of the `database` example charm
-(see the project's spec, example-charms.md).
+(its behaviour: `examples/database/README.md`).
 """
 
 from __future__ import annotations

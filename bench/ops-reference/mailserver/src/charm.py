@@ -2,7 +2,7 @@
 """mailserver: gives every related remote unit its own SMTP account, as a Juju secret.
 
 Reference implementation in Python ops of the `mailserver` example charm
-(see the project's spec, example-charms.md).
+(its behaviour: `examples/mailserver/README.md`).
 """
 
 from __future__ import annotations

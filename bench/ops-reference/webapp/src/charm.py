@@ -2,7 +2,7 @@
 """webapp: renders its config file from a database and, optionally, an SMTP account.
 
 Reference implementation in Python ops of the `webapp` example charm
-(see the project's spec, example-charms.md). One holistic handler
+(its behaviour: `examples/webapp/README.md`). One holistic handler
 reconciles everything.
 """
 
