@@ -3,8 +3,9 @@
 //! (`tests/python-charms/tls-requirer`, the PyPI library unmodified), and the Rust requirer
 //! fixture (`tls-requirer-rs`, the `CertificatesRequires` component) getting its
 //! certificate from Canonical's Python CA (`tests/python-charms/tls-provider`) and from
-//! minica. Certificates are checked with x509-parser (through `charm-tls-certificates`)
-//! and, where it is installed, `openssl verify`.
+//! minica; and blog with minipg and minica, all Rust. Certificates are checked with
+//! x509-parser (through `charm-tls-certificates`) and, where it is installed,
+//! `openssl verify`.
 //!
 //! The Python side needs `ops` and the library from PyPI (cached under `target/`): those
 //! tests skip, saying why, when `python3` is absent or PyPI is unreachable with nothing
@@ -18,7 +19,8 @@ use std::sync::OnceLock;
 use cargo_charm::sim::{Config, Model};
 use charm_tests::spec::assert_settled_cleanly;
 use charm_tests::{
-    ecosystem_examples, interface_python_charms, lay_out_charm, model, scratch_dir, unit_status,
+    ecosystem_examples, interface_python_charms, lay_out_charm, model, scratch_dir, unit_file,
+    unit_status,
 };
 use charm_tls_certificates::{Certificate, PrivateKey};
 use serde_json::{json, Value};
@@ -36,12 +38,6 @@ fn rust_requirer() -> &'static Path {
     })
 }
 
-fn file(m: &Model, unit: &str, name: &str) -> String {
-    m.read_unit_file(unit, name)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{unit} has no {name}"))
-}
-
 /// The CA certificate, from the CA's `get-ca-certificate` action.
 fn ca_certificate(m: &mut Model, unit: &str) -> Certificate {
     let out = m.run_action(unit, "get-ca-certificate", json!({})).unwrap();
@@ -53,18 +49,18 @@ fn ca_certificate(m: &mut Model, unit: &str) -> Certificate {
 /// (`tls.key`, mode 0600), next to `ca` in `tls-ca.crt`; and `openssl verify` agrees.
 fn assert_holds_certificate(m: &Model, unit: &str, ca: &Certificate) {
     let name = unit.replace('/', "-");
-    let certificate = Certificate::from_pem(&file(m, unit, "tls.crt")).unwrap();
+    let certificate = Certificate::from_pem(&unit_file(m, unit, "tls.crt")).unwrap();
     assert_eq!(certificate.common_name().as_deref(), Some(name.as_str()));
     assert!(certificate.sans().0.contains(&name), "{unit}");
     assert!(certificate.is_signed_by(ca), "{unit}: not signed by the CA");
     let now = time::OffsetDateTime::now_utc();
     assert!(certificate.not_before() <= now && now < certificate.not_after());
     assert_eq!(
-        &Certificate::from_pem(&file(m, unit, "tls-ca.crt")).unwrap(),
+        &Certificate::from_pem(&unit_file(m, unit, "tls-ca.crt")).unwrap(),
         ca
     );
-    let key = PrivateKey::from_pem(&file(m, unit, "tls.key"))
-        .or_else(|_| openssl_pkcs8(&file(m, unit, "tls.key")))
+    let key = PrivateKey::from_pem(&unit_file(m, unit, "tls.key"))
+        .or_else(|_| openssl_pkcs8(&unit_file(m, unit, "tls.key")))
         .unwrap();
     assert!(certificate.matches_private_key(&key), "{unit}: another key");
     let dir = m.unit_dir(unit).unwrap();
@@ -150,7 +146,9 @@ fn minica_signs_for_the_python_requirer() {
     for unit in ["tls-requirer/0", "tls-requirer/1"] {
         assert_eq!(unit_status(&m, unit), "active: certificate ready");
         let slug = unit.replace('/', "-");
-        assert!(file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n")));
+        assert!(
+            unit_file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n"))
+        );
         assert_holds_certificate(&m, unit, &ca);
     }
     assert_eq!(published(&m, rel, "minica").len(), 2);
@@ -193,7 +191,9 @@ fn the_rust_requirer_gets_its_certificate_from_the_python_ca() {
     for unit in ["tls-requirer-rs/0", "tls-requirer-rs/1"] {
         assert_eq!(unit_status(&m, unit), "active: certificate ready");
         let slug = unit.replace('/', "-");
-        assert!(file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n")));
+        assert!(
+            unit_file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n"))
+        );
         assert_holds_certificate(&m, unit, &ca);
         // The key is in a unit-owned secret, labelled as the Python library labels it.
         let n = unit.rsplit('/').next().unwrap();
@@ -204,7 +204,7 @@ fn the_rust_requirer_gets_its_certificate_from_the_python_ca() {
         let secret = m.secret(&label).unwrap();
         assert_eq!(secret.owner, unit);
         let key = PrivateKey::from_pem(&secret.content()["private-key"]).unwrap();
-        assert_eq!(key.to_pem().trim(), file(&m, unit, "tls.key").trim());
+        assert_eq!(key.to_pem().trim(), unit_file(&m, unit, "tls.key").trim());
     }
 
     // The relation goes: the files and the key go.
@@ -245,4 +245,59 @@ fn the_rust_requirer_gets_its_certificate_from_minica() {
     );
     let ca = ca_certificate(&mut m, "minica/0");
     assert_holds_certificate(&m, "tls-requirer-rs/0", &ca);
+}
+
+/// The three Rust ecosystem charms together: blog×2 gets its database from minipg and a
+/// certificate per unit from minica; active `ready (tls)`, `blog.crt` for the unit, signed
+/// by minica's CA; the `certificates` relation removed: files gone, `tls = off`.
+#[test]
+fn blog_with_minipg_and_minica_is_ready_with_tls() {
+    let mut m = model("blog-minipg-minica");
+    for (app, units) in [("minipg", 1), ("minica", 1), ("blog", 2)] {
+        m.deploy(app, ecosystem_examples().dir(app), units, Config::new())
+            .unwrap();
+    }
+    m.integrate("blog:database", "minipg:database").unwrap();
+    let certs = m
+        .integrate("blog:certificates", "minica:certificates")
+        .unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    assert_eq!(unit_status(&m, "minica/0"), "active: 2 certificates issued");
+    assert_eq!(unit_status(&m, "minipg/0"), "active: serving 1 databases");
+    let ca = ca_certificate(&mut m, "minica/0");
+    for unit in ["blog/0", "blog/1"] {
+        assert_eq!(unit_status(&m, unit), "active: ready (tls)");
+        let conf = unit_file(&m, unit, "blog.conf");
+        assert!(
+            conf.starts_with("database-uri = postgresql://relation_id_"),
+            "{conf}"
+        );
+        assert!(conf.ends_with("tls = on\n"), "{conf}");
+        let certificate =
+            Certificate::from_pem(unit_file(&m, unit, "blog.crt").trim_end()).unwrap();
+        let name = unit.replace('/', "-");
+        assert_eq!(certificate.common_name().as_deref(), Some(name.as_str()));
+        assert!(
+            certificate.is_signed_by(&ca),
+            "{unit}: not signed by minica"
+        );
+        let key = PrivateKey::from_pem(unit_file(&m, unit, "blog.key").trim_end()).unwrap();
+        assert!(certificate.matches_private_key(&key), "{unit}: not its key");
+        assert_eq!(
+            Certificate::from_pem(unit_file(&m, unit, "blog-ca.crt").trim_end()).unwrap(),
+            ca
+        );
+    }
+
+    m.remove_relation(certs).unwrap();
+    m.settle().unwrap();
+    assert_settled_cleanly(&m);
+    for unit in ["blog/0", "blog/1"] {
+        assert_eq!(unit_status(&m, unit), "active: ready");
+        assert!(unit_file(&m, unit, "blog.conf").ends_with("tls = off\n"));
+        for name in ["blog.crt", "blog-ca.crt", "blog.key"] {
+            assert_eq!(m.read_unit_file(unit, name).unwrap(), None, "{unit} {name}");
+        }
+    }
 }
