@@ -11,7 +11,8 @@
 //!
 //! Two components glue them to a charm: [`DatabaseRequires`] and [`DatabaseProvides`],
 //! attached to an endpoint, observe its events and emit the libraries' events
-//! ([`DatabaseCreated`], [`DatabaseRequested`], ...).
+//! ([`DatabaseCreated`], [`DatabaseEntityCreated`], [`PrefixDatabasesChanged`],
+//! [`DatabaseRequested`], ...).
 //!
 //! The protocol modules call no hook tool: each function takes the databags (`BTreeMap<String,
 //! String>`, as `relation-get` returns them) and returns what to write (a key mapped to
@@ -48,8 +49,8 @@ pub use error::Error;
 pub use provider::{Answer, Request, Response};
 pub use provides::{DatabaseProvides, DatabaseRequested};
 pub use requires::{
-    CredentialsChanged, DatabaseCreated, DatabaseRequires, EndpointsChanged,
-    ReadOnlyEndpointsChanged,
+    CredentialsChanged, DatabaseCreated, DatabaseEntityCreated, DatabaseRequires, EndpointsChanged,
+    PrefixDatabasesChanged, ReadOnlyEndpointsChanged,
 };
 pub use secret::{SecretGroup, SecretLabel, SECRET_FIELD_PREFIX};
 

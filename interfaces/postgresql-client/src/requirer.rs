@@ -349,6 +349,23 @@ impl ConnectionInfo {
     pub fn tls_ca(&self) -> Option<&str> {
         self.get("tls-ca")
     }
+    /// `entity-name`: the user or group created for an entity request
+    /// ([`DatabaseRequest::entity_type`]), from the `entity` secret or the databag.
+    pub fn entity_name(&self) -> Option<&str> {
+        self.get("entity-name")
+    }
+    /// `entity-password`: the entity's password (a `USER` entity; a `GROUP` has none).
+    pub fn entity_password(&self) -> Option<&str> {
+        self.get("entity-password")
+    }
+    /// `prefix-databases`: with prefix matching ([`DatabaseRequest::prefix_matching`]), the
+    /// databases whose names start with the requested one, split at `,` as the library's
+    /// `prefix_databases` does; empty when the field is absent or empty.
+    pub fn prefix_databases(&self) -> Vec<&str> {
+        self.get("prefix-databases")
+            .map(|v| v.split(',').collect())
+            .unwrap_or_default()
+    }
     /// Both `username` and `password` are set: the resource is created
     /// (`is_resource_created`).
     pub fn has_credentials(&self) -> bool {
@@ -502,6 +519,111 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.events, [RequirerEvent::DatabaseCreated]);
+    }
+
+    /// `relation_changed` on `remote` after this unit saw `seen` (the provider's bag).
+    fn events_after(seen: &Bag, remote: &Bag) -> Vec<RequirerEvent> {
+        let local = bag(&[("data", &Json::Object(bag_object(seen)).dumps())]);
+        relation_changed(
+            REL,
+            ChangedBags {
+                remote_app: remote,
+                remote_unit: None,
+                local_unit: &local,
+            },
+        )
+        .unwrap()
+        .events
+    }
+
+    #[test]
+    fn an_entity_is_created_only_when_one_was_requested() {
+        let requested = r#"{"database": "blog", "entity-type": "USER"}"#;
+        let plain = r#"{"database": "blog"}"#;
+        let entity = |data: &str, secret_field: &str| {
+            bag(&[
+                ("data", data),
+                (secret_field, "secret:e"),
+                ("endpoints", "h:1"),
+            ])
+        };
+        let none = Bag::new();
+        // The entity's secret, for an entity request: `database_entity_created`.
+        assert_eq!(
+            events_after(&none, &entity(requested, "secret-entity")),
+            [RequirerEvent::DatabaseEntityCreated]
+        );
+        // Without secrets: `entity-name` in the databag.
+        let in_bag = bag(&[("data", requested), ("entity-name", "blog_role")]);
+        assert_eq!(
+            events_after(&none, &in_bag),
+            [RequirerEvent::DatabaseEntityCreated]
+        );
+        // The same entity secret for a plain request: no entity, the endpoints are news.
+        assert_eq!(
+            events_after(&none, &entity(plain, "secret-entity")),
+            [RequirerEvent::EndpointsChanged]
+        );
+        // Database credentials for an entity request: no `database_created` either.
+        assert_eq!(
+            events_after(&none, &entity(requested, "secret-user")),
+            [RequirerEvent::EndpointsChanged]
+        );
+        // Seen already: nothing.
+        let answer = entity(requested, "secret-entity");
+        assert_eq!(events_after(&answer, &answer), []);
+    }
+
+    #[test]
+    fn prefix_databases_changed_when_the_list_appears_or_changes() {
+        let seen = bag(&[("secret-user", "secret:u"), ("endpoints", "h:1")]);
+        let with = |list: &str| {
+            let mut b = seen.clone();
+            b.insert("prefix-databases".into(), list.into());
+            b
+        };
+        let changed = [RequirerEvent::PrefixDatabasesChanged];
+        assert_eq!(events_after(&seen, &with("blog_1,blog_2")), changed);
+        assert_eq!(
+            events_after(&with("blog_1"), &with("blog_1,blog_2")),
+            changed
+        );
+        assert_eq!(events_after(&with("blog_1"), &with("")), changed);
+        assert_eq!(events_after(&with("blog_1"), &with("blog_1")), []);
+        // Removed: the library's diff sees a deletion, which no event reports.
+        assert_eq!(events_after(&with("blog_1"), &seen), []);
+        // Endpoints that change with it come first, alone.
+        let mut moved = with("blog_1");
+        moved.insert("endpoints".into(), "h:2".into());
+        assert_eq!(
+            events_after(&seen, &moved),
+            [RequirerEvent::EndpointsChanged]
+        );
+    }
+
+    #[test]
+    fn prefix_databases_are_split_as_the_library_splits_them() {
+        let info = |v: &str| ConnectionInfo {
+            fields: bag(&[("prefix-databases", v)]),
+        };
+        assert_eq!(info("a,b").prefix_databases(), ["a", "b"]);
+        assert_eq!(info("a").prefix_databases(), ["a"]);
+        assert!(info("").prefix_databases().is_empty());
+        assert!(ConnectionInfo::default().prefix_databases().is_empty());
+    }
+
+    #[test]
+    fn entity_credentials_come_from_the_entity_secret() {
+        let remote = bag(&[("secret-entity", "secret:e"), ("entity-name", "stale")]);
+        let info = connection_info(REL, &remote, &Bag::new(), |r| {
+            (r.group == SecretGroup::Entity)
+                .then(|| bag(&[("entity-name", "blog_role"), ("entity-password", "pw")]))
+        })
+        .unwrap();
+        assert_eq!(
+            (info.entity_name(), info.entity_password()),
+            (Some("blog_role"), Some("pw"))
+        );
     }
 
     #[test]

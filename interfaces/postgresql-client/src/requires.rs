@@ -6,7 +6,9 @@
 //! - `relation-created`: the leader writes the request (the database, the fields it
 //!   wants in secrets);
 //! - `relation-changed`: compares the provider's databag with what this unit saw last and
-//!   emits [`DatabaseCreated`], [`EndpointsChanged`] or [`ReadOnlyEndpointsChanged`];
+//!   emits one of [`DatabaseCreated`], [`DatabaseEntityCreated`], [`EndpointsChanged`],
+//!   [`ReadOnlyEndpointsChanged`], [`PrefixDatabasesChanged`] (the library's statuses,
+//!   `status_raised` and `status_resolved`, are logged at debug level);
 //!   each secret that appeared is read once by id with this unit's label for it
 //!   (`<endpoint>.<relation id>.<group>.secret`, as the library labels it);
 //! - `secret-changed` of such a secret: the label names the relation; this unit tracks
@@ -73,6 +75,23 @@ pub struct DatabaseCreated {
     pub version: Option<String>,
 }
 
+/// The provider created the entity this requirer asked for
+/// ([`DatabaseRequest::entity_type`](crate::requirer::DatabaseRequest::entity_type)): the
+/// v0 library's `database_entity_created`, emitted instead of [`DatabaseCreated`] when the
+/// request named an entity type. The password stays in its secret:
+/// [`ConnectionInfo::entity_password`] of [`DatabaseRequires::connection`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, CustomEvent)]
+pub struct DatabaseEntityCreated {
+    /// The relation's id.
+    pub relation: u32,
+    /// The user or group created (`entity-name`, from the `entity` secret or the databag).
+    pub entity_name: Option<String>,
+    /// The database (`database`), if the provider said.
+    pub database: Option<String>,
+    /// Comma-separated `host:port` of the primary (`endpoints`), if published yet.
+    pub endpoints: Option<String>,
+}
+
 /// The provider published other `endpoints` (the v0 library's `endpoints_changed`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, CustomEvent)]
 pub struct EndpointsChanged {
@@ -92,14 +111,25 @@ pub struct ReadOnlyEndpointsChanged {
     pub read_only_endpoints: String,
 }
 
-/// The provider changed a secret of the relation (new credentials: `user`, or a new CA:
-/// `tls`); this unit now tracks its latest revision. The v0 library leaves
+/// The provider published another list of databases matching the requested prefix
+/// ([`DatabaseRequest::prefix_matching`](crate::requirer::DatabaseRequest::prefix_matching)):
+/// the v0 library's `prefix_databases_changed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, CustomEvent)]
+pub struct PrefixDatabasesChanged {
+    /// The relation's id.
+    pub relation: u32,
+    /// The databases (`prefix-databases`, split at `,`; empty if the provider emptied it).
+    pub prefix_databases: Vec<String>,
+}
+
+/// The provider changed a secret of the relation (new credentials: `user` or `entity`, or
+/// a new CA: `tls`); this unit now tracks its latest revision. The v0 library leaves
 /// `secret-changed` to the charm; this is it, mapped to its relation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, CustomEvent)]
 pub struct CredentialsChanged {
     /// The relation's id.
     pub relation: u32,
-    /// The group of the secret that changed: `user` or `tls`.
+    /// The group of the secret that changed: `user`, `entity` or `tls`.
     pub group: String,
 }
 
@@ -195,8 +225,10 @@ fn read_secret(remote: &DataBag<'_, ReadOnly>, r: &SecretRef) -> Result<Option<B
     role = requires,
     events(
         database_created = DatabaseCreated,
+        database_entity_created = DatabaseEntityCreated,
         endpoints_changed = EndpointsChanged,
         read_only_endpoints_changed = ReadOnlyEndpointsChanged,
+        prefix_databases_changed = PrefixDatabasesChanged,
         credentials_changed = CredentialsChanged,
     )
 )]
@@ -255,12 +287,18 @@ impl DatabaseRequires {
         let info = read_connection(ctx, relation)?;
         let id = rel.id;
         for e in changed.events {
-            match e {
+            match &e {
                 RequirerEvent::DatabaseCreated => ctx.emit(DatabaseCreated {
                     relation: id,
                     database: info.database().map(str::to_string),
                     endpoints: info.endpoints().map(str::to_string),
                     version: info.version().map(str::to_string),
+                }),
+                RequirerEvent::DatabaseEntityCreated => ctx.emit(DatabaseEntityCreated {
+                    relation: id,
+                    entity_name: info.entity_name().map(str::to_string),
+                    database: info.database().map(str::to_string),
+                    endpoints: info.endpoints().map(str::to_string),
                 }),
                 RequirerEvent::EndpointsChanged => ctx.emit(EndpointsChanged {
                     relation: id,
@@ -270,11 +308,23 @@ impl DatabaseRequires {
                     relation: id,
                     read_only_endpoints: info.read_only_endpoints().unwrap_or_default().to_string(),
                 }),
-                other => ctx.debug(format!(
-                    "{}: `{}` (not an event of this component)",
-                    relation.key(),
-                    other.name()
-                )),
+                RequirerEvent::PrefixDatabasesChanged => ctx.emit(PrefixDatabasesChanged {
+                    relation: id,
+                    prefix_databases: info
+                        .prefix_databases()
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect(),
+                }),
+                RequirerEvent::StatusRaised(status) | RequirerEvent::StatusResolved(status) => ctx
+                    .debug(format!(
+                        "{}: `{}` {} ({}): {}",
+                        relation.key(),
+                        e.name(),
+                        status.code,
+                        status.message,
+                        status.resolution
+                    )),
             }
         }
         Ok(())
@@ -287,7 +337,10 @@ impl DatabaseRequires {
             return Ok(());
         };
         if label.endpoint != ctx.endpoint()
-            || !matches!(label.group, SecretGroup::User | SecretGroup::Tls)
+            || !matches!(
+                label.group,
+                SecretGroup::User | SecretGroup::Entity | SecretGroup::Tls
+            )
         {
             return Ok(());
         }

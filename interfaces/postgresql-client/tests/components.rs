@@ -4,8 +4,8 @@
 //! reads a Python provider's answer and emits the v0 library's events.
 
 use charm_postgresql_client::{
-    CredentialsChanged, DatabaseCreated, DatabaseProvides, DatabaseRequested, DatabaseRequires,
-    EndpointsChanged, Response,
+    CredentialsChanged, DatabaseCreated, DatabaseEntityCreated, DatabaseProvides,
+    DatabaseRequested, DatabaseRequires, EndpointsChanged, PrefixDatabasesChanged, Response,
 };
 use charm_runtime::prelude::*;
 use charm_runtime::testing::{self as scenario, Bag, Event, Relation, Secret, State};
@@ -40,6 +40,29 @@ impl Client {
             event.version,
             db.username().unwrap_or_default(),
             db.password().unwrap_or_default()
+        )));
+        Ok(())
+    }
+
+    #[on(database::database_entity_created)]
+    fn entity(&mut self, ctx: &mut Context<Self>, event: &DatabaseEntityCreated) -> Result<()> {
+        let db = self.database.connection(ctx)?.expect("a relation");
+        ctx.set_status(Status::active(format!(
+            "entity {} {:?} {:?} {:?} {}",
+            event.relation,
+            event.entity_name,
+            event.database,
+            event.endpoints,
+            db.entity_password().unwrap_or_default()
+        )));
+        Ok(())
+    }
+
+    #[on(database::prefix_databases_changed)]
+    fn prefixed(&mut self, ctx: &mut Context<Self>, event: &PrefixDatabasesChanged) -> Result<()> {
+        ctx.set_status(Status::active(format!(
+            "prefix databases on {}: {:?}",
+            event.relation, event.prefix_databases
         )));
         Ok(())
     }
@@ -273,5 +296,133 @@ fn the_requirer_asks_for_its_database_as_the_library_does() {
     assert_eq!(
         out.relation(rel.id).local_unit_data,
         bag(&f["unit-bag-after"])
+    );
+}
+
+/// What a provider publishes for an entity request (`entity-type` in the request it saw),
+/// the entity's credentials in the `entity` secret.
+fn entity_answer(entity_type: Option<&str>) -> (Relation, Secret) {
+    let secret = Secret::new(
+        SecretContent::new()
+            .with("entity-name", "blog_role")
+            .with("entity-password", "Entity0Pw"),
+    );
+    let seen = match entity_type {
+        Some(t) => format!(r#"{{"database": "blog", "entity-type": "{t}"}}"#),
+        None => r#"{"database": "blog"}"#.to_string(),
+    };
+    let rel = Relation::new("database")
+        .id(7)
+        .remote_app_name("pg")
+        .remote_app_data(scenario::bag([
+            ("data", seen.as_str()),
+            ("database", "blog"),
+            ("endpoints", "192.0.2.0:5432"),
+            ("secret-entity", secret.id.as_str()),
+        ]));
+    (rel, secret)
+}
+
+#[test]
+fn the_requirer_emits_database_entity_created_with_the_entity_name() {
+    let (rel, secret) = entity_answer(Some("USER"));
+    let ctx = scenario::Context::<Client>::new();
+    let state = State::new().relation(rel.clone()).secret(secret.clone());
+    let out = ctx.run(Event::relation_changed(&rel), state).unwrap();
+    out.assert_ok();
+    assert_eq!(
+        out.handlers,
+        ["DatabaseRequires::answered", "Client::entity"]
+    );
+    assert_eq!(
+        out.state.unit_status,
+        Status::active(
+            r#"entity 7 Some("blog_role") Some("blog") Some("192.0.2.0:5432") Entity0Pw"#
+        )
+    );
+    // Labelled as the library labels it, so a new password maps back to the relation.
+    let seen = out.state.get_secret(&secret.id).unwrap().clone();
+    assert_eq!(seen.label.as_deref(), Some("database.7.entity.secret"));
+    let again = ctx
+        .run(Event::relation_changed(&rel), out.state.clone())
+        .unwrap();
+    assert_eq!(again.handlers, ["DatabaseRequires::answered"]);
+
+    let rotated = seen.new_revision(
+        SecretContent::new()
+            .with("entity-name", "blog_role")
+            .with("entity-password", "second"),
+    );
+    let mut state = out.state.clone();
+    state.secrets = vec![rotated.clone()];
+    let out = ctx.run(Event::secret_changed(&rotated), state).unwrap();
+    out.assert_ok();
+    assert_eq!(
+        out.handlers,
+        ["DatabaseRequires::rotated", "Client::rotated"]
+    );
+    assert_eq!(
+        out.state.get_secret(&rotated.id).unwrap().tracked_revision,
+        2
+    );
+}
+
+#[test]
+fn an_entity_secret_without_an_entity_request_is_no_entity() {
+    // The request the provider saw named no entity type: the entity's secret is not the
+    // answer the charm waits for, and the endpoints are what is new.
+    let (rel, secret) = entity_answer(None);
+    let state = State::new().relation(rel.clone()).secret(secret);
+    let out = scenario::Context::<Client>::new()
+        .run(Event::relation_changed(&rel), state)
+        .unwrap();
+    out.assert_ok();
+    assert_eq!(
+        out.handlers,
+        ["DatabaseRequires::answered", "Client::moved"]
+    );
+}
+
+#[test]
+fn the_requirer_emits_prefix_databases_changed_with_the_list() {
+    let f = fixture("v0-requirer-database-created");
+    let (rel, secret) = python_answer(&f);
+    let ctx = scenario::Context::<Client>::new();
+    let state = State::new().relation(rel.clone()).secret(secret.clone());
+    let created = ctx.run(Event::relation_changed(&rel), state).unwrap();
+    assert_eq!(
+        created.handlers,
+        ["DatabaseRequires::answered", "Client::created"]
+    );
+
+    let with_prefix = |state: &State, list: &str| {
+        let mut state = state.clone();
+        let remote = &mut state.get_relation_mut(rel.id).unwrap().remote_app_data;
+        remote.insert("prefix-databases".into(), list.into());
+        let out = ctx.run(Event::relation_changed(&rel), state).unwrap();
+        out.assert_ok();
+        out
+    };
+    let out = with_prefix(&created.state, "blog_1,blog_2");
+    assert_eq!(
+        out.handlers,
+        ["DatabaseRequires::answered", "Client::prefixed"]
+    );
+    assert_eq!(
+        out.state.unit_status,
+        Status::active(r#"prefix databases on 7: ["blog_1", "blog_2"]"#)
+    );
+    // The same list again: no event.
+    let again = with_prefix(&out.state, "blog_1,blog_2");
+    assert_eq!(again.handlers, ["DatabaseRequires::answered"]);
+    // Emptied: the event, with no database.
+    let emptied = with_prefix(&out.state, "");
+    assert_eq!(
+        emptied.handlers,
+        ["DatabaseRequires::answered", "Client::prefixed"]
+    );
+    assert_eq!(
+        emptied.state.unit_status,
+        Status::active("prefix databases on 7: []")
     );
 }
