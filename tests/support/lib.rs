@@ -35,6 +35,10 @@ pub mod how_to_add_an_integration {}
 #[doc = include_str!("../../docs/how-to/write-an-interface-library.md")]
 pub mod how_to_write_an_interface_library {}
 
+/// The guide `docs/how-to/use-an-interface-library.md`, included here as the ones above.
+#[doc = include_str!("../../docs/how-to/use-an-interface-library.md")]
+pub mod how_to_use_an_interface_library {}
+
 /// The cargo this test runs under (`CARGO`, set by `cargo test`), else `cargo`.
 pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
