@@ -7,9 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use cargo_charm::sim::Config;
-use charm_tests::spec::assert_settled_cleanly;
-use charm_tests::{lay_out_charm, model, scratch_dir, unit_status};
+use charm_tests::{deploy, lay_out_charm, model, scratch_dir, settle_cleanly, unit_status};
 
 /// The two fixture charms, laid out once per process.
 fn charms() -> &'static Path {
@@ -29,20 +27,8 @@ fn charms() -> &'static Path {
 #[test]
 fn two_instances_of_a_library_follow_their_secrets_by_label() {
     let mut m = model("ping");
-    m.deploy(
-        "ping-server",
-        charms().join("ping-server"),
-        1,
-        Config::new(),
-    )
-    .unwrap();
-    m.deploy(
-        "ping-client",
-        charms().join("ping-client"),
-        2,
-        Config::new(),
-    )
-    .unwrap();
+    deploy(&mut m, "ping-server", charms().join("ping-server"), 1);
+    deploy(&mut m, "ping-client", charms().join("ping-client"), 2);
     // The generated charmcraft.yaml has the interface from the library.
     let yaml = std::fs::read_to_string(charms().join("ping-client/charmcraft.yaml")).unwrap();
     assert!(yaml.contains("  primary:\n    interface: ping\n"), "{yaml}");
@@ -52,8 +38,7 @@ fn two_instances_of_a_library_follow_their_secrets_by_label() {
     let backup = m
         .integrate("ping-client:backup", "ping-server:clients")
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     let token = |rel: u32, n: u32| format!("ping-clients-{rel}-{n}");
     for unit in ["ping-client/0", "ping-client/1"] {
@@ -81,8 +66,7 @@ fn two_instances_of_a_library_follow_their_secrets_by_label() {
         .unwrap();
     assert_eq!(out.status, "completed", "{}", out.message);
     assert_eq!(out.results["rotated"], "2");
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     for unit in ["ping-client/0", "ping-client/1"] {
         assert_eq!(
             unit_status(&m, unit),

@@ -5,27 +5,24 @@
 
 use std::collections::BTreeMap;
 
-use cargo_charm::sim::{Config, Model};
+use cargo_charm::sim::Model;
 use charm_tests::spec::{
-    assert_settled_cleanly, charm_keys, check_database_offer, check_smtp_users, check_webapp_ready,
-    databases,
+    charm_keys, check_database_offer, check_smtp_users, check_webapp_ready, databases,
 };
-use charm_tests::{app_status, examples, model, peer_relation, slug, unit_status};
+use charm_tests::{
+    app_status, deploy, examples, model, peer_relation, settle_cleanly, slug, unit_status,
+};
 
 #[test]
 fn the_example_charms_tell_the_whole_story_of_the_spec() {
     let charms = examples();
     let mut m = model("story");
-    m.deploy("database", charms.dir("database"), 2, Config::new())
-        .unwrap();
-    m.deploy("mailserver", charms.dir("mailserver"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 3, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 2);
+    deploy(&mut m, "mailserver", charms.dir("mailserver"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 3);
     let db = m.integrate("webapp:db", "database:db").unwrap();
     let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     // database: primary and replica, the peer bags, the offer on `db`.
     assert_eq!(m.leader("database").as_deref(), Some("database/0"));
@@ -61,11 +58,9 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     assert!(m.relation_data(db, "webapp").unwrap().is_empty());
 
     // A second client application: its own database and secret, `databases` sorted.
-    m.deploy("a-blog", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "a-blog", charms.dir("webapp"), 1);
     let blog_db = m.integrate("a-blog:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog", "webapp"]);
     assert_eq!(
         unit_status(&m, "database/0"),
@@ -94,8 +89,7 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     // Removing a webapp unit: mailserver drops its user and secret; counts follow.
     m.clear_history();
     m.remove_unit("webapp/2").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(m.units("webapp"), ["webapp/0", "webapp/1"]);
     check_smtp_users(&m, smtp, &["webapp/0", "webapp/1"]);
     assert!(
@@ -108,8 +102,7 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     // Adding a unit back: a new user, the same database.
     m.clear_history();
     assert_eq!(m.add_unit("webapp").unwrap(), "webapp/3");
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     check_smtp_users(&m, smtp, &["webapp/0", "webapp/1", "webapp/3"]);
     check_webapp_ready(&m, "webapp", db, Some(smtp));
     check_database_offer(&m, db, "webapp");
@@ -119,8 +112,7 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     let creds_uri = m.secret(&format!("db-{db}")).unwrap().uri;
     m.clear_history();
     m.remove_relation(db).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog"]);
     assert_eq!(
         unit_status(&m, "database/0"),
@@ -144,8 +136,7 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
 
     // Integrating again: a new database offer and new credentials.
     let db2 = m.integrate("webapp:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_ne!(db2, db);
     assert_eq!(databases(&m), ["a_blog", "webapp"]);
     check_database_offer(&m, db2, "webapp");
@@ -167,22 +158,19 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     assert!(before.iter().all(Option::is_some));
     m.set_config("webapp", [("config-path", "app.conf")])
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(files(&m, "app.conf"), before);
     assert!(files(&m, "webapp.conf").iter().all(Option::is_none));
     m.set_config("webapp", [("config-path", "webapp.conf")])
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert!(files(&m, "app.conf").iter().all(Option::is_none));
     check_webapp_ready(&m, "webapp", db2, Some(smtp));
 
     // The leaders go: the new ones take over.
     m.remove_unit("database/0").unwrap();
     m.remove_unit("webapp/0").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(m.leader("database").as_deref(), Some("database/1"));
     assert_eq!(
         unit_status(&m, "database/1"),
@@ -198,11 +186,9 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
     check_smtp_users(&m, smtp, &["webapp/1", "webapp/3"]);
     check_webapp_ready(&m, "webapp", db2, Some(smtp));
     // The new database leader serves a new client.
-    m.deploy("crm", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "crm", charms.dir("webapp"), 1);
     let crm = m.integrate("crm:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog", "crm", "webapp"]);
     assert_eq!(
         m.relation_data(crm, "database").unwrap()["endpoints"],
@@ -215,21 +201,16 @@ fn the_example_charms_tell_the_whole_story_of_the_spec() {
 fn max_databases_refuses_a_client_and_creates_nothing() {
     let charms = examples();
     let mut m = model("max-databases");
-    m.deploy("database", charms.dir("database"), 2, Config::new())
-        .unwrap();
-    m.deploy("shop", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
-    m.deploy("blog", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 2);
+    deploy(&mut m, "shop", charms.dir("webapp"), 1);
+    deploy(&mut m, "blog", charms.dir("webapp"), 1);
     let shop = m.integrate("shop:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["shop"]);
 
     // Lowering max-databases to what is served already refuses nothing yet.
     m.set_config("database", [("max-databases", 1)]).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(
         unit_status(&m, "database/0"),
         "active: primary, 1 databases"
@@ -238,8 +219,7 @@ fn max_databases_refuses_a_client_and_creates_nothing() {
     // The next client is refused: blocked, no database, no secret, nothing published.
     m.clear_history();
     let blog = m.integrate("blog:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     let created = m
         .history()
         .iter()
@@ -270,16 +250,14 @@ fn max_databases_refuses_a_client_and_creates_nothing() {
 
     // Removing the refused relation drops nothing (there is no secret to remove).
     m.remove_relation(blog).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["shop"]);
     assert_eq!(unit_status(&m, "blog/0"), "blocked: missing db relation");
 
     // With room again, the same client gets its database.
     m.set_config("database", [("max-databases", 2)]).unwrap();
     let blog2 = m.integrate("blog:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["blog", "shop"]);
     assert_eq!(
         unit_status(&m, "database/0"),
@@ -293,16 +271,12 @@ fn max_databases_refuses_a_client_and_creates_nothing() {
 fn webapp_uses_the_first_mailserver_unit_and_moves_on_when_it_goes() {
     let charms = examples();
     let mut m = model("two-mailservers");
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("mailserver", charms.dir("mailserver"), 2, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 2, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "mailserver", charms.dir("mailserver"), 2);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 2);
     let db = m.integrate("webapp:db", "database:db").unwrap();
     let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     // Both mailserver units made a user for each webapp unit; webapp takes mailserver/0's.
     for ms in ["mailserver/0", "mailserver/1"] {
         assert_eq!(unit_status(&m, ms), "active: 2 smtp users");
@@ -313,8 +287,7 @@ fn webapp_uses_the_first_mailserver_unit_and_moves_on_when_it_goes() {
 
     // mailserver/0 goes: webapp moves to mailserver/1's user.
     m.remove_unit("mailserver/0").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     for u in m.units("webapp") {
         let id = &m.relation_data(smtp, "mailserver/1").unwrap()[&format!("user-{}", slug(&u))];
         let creds = m.secret(id).unwrap().content();
@@ -331,8 +304,7 @@ fn webapp_uses_the_first_mailserver_unit_and_moves_on_when_it_goes() {
 
     // The smtp relation goes: the smtp lines go, the database lines stay.
     m.remove_relation(smtp).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(unit_status(&m, "mailserver/1"), "active: 0 smtp users");
     check_webapp_ready(&m, "webapp", db, None);
 }

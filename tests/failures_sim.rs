@@ -10,8 +10,10 @@
 
 use std::time::Duration;
 
-use cargo_charm::sim::{Config, HookRecord, Model, SettleOptions, SimError};
-use charm_tests::{app_status, examples, failures, model, peer_relation, unit_status, Faults};
+use cargo_charm::sim::{HookRecord, Model, SettleOptions, SimError};
+use charm_tests::{
+    app_status, deploy, examples, failures, model, peer_relation, unit_status, Faults,
+};
 
 /// Settle without retrying failed hooks: the model as the failed hook left it.
 fn settle_once(m: &mut Model) -> Result<(), SimError> {
@@ -47,10 +49,8 @@ fn a_failing_hook_rolls_back_its_secret_and_relation_data_and_is_retried() {
     let mut m = model("rollback");
     let faults = Faults::new();
     faults.install(&mut m);
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 1);
     m.settle().unwrap();
     let peers = peer_relation(&m, "database");
     let peer_bag = m.relation_data(peers, "database").unwrap();
@@ -122,10 +122,8 @@ fn a_charm_killed_mid_hook_changes_nothing_and_the_hook_is_retried() {
     let mut m = model("killed");
     let faults = Faults::new();
     faults.install(&mut m);
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 2, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 2);
     m.settle().unwrap();
     assert_eq!(unit_status(&m, "webapp/1"), "blocked: missing db relation");
 
@@ -182,10 +180,8 @@ fn a_hung_hook_is_killed_by_the_hook_timeout_and_retried() {
     let mut m = model("hung");
     let faults = Faults::new();
     faults.install(&mut m);
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 1);
     m.settle().unwrap();
 
     // database/0's db-relation-created hangs in its last tool call.
@@ -216,10 +212,8 @@ fn a_hung_hook_is_killed_by_the_hook_timeout_and_retried() {
 fn webapp_blocks_when_a_directory_is_where_its_config_file_goes_and_recovers() {
     let charms = examples();
     let mut m = model("dir-at-config-path");
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 1);
     let db = m.integrate("webapp:db", "database:db").unwrap();
     m.settle().unwrap();
     assert_eq!(unit_status(&m, "webapp/0"), "active: ready");
@@ -256,10 +250,8 @@ fn webapp_blocks_when_a_directory_is_where_its_config_file_goes_and_recovers() {
 fn webapp_blocks_on_an_unwritable_config_path_and_recovers() {
     let charms = examples();
     let mut m = model("bad-config-path");
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 2, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 2);
     m.integrate("webapp:db", "database:db").unwrap();
     m.settle().unwrap();
     assert_eq!(app_status(&m, "webapp"), "active: 2 of 2 units ready");

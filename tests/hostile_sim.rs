@@ -12,8 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cargo_charm::sim::{Config, Model};
-use charm_tests::{examples, failures, model, unit_status};
+use cargo_charm::sim::Model;
+use charm_tests::{deploy, examples, failures, model, unit_status};
 
 /// Writes a shell-script charm: `metadata.yaml`, `config.yaml` and `dispatch`.
 fn shell_charm(dir: &Path, metadata: &str, config: &str, script: &str) -> PathBuf {
@@ -72,17 +72,9 @@ fn webapp_refuses_a_secret_an_smtp_provider_did_not_issue() {
     let charms = examples();
     let scratch = tempfile::tempdir().unwrap();
     let mut m = model("hostile-relay");
-    m.deploy("database", charms.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
-    m.deploy(
-        "relay",
-        relay(&scratch.path().join("relay")),
-        1,
-        Config::new(),
-    )
-    .unwrap();
+    deploy(&mut m, "database", charms.dir("database"), 1);
+    deploy(&mut m, "webapp", charms.dir("webapp"), 1);
+    deploy(&mut m, "relay", relay(&scratch.path().join("relay")), 1);
     let db = m.integrate("webapp:db", "database:db").unwrap();
     m.settle().unwrap();
     assert_eq!(unit_status(&m, "webapp/0"), "active: ready");
@@ -115,15 +107,13 @@ fn webapp_refuses_a_database_name_that_is_not_one_line() {
     let charms = examples();
     let scratch = tempfile::tempdir().unwrap();
     let mut m = model("hostile-db");
-    m.deploy("webapp", charms.dir("webapp"), 1, Config::new())
-        .unwrap();
-    m.deploy(
+    deploy(&mut m, "webapp", charms.dir("webapp"), 1);
+    deploy(
+        &mut m,
         "rogue-db",
         rogue_db(&scratch.path().join("rogue-db")),
         1,
-        Config::new(),
-    )
-    .unwrap();
+    );
     let db = m.integrate("webapp:db", "rogue-db:db").unwrap();
     m.settle().unwrap();
     assert!(failures(&m).is_empty(), "{:#?}", failures(&m));

@@ -7,38 +7,26 @@
 //! (cached under `target/`); the tests skip, saying why, when `python3` is absent or
 //! PyPI is unreachable with nothing cached.
 
-use std::process::Command;
-
-use cargo_charm::sim::{Config, Model};
-use charm_tests::spec::assert_settled_cleanly;
-use charm_tests::{interface_python_charms, model, unit_file, unit_status};
+use charm_tests::postgresql::db_json;
+use charm_tests::tls::{assert_openssl_verifies, ca_certificate_pem, published_certificates};
+use charm_tests::{
+    assert_event_logged, deploy, interface_python_charms, model, or_skip, settle_cleanly, slug,
+    unit_file, unit_status,
+};
 use serde_json::{json, Value};
-
-fn db_json(m: &Model, unit: &str) -> Value {
-    serde_json::from_str(&unit_file(m, unit, "db.json")).unwrap()
-}
 
 #[test]
 fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
-    let charms = match interface_python_charms() {
-        Ok(c) => c,
-        Err(why) => return eprintln!("SKIPPED: {why}"),
+    let Some(charms) = or_skip(interface_python_charms()) else {
+        return;
     };
     let mut m = model("pg-v0");
-    m.deploy(
-        "pg-provider-v0",
-        charms.join("pg-provider-v0"),
-        1,
-        Config::new(),
-    )
-    .unwrap();
-    m.deploy("blog", charms.join("pg-requirer-v0"), 2, Config::new())
-        .unwrap();
+    deploy(&mut m, "pg-provider-v0", charms.join("pg-provider-v0"), 1);
+    deploy(&mut m, "blog", charms.join("pg-requirer-v0"), 2);
     let rel = m
         .integrate("blog:database", "pg-provider-v0:database")
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     let provider_bag = m.relation_data(rel, "pg-provider-v0").unwrap();
     let secret = m.secret(&format!("database.{rel}.user.secret")).unwrap();
@@ -61,7 +49,7 @@ fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
         assert_eq!(db["database"], "blog");
         assert_eq!(db["version"], "16.0");
         assert!(db["endpoints"].as_str().unwrap().ends_with(":5432"), "{db}");
-        assert!(unit_file(&m, unit, "events.log").contains(&format!("database_created {rel}\n")));
+        assert_event_logged(&m, unit, &format!("database_created {rel}"));
     }
     assert_eq!(
         unit_status(&m, "pg-provider-v0/0"),
@@ -77,8 +65,7 @@ fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
         )
         .unwrap();
     assert_eq!(out.status, "completed", "{}", out.message);
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     let rotated = m.secret(&format!("database.{rel}.user.secret")).unwrap();
     assert!(rotated.revision > secret.revision);
     assert_ne!(rotated.content()["password"], credentials["password"]);
@@ -92,30 +79,20 @@ fn python_postgresql_client_v0_provider_serves_v0_requirers_and_rotates() {
 
 #[test]
 fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
-    let charms = match interface_python_charms() {
-        Ok(c) => c,
-        Err(why) => return eprintln!("SKIPPED: {why}"),
+    let Some(charms) = or_skip(interface_python_charms()) else {
+        return;
     };
     let mut m = model("pg-v1");
-    m.deploy(
-        "pg-provider-v1",
-        charms.join("pg-provider-v1"),
-        1,
-        Config::new(),
-    )
-    .unwrap();
-    m.deploy("shop", charms.join("pg-requirer-v1"), 1, Config::new())
-        .unwrap();
-    m.deploy("blog", charms.join("pg-requirer-v0"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "pg-provider-v1", charms.join("pg-provider-v1"), 1);
+    deploy(&mut m, "shop", charms.join("pg-requirer-v1"), 1);
+    deploy(&mut m, "blog", charms.join("pg-requirer-v0"), 1);
     let v1 = m
         .integrate("shop:database", "pg-provider-v1:database")
         .unwrap();
     let v0 = m
         .integrate("blog:database", "pg-provider-v1:database")
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     assert_eq!(m.relation_data(v1, "shop").unwrap()["version"], "v1");
     let answer = m.relation_data(v1, "pg-provider-v1").unwrap();
@@ -128,7 +105,7 @@ fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
         db_json(&m, "shop/0")["password"],
         secret.content()["password"].as_str()
     );
-    assert!(unit_file(&m, "shop/0", "events.log").contains(&format!("resource_created {v1}\n")));
+    assert_event_logged(&m, "shop/0", &format!("resource_created {v1}"));
     assert_eq!(unit_status(&m, "shop/0"), "active: database shop ready");
 
     let secret = m.secret(&format!("database.{v0}.user.secret")).unwrap();
@@ -136,7 +113,7 @@ fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
         db_json(&m, "blog/0")["password"],
         secret.content()["password"].as_str()
     );
-    assert!(unit_file(&m, "blog/0", "events.log").contains(&format!("database_created {v0}\n")));
+    assert_event_logged(&m, "blog/0", &format!("database_created {v0}"));
     assert_eq!(
         unit_status(&m, "pg-provider-v1/0"),
         "active: serving 2 databases"
@@ -145,66 +122,30 @@ fn python_postgresql_client_v1_provider_serves_v1_and_v0_requirers() {
 
 #[test]
 fn python_tls_ca_issues_certificates_that_openssl_verifies() {
-    let charms = match interface_python_charms() {
-        Ok(c) => c,
-        Err(why) => return eprintln!("SKIPPED: {why}"),
+    let Some(charms) = or_skip(interface_python_charms()) else {
+        return;
     };
     let mut m = model("tls");
-    m.deploy(
-        "tls-provider",
-        charms.join("tls-provider"),
-        1,
-        Config::new(),
-    )
-    .unwrap();
-    m.deploy(
-        "tls-requirer",
-        charms.join("tls-requirer"),
-        2,
-        Config::new(),
-    )
-    .unwrap();
+    deploy(&mut m, "tls-provider", charms.join("tls-provider"), 1);
+    deploy(&mut m, "tls-requirer", charms.join("tls-requirer"), 2);
     let rel = m
         .integrate("tls-requirer:certificates", "tls-provider:certificates")
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(
         unit_status(&m, "tls-provider/0"),
         "active: 2 certificates issued"
     );
 
-    let ca = m
-        .run_action("tls-provider/0", "get-ca-certificate", json!({}))
-        .unwrap();
-    let ca_pem = ca.results["ca-certificate"].as_str().unwrap().to_string();
+    let ca_pem = ca_certificate_pem(&mut m, "tls-provider/0");
     for unit in ["tls-requirer/0", "tls-requirer/1"] {
         assert_eq!(unit_status(&m, unit), "active: certificate ready");
-        let slug = unit.replace('/', "-");
-        assert!(
-            unit_file(&m, unit, "events.log").contains(&format!("certificate_available {slug}\n"))
-        );
+        assert_event_logged(&m, unit, &format!("certificate_available {}", slug(unit)));
         assert_eq!(unit_file(&m, unit, "tls-ca.crt").trim(), ca_pem.trim());
-        let dir = m.unit_dir(unit).unwrap();
-        match Command::new("openssl")
-            .args(["verify", "-CAfile", "tls-ca.crt", "tls.crt"])
-            .current_dir(&dir)
-            .output()
-        {
-            Ok(out) => assert_eq!(
-                String::from_utf8_lossy(&out.stdout).trim(),
-                "tls.crt: OK",
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            Err(e) => eprintln!("openssl not run ({e}); the CA files were compared only"),
-        }
+        assert_openssl_verifies(&m, unit, "tls-ca.crt", "tls.crt");
     }
     // Each unit's CSR is in its own databag; the provider published one certificate each.
-    let published: Value =
-        serde_json::from_str(&m.relation_data(rel, "tls-provider").unwrap()["certificates"])
-            .unwrap();
-    assert_eq!(published.as_array().unwrap().len(), 2);
+    assert_eq!(published_certificates(&m, rel, "tls-provider").len(), 2);
 
     // A unit goes: its CSR goes with it, and the CA withdraws its certificate on its next
     // reconcile (the library runs on relation-created/joined/changed and update-status,
@@ -212,10 +153,6 @@ fn python_tls_ca_issues_certificates_that_openssl_verifies() {
     m.remove_unit("tls-requirer/1").unwrap();
     m.settle().unwrap();
     m.update_status();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
-    let published: Value =
-        serde_json::from_str(&m.relation_data(rel, "tls-provider").unwrap()["certificates"])
-            .unwrap();
-    assert_eq!(published.as_array().unwrap().len(), 1);
+    settle_cleanly(&mut m);
+    assert_eq!(published_certificates(&m, rel, "tls-provider").len(), 1);
 }

@@ -8,58 +8,26 @@
 //! The Python charms' dependencies come from PyPI (cached under `target/`); those tests
 //! skip, saying why, when `python3` is absent or PyPI is unreachable with nothing cached.
 
-use cargo_charm::sim::{Config, Model};
-use charm_tests::spec::assert_settled_cleanly;
-use charm_tests::{ecosystem_examples, interface_python_charms, model, unit_file, unit_status};
+use cargo_charm::sim::Model;
+use charm_tests::postgresql::{credentials, db_json, expected_blog_conf};
+use charm_tests::{
+    assert_event_logged, deploy, ecosystem_examples, interface_python_charms, model, or_skip,
+    settle_cleanly, unit_file, unit_status,
+};
 use serde_json::{json, Value};
-
-fn db_json(m: &Model, unit: &str) -> Value {
-    serde_json::from_str(&unit_file(m, unit, "db.json")).unwrap()
-}
-
-/// The `user` secret's content a provider published on `rel`, by its label.
-fn credentials(m: &Model, label: &str) -> (String, String) {
-    let content = m.secret(label).unwrap().content();
-    (
-        content["username"].to_string(),
-        content["password"].to_string(),
-    )
-}
-
-/// The `blog.conf` a blog unit must hold with the credentials `provider` published on
-/// `rel` (a v0 answer: `secret-user` and `endpoints` in its databag).
-fn expected_blog_conf(m: &Model, rel: u32, provider: &str) -> String {
-    let bag = m.relation_data(rel, provider).unwrap();
-    let (username, password) = credentials(m, &format!("database.{rel}.user.secret"));
-    let endpoints = bag
-        .get("endpoints")
-        .unwrap_or_else(|| panic!("{provider} published no endpoints: {bag:?}"));
-    let endpoint = endpoints.split(',').next().unwrap();
-    format!("database-uri = postgresql://{username}:{password}@{endpoint}/blog\ntls = off\n")
-}
 
 #[test]
 fn minipg_serves_python_v0_and_v1_requirers_and_removes_their_secrets() {
-    let charms = match interface_python_charms() {
-        Ok(c) => c,
-        Err(why) => return eprintln!("SKIPPED: {why}"),
+    let Some(charms) = or_skip(interface_python_charms()) else {
+        return;
     };
     let mut m = model("minipg-python");
-    m.deploy(
-        "minipg",
-        ecosystem_examples().dir("minipg"),
-        1,
-        Config::new(),
-    )
-    .unwrap();
-    m.deploy("shop", charms.join("pg-requirer-v1"), 1, Config::new())
-        .unwrap();
-    m.deploy("news", charms.join("pg-requirer-v0"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "minipg", ecosystem_examples().dir("minipg"), 1);
+    deploy(&mut m, "shop", charms.join("pg-requirer-v1"), 1);
+    deploy(&mut m, "news", charms.join("pg-requirer-v0"), 1);
     let v1 = m.integrate("shop:database", "minipg:database").unwrap();
     let v0 = m.integrate("news:database", "minipg:database").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     // v1: one request in `requests`, answered with a secret labelled by its request id.
     let answer = m.relation_data(v1, "minipg").unwrap();
@@ -89,7 +57,7 @@ fn minipg_serves_python_v0_and_v1_requirers_and_removes_their_secrets() {
         (Some(username.as_str()), Some(password.as_str()))
     );
     assert_eq!(db["endpoints"], format!("{address}:5432"));
-    assert!(unit_file(&m, "news/0", "events.log").contains(&format!("database_created {v0}\n")));
+    assert_event_logged(&m, "news/0", &format!("database_created {v0}"));
     assert_eq!(unit_status(&m, "news/0"), "active: database news ready");
     assert_eq!(unit_status(&m, "minipg/0"), "active: serving 2 databases");
 
@@ -99,8 +67,7 @@ fn minipg_serves_python_v0_and_v1_requirers_and_removes_their_secrets() {
         .unwrap();
     assert_eq!(out.status, "completed", "{}", out.message);
     assert_eq!(out.results["username"], format!("relation_id_{v0}"));
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     let (_, rotated) = credentials(&m, &v0_label);
     assert_ne!(rotated, password);
     assert_eq!(db_json(&m, "news/0")["password"], rotated.as_str());
@@ -108,8 +75,7 @@ fn minipg_serves_python_v0_and_v1_requirers_and_removes_their_secrets() {
     // Relations removed: no hook fails, the secrets go.
     m.remove_relation(v0).unwrap();
     m.remove_relation(v1).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert!(m.secret(&v0_label).is_err(), "{v0_label} is still there");
     assert!(m.secret(&v1_label).is_err(), "{v1_label} is still there");
     assert!(
@@ -127,19 +93,17 @@ fn minipg_serves_python_v0_and_v1_requirers_and_removes_their_secrets() {
 /// ready with its credentials, follows a rotation, blocked once the relation is gone.
 fn blog_with(provider: &str, charm: std::path::PathBuf) -> Model {
     let mut m = model(&format!("blog-{provider}"));
-    m.deploy(provider, charm, 1, Config::new()).unwrap();
-    m.deploy("blog", ecosystem_examples().dir("blog"), 2, Config::new())
-        .unwrap();
-    m.settle().unwrap();
+    deploy(&mut m, provider, charm, 1);
+    deploy(&mut m, "blog", ecosystem_examples().dir("blog"), 2);
+    settle_cleanly(&mut m);
     for unit in ["blog/0", "blog/1"] {
         assert_eq!(unit_status(&m, unit), "blocked: missing database relation");
     }
     let rel = m
         .integrate("blog:database", &format!("{provider}:database"))
         .unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
-    let want = expected_blog_conf(&m, rel, provider);
+    settle_cleanly(&mut m);
+    let want = expected_blog_conf(&m, rel, provider, false);
     let (_, password) = credentials(&m, &format!("database.{rel}.user.secret"));
     assert!(want.contains(&password));
     for unit in ["blog/0", "blog/1"] {
@@ -157,9 +121,8 @@ fn blog_with(provider: &str, charm: std::path::PathBuf) -> Model {
         )
         .unwrap();
     assert_eq!(out.status, "completed", "{}", out.message);
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
-    let rotated = expected_blog_conf(&m, rel, provider);
+    settle_cleanly(&mut m);
+    let rotated = expected_blog_conf(&m, rel, provider, false);
     assert_ne!(rotated, want);
     for unit in ["blog/0", "blog/1"] {
         // The v1 library also rewrites the provider's databag: relation-changed may follow.
@@ -175,8 +138,7 @@ fn blog_with(provider: &str, charm: std::path::PathBuf) -> Model {
 
     // The relation goes: no hook fails, blog.conf goes, blog is blocked.
     m.remove_relation(rel).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     for unit in ["blog/0", "blog/1"] {
         assert_eq!(unit_status(&m, unit), "blocked: missing database relation");
         assert_eq!(m.read_unit_file(unit, "blog.conf").unwrap(), None);
@@ -186,18 +148,16 @@ fn blog_with(provider: &str, charm: std::path::PathBuf) -> Model {
 
 #[test]
 fn blog_gets_its_database_from_the_python_v0_provider() {
-    let charms = match interface_python_charms() {
-        Ok(c) => c,
-        Err(why) => return eprintln!("SKIPPED: {why}"),
+    let Some(charms) = or_skip(interface_python_charms()) else {
+        return;
     };
     blog_with("pg-provider-v0", charms.join("pg-provider-v0"));
 }
 
 #[test]
 fn blog_gets_its_database_from_the_python_v1_provider() {
-    let charms = match interface_python_charms() {
-        Ok(c) => c,
-        Err(why) => return eprintln!("SKIPPED: {why}"),
+    let Some(charms) = or_skip(interface_python_charms()) else {
+        return;
     };
     blog_with("pg-provider-v1", charms.join("pg-provider-v1"));
 }

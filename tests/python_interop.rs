@@ -7,31 +7,27 @@
 //! `target/`). Skipped, with a printed reason, where `python3` is absent or where PyPI is
 //! unreachable and nothing is cached.
 
-use cargo_charm::sim::Config;
 use charm_tests::spec::{
-    assert_settled_cleanly, charm_keys, check_database_offer, check_smtp_users, check_webapp_ready,
-    databases,
+    charm_keys, check_database_offer, check_smtp_users, check_webapp_ready, databases,
 };
-use charm_tests::{examples, model, ops_reference_charms, peer_relation, slug, unit_status};
+use charm_tests::{
+    deploy, examples, model, ops_reference_charms, or_skip, peer_relation, settle_cleanly, slug,
+    unit_status,
+};
 
 #[test]
 fn rust_database_and_mailserver_serve_a_python_webapp() {
-    let python = match ops_reference_charms() {
-        Ok(python) => python,
-        Err(why) => return eprintln!("SKIPPED: {why}; the Python ops reference charms cannot run"),
+    let Some(python) = or_skip(ops_reference_charms()) else {
+        return;
     };
     let rust = examples();
     let mut m = model("rust-serves-python");
-    m.deploy("database", rust.dir("database"), 1, Config::new())
-        .unwrap();
-    m.deploy("mailserver", rust.dir("mailserver"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", python.join("webapp"), 2, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", rust.dir("database"), 1);
+    deploy(&mut m, "mailserver", rust.dir("mailserver"), 1);
+    deploy(&mut m, "webapp", python.join("webapp"), 2);
     let db = m.integrate("webapp:db", "database:db").unwrap();
     let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     assert_eq!(
         unit_status(&m, "database/0"),
@@ -45,15 +41,13 @@ fn rust_database_and_mailserver_serve_a_python_webapp() {
 
     // A Python unit goes: the Rust mailserver drops its user.
     m.remove_unit("webapp/1").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     check_smtp_users(&m, smtp, &["webapp/0"]);
     check_webapp_ready(&m, "webapp", db, Some(smtp));
 
     // The relation goes: the Rust database drops the database, the Python webapp blocks.
     m.remove_relation(db).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert!(databases(&m).is_empty());
     assert!(m.secret(&format!("db-{db}")).is_err());
     assert_eq!(unit_status(&m, "webapp/0"), "blocked: missing db relation");
@@ -62,22 +56,17 @@ fn rust_database_and_mailserver_serve_a_python_webapp() {
 
 #[test]
 fn python_database_and_mailserver_serve_a_rust_webapp() {
-    let python = match ops_reference_charms() {
-        Ok(python) => python,
-        Err(why) => return eprintln!("SKIPPED: {why}; the Python ops reference charms cannot run"),
+    let Some(python) = or_skip(ops_reference_charms()) else {
+        return;
     };
     let rust = examples();
     let mut m = model("python-serves-rust");
-    m.deploy("database", python.join("database"), 2, Config::new())
-        .unwrap();
-    m.deploy("mailserver", python.join("mailserver"), 1, Config::new())
-        .unwrap();
-    m.deploy("webapp", rust.dir("webapp"), 2, Config::new())
-        .unwrap();
+    deploy(&mut m, "database", python.join("database"), 2);
+    deploy(&mut m, "mailserver", python.join("mailserver"), 1);
+    deploy(&mut m, "webapp", rust.dir("webapp"), 2);
     let db = m.integrate("webapp:db", "database:db").unwrap();
     let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
 
     assert_eq!(
         unit_status(&m, "database/0"),
@@ -102,26 +91,22 @@ fn python_database_and_mailserver_serve_a_rust_webapp() {
     check_webapp_ready(&m, "webapp", db, Some(smtp));
 
     // A second Rust client: the Python database keeps its JSON list sorted.
-    m.deploy("a-blog", rust.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "a-blog", rust.dir("webapp"), 1);
     let blog = m.integrate("a-blog:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog", "webapp"]);
     check_database_offer(&m, blog, "a-blog");
     check_webapp_ready(&m, "a-blog", blog, None);
 
     // A Rust unit goes: the Python mailserver drops its user.
     m.remove_unit("webapp/1").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     check_smtp_users(&m, smtp, &["webapp/0"]);
     check_webapp_ready(&m, "webapp", db, Some(smtp));
 
     // The relation goes: the Python database drops it, the Rust webapp blocks.
     m.remove_relation(db).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog"]);
     assert!(m.secret(&format!("db-{db}")).is_err());
     assert_eq!(unit_status(&m, "webapp/0"), "blocked: missing db relation");
@@ -130,20 +115,17 @@ fn python_database_and_mailserver_serve_a_rust_webapp() {
 
 #[test]
 fn python_charms_upgraded_to_rust_keep_working_on_their_data() {
-    let python = match ops_reference_charms() {
-        Ok(python) => python,
-        Err(why) => return eprintln!("SKIPPED: {why}; the Python ops reference charms cannot run"),
+    let Some(python) = or_skip(ops_reference_charms()) else {
+        return;
     };
     let rust = examples();
     let mut m = model("python-to-rust");
     for (app, units) in [("database", 2), ("mailserver", 1), ("webapp", 2)] {
-        m.deploy(app, python.join(app), units, Config::new())
-            .unwrap();
+        deploy(&mut m, app, python.join(app), units);
     }
     let db = m.integrate("webapp:db", "database:db").unwrap();
     let smtp = m.integrate("webapp:smtp", "mailserver:smtp").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     check_webapp_ready(&m, "webapp", db, Some(smtp));
     let peers = peer_relation(&m, "database");
     let python_list = m.relation_data(peers, "database").unwrap()["databases"].clone();
@@ -153,8 +135,7 @@ fn python_charms_upgraded_to_rust_keep_working_on_their_data() {
     for app in ["database", "mailserver", "webapp"] {
         m.upgrade_charm(app, rust.dir(app)).unwrap();
     }
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(
         unit_status(&m, "database/0"),
         "active: primary, 1 databases"
@@ -170,23 +151,19 @@ fn python_charms_upgraded_to_rust_keep_working_on_their_data() {
     assert_eq!(m.read_unit_file("webapp/1", "webapp.conf").unwrap(), conf);
 
     // Rust adds to the ops-written list...
-    m.deploy("a-blog", rust.dir("webapp"), 1, Config::new())
-        .unwrap();
+    deploy(&mut m, "a-blog", rust.dir("webapp"), 1);
     let blog = m.integrate("a-blog:db", "database:db").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog", "webapp"]);
     check_database_offer(&m, blog, "a-blog");
 
     // ... and removes, by label, the secrets ops created.
     m.remove_unit("webapp/1").unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     check_smtp_users(&m, smtp, &["webapp/0"]);
     assert!(m.secret("smtp-webapp-1").is_err());
     m.remove_relation(db).unwrap();
-    m.settle().unwrap();
-    assert_settled_cleanly(&m);
+    settle_cleanly(&mut m);
     assert_eq!(databases(&m), ["a_blog"]);
     assert!(m.secret(&format!("db-{db}")).is_err());
     assert_eq!(unit_status(&m, "webapp/0"), "blocked: missing db relation");

@@ -64,7 +64,8 @@ pub struct Network {
 impl Network {
     /// A unit with one interface (`eth0`) and one address, advertised as is and
     /// egressing from itself: what the simulator gives a unit, and a test's network. An
-    /// IPv4 address gets its `/24` subnet and a MAC address derived from it.
+    /// IPv4 address gets its `/24` subnet and a MAC address derived from it. The same
+    /// answer as the simulator's (`juju_model::NetworkInfo::single`), in this shape.
     ///
     /// ```
     /// use charm_runtime::network::Network;
@@ -75,33 +76,59 @@ impl Network {
     /// assert_eq!(n.egress_subnets, ["10.1.2.3/32"]);
     /// ```
     pub fn single(address: &str) -> Network {
-        let octets: Vec<&str> = address.split('.').collect();
-        let (cidr, mac) = match octets.as_slice() {
-            [a, b, c, d] => {
-                let hex = |s: &str| {
-                    s.parse::<u8>()
-                        .map(|n| format!("{n:02x}"))
-                        .unwrap_or_default()
-                };
-                (
-                    format!("{a}.{b}.{c}.0/24"),
-                    format!("00:16:3e:{}:{}:{}", hex(b), hex(c), hex(d)),
-                )
-            }
-            _ => (String::new(), String::new()),
-        };
+        Network::from_core(juju_model::NetworkInfo::single(address))
+    }
+
+    /// The network `juju-model` answers `network-get` with (the in-memory hook tools,
+    /// [`Network::single`]), in this public shape.
+    pub(crate) fn from_core(info: juju_model::NetworkInfo) -> Network {
         Network {
-            bind_addresses: vec![BindAddress {
-                mac_address: mac,
-                interface_name: "eth0".into(),
-                addresses: vec![InterfaceAddress {
-                    hostname: String::new(),
-                    value: address.to_string(),
-                    cidr,
-                }],
-            }],
-            ingress_addresses: vec![address.to_string()],
-            egress_subnets: vec![format!("{address}/32")],
+            bind_addresses: info
+                .bind_addresses
+                .into_iter()
+                .map(|b| BindAddress {
+                    mac_address: b.mac_address,
+                    interface_name: b.interface_name,
+                    addresses: b
+                        .addresses
+                        .into_iter()
+                        .map(|a| InterfaceAddress {
+                            hostname: a.hostname,
+                            value: a.value,
+                            cidr: a.cidr,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            ingress_addresses: info.ingress_addresses,
+            egress_subnets: info.egress_subnets,
+        }
+    }
+
+    /// This network as `juju-model` keeps it (a test state's network, for the in-memory
+    /// hook tools).
+    #[cfg(feature = "testing")]
+    pub(crate) fn to_core(&self) -> juju_model::NetworkInfo {
+        juju_model::NetworkInfo {
+            bind_addresses: self
+                .bind_addresses
+                .iter()
+                .map(|b| juju_model::BindAddress {
+                    mac_address: b.mac_address.clone(),
+                    interface_name: b.interface_name.clone(),
+                    addresses: b
+                        .addresses
+                        .iter()
+                        .map(|a| juju_model::InterfaceAddress {
+                            hostname: a.hostname.clone(),
+                            value: a.value.clone(),
+                            cidr: a.cidr.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            ingress_addresses: self.ingress_addresses.clone(),
+            egress_subnets: self.egress_subnets.clone(),
         }
     }
 

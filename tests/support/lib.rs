@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 use cargo_charm::sim::Model;
 
 pub mod ping;
+pub mod postgresql;
 pub mod spec;
+pub mod tls;
 
 /// The example charms the end-to-end tests run.
 pub const EXAMPLES: [&str; 3] = ["database", "mailserver", "webapp"];
@@ -260,6 +262,24 @@ pub fn model(name: &str) -> Model {
     m
 }
 
+/// Deploys `units` units of `app` from the charm directory `charm`, with the default config.
+pub fn deploy(m: &mut Model, app: &str, charm: impl AsRef<Path>, units: usize) {
+    m.deploy(app, charm, units, cargo_charm::sim::Config::new())
+        .unwrap_or_else(|e| panic!("deploy {app}: {e}"));
+}
+
+/// Runs the hooks until the model is quiet, and asserts that none failed.
+pub fn settle_cleanly(m: &mut Model) {
+    m.settle().expect("settle");
+    spec::assert_settled_cleanly(m);
+}
+
+/// What a test needs, or `None` once it has printed `SKIPPED: <why>` (the test returns):
+/// `let Some(charms) = or_skip(interface_python_charms()) else { return };`.
+pub fn or_skip<T>(prerequisite: Result<T, &str>) -> Option<T> {
+    prerequisite.map_err(|why| eprintln!("SKIPPED: {why}")).ok()
+}
+
 /// The peer relation id of `app` (endpoint `replicas`).
 pub fn peer_relation(m: &Model, app: &str) -> u32 {
     let ep = format!("{app}:replicas");
@@ -464,6 +484,16 @@ pub fn unit_file(m: &Model, unit: &str, name: &str) -> String {
     m.read_unit_file(unit, name)
         .unwrap()
         .unwrap_or_else(|| panic!("{unit} has no {name}"))
+}
+
+/// `unit`'s `events.log` (where the test charms append each event they observe, one a
+/// line) has the line `event`.
+pub fn assert_event_logged(m: &Model, unit: &str, event: &str) {
+    let log = unit_file(m, unit, "events.log");
+    assert!(
+        log.lines().any(|l| l == event),
+        "{unit}: no `{event}` in events.log:\n{log}"
+    );
 }
 
 /// Runs `cmd`, a command that installs packages from PyPI with pip on first use (into a

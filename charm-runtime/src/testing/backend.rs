@@ -21,7 +21,7 @@ use crate::cloud::CloudSpec;
 use crate::env::RelationHook;
 use crate::error::{Error, Result};
 use crate::goal_state::{GoalState, GoalStatus};
-use crate::network::{BindAddress, InterfaceAddress, Network};
+use crate::network::Network;
 use crate::port::Port;
 use crate::relation::{RelationId, Role};
 use crate::secret::{NewSecret, SecretContent, SecretId, SecretInfo, SecretMeta, SecretRead};
@@ -595,27 +595,7 @@ impl HookTools for MemoryTools {
         let info = self.tool(argv::network_get(binding, relation), |cx| {
             cx.network_get(binding, id.as_deref().map(RelationFlag::r))
         })?;
-        Ok(Network {
-            bind_addresses: info
-                .bind_addresses
-                .into_iter()
-                .map(|b| BindAddress {
-                    mac_address: b.mac_address,
-                    interface_name: b.interface_name,
-                    addresses: b
-                        .addresses
-                        .into_iter()
-                        .map(|a| InterfaceAddress {
-                            hostname: a.hostname,
-                            value: a.value,
-                            cidr: a.cidr,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            ingress_addresses: info.ingress_addresses,
-            egress_subnets: info.egress_subnets,
-        })
+        Ok(Network::from_core(info))
     }
 
     fn goal_state(&self) -> Result<GoalState> {

@@ -13,7 +13,6 @@ use juju_model::{Bag, Consumer, Grant, Grantee, Owner, Pending, RelationInfo, Sc
 use juju_model::{NetworkInfo, OpenedPorts, PortRange, Status as CoreStatus, StorageInstance};
 use serde_json::{Map, Value};
 
-use crate::network::Network;
 use crate::port::Port;
 use crate::relation::{RelationId, Role};
 use crate::secret::{RotatePolicy, SecretContent, SecretId};
@@ -169,10 +168,10 @@ impl juju_model::Model for MemoryView<'_> {
     }
     fn network(&self, binding: &str) -> Option<NetworkInfo> {
         if let Some(n) = self.state.networks.get(binding) {
-            return Some(to_core_network(n));
+            return Some(n.to_core());
         }
         (binding == "juju-info" || self.has_binding(binding))
-            .then(|| to_core_network(&Network::single(DEFAULT_ADDRESS)))
+            .then(|| NetworkInfo::single(DEFAULT_ADDRESS))
     }
     fn declares_storage(&self, name: &str) -> bool {
         self.setup.storage.contains_key(name)
@@ -259,31 +258,6 @@ fn from_range(range: &PortRange) -> Option<Port> {
         "udp" => Port::udp_range(port(range.from)?, port(range.to)?),
         _ => Port::tcp_range(port(range.from)?, port(range.to)?),
     })
-}
-
-/// A network as the core keeps it.
-fn to_core_network(n: &Network) -> NetworkInfo {
-    NetworkInfo {
-        bind_addresses: n
-            .bind_addresses
-            .iter()
-            .map(|b| juju_model::BindAddress {
-                mac_address: b.mac_address.clone(),
-                interface_name: b.interface_name.clone(),
-                addresses: b
-                    .addresses
-                    .iter()
-                    .map(|a| juju_model::InterfaceAddress {
-                        hostname: a.hostname.clone(),
-                        value: a.value.clone(),
-                        cidr: a.cidr.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        ingress_addresses: n.ingress_addresses.clone(),
-        egress_subnets: n.egress_subnets.clone(),
-    }
 }
 
 /// A status as the core keeps it.

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
+use super::tests::cli;
 use super::*;
-use crate::cli::{run, Request};
 use crate::model::{Model, RelationInfo};
 use crate::tools::{OpenedPorts, PortRange};
 
@@ -77,28 +77,6 @@ impl Model for Web {
         self.trusted
             .then(|| json!({"type": "lxd", "name": "localhost"}))
     }
-}
-
-fn cli(m: &Web, hook: &mut Hook, argv: &[&str]) -> (i32, String) {
-    let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
-    let cwd = std::env::temp_dir();
-    let out = run(
-        m,
-        hook,
-        &Request {
-            argv: &argv,
-            stdin: None,
-            cwd: &cwd,
-        },
-    );
-    (
-        out.code,
-        if out.code == 0 {
-            out.stdout
-        } else {
-            out.stderr
-        },
-    )
 }
 
 fn hook() -> Hook {

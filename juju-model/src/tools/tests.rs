@@ -70,7 +70,9 @@ fn hook(id: u32, endpoint: &str, kind: RelationHookKind, remote: Option<&str>) -
     })
 }
 
-fn cli(model: &Web, hook: &mut Hook, argv: &[&str]) -> (i32, String) {
+/// A hook's call of a tool, `argv`, on `model`: the exit code, and stdout on success or
+/// stderr on failure.
+pub(super) fn cli(model: &dyn Model, hook: &mut Hook, argv: &[&str]) -> (i32, String) {
     let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
     let cwd = std::env::temp_dir();
     let out = run(
