@@ -64,6 +64,8 @@ ecosystem() {
     log "ecosystem: blog x2 + minipg + minica, the Rust blog and the ops one (REPS=${REPS:-3})"
     cargo bench -q -p cargo-charm --bench story -- --story ecosystem --reps "${REPS:-3}" \
         --out "$out/ecosystem.md"
+    log "ecosystem: what the ops blog's imports cost"
+    python3 bench/ops-reference/import_cost.py target/ops-reference/blog 10 | tee -a "$out/ecosystem.md"
 }
 
 check-ecosystem() {

@@ -443,6 +443,7 @@ fn main() {
     let s = a.story;
     std::env::set_current_dir(&root).unwrap();
     std::env::set_var("CARGO_CHARM_BIN", env!("CARGO_BIN_EXE_cargo-charm"));
+    python_first_on_path();
 
     eprintln!(
         "building the Rust charms of the {} story (release) ...",
@@ -631,6 +632,26 @@ fn main() {
         }
         std::fs::write(path, out).unwrap();
         eprintln!("wrote {}", path.display());
+    }
+}
+
+/// The ops charms start with `#!/usr/bin/env python3`: that must find the interpreter
+/// itself, not a version manager's shim (pyenv's is a bash script run before every
+/// interpreter, which a Juju machine does not have), so the interpreter's directory goes
+/// first on the `PATH` the hooks inherit, as in `bench/ops-reference/smoke.py`.
+fn python_first_on_path() {
+    let Ok(out) = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+    else {
+        return eprintln!("no python3: the ops charms cannot run");
+    };
+    let exe = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if let Some(dir) = exe.parent().filter(|_| out.status.success()) {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path));
+        std::env::set_var("PATH", std::env::join_paths(dirs).expect("PATH"));
+        eprintln!("python3 for the ops charms: {}", exe.display());
     }
 }
 
