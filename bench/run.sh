@@ -7,6 +7,9 @@
 #             charms (bench/ops-reference/build.sh -> target/ops-reference)
 #   hooks     the example charms, Rust and ops, through the same simulator story: wall time,
 #             CPU time, peak RSS and hook-tool calls per hook kind (REPS=3 stories each)
+#   ecosystem blog x2 + minipg + minica (Rust) through one story, once with the Rust blog and
+#             once with the ops one (Canonical's data_interfaces v0 and tls-certificates
+#             libraries): the same figures for blog's hooks (REPS=3 stories each)
 #   testing   Scenario-style runs per second: charm-runtime's testing module vs ops.testing
 #   size      the packed .charm of each example: `cargo charm pack` vs ops + its venv
 #   scale     replicas-relation-changed on webapp's leader with 1, 10, 100, 1000 peers,
@@ -14,6 +17,8 @@
 #   build     clean build of the workspace and incremental rebuild of webapp after a
 #             one-line change (own --target-dir: target/bench-build)
 #   all       all of the above, in that order
+#   check-ecosystem  the ecosystem story once per blog, its checks only (the Python blog
+#             behaves like the Rust one), no timing
 # Results are printed and written to target/bench/<command>.md.
 set -euo pipefail
 
@@ -44,6 +49,29 @@ hooks() {
     setup
     log "hooks: the simulator story, Rust and ops (REPS=${REPS:-3})"
     cargo bench -q -p cargo-charm --bench story -- --reps "${REPS:-3}" --out "$out/hooks.md"
+}
+
+# The ops blog is built on its own: its tls-certificates library brings cryptography.
+setup_blog() {
+    if [[ ! -x target/ops-reference/blog/dispatch ]]; then
+        log "building the ops reference blog"
+        bench/ops-reference/build.sh target/ops-reference blog
+    fi
+}
+
+ecosystem() {
+    setup_blog
+    log "ecosystem: blog x2 + minipg + minica, the Rust blog and the ops one (REPS=${REPS:-3})"
+    cargo bench -q -p cargo-charm --bench story -- --story ecosystem --reps "${REPS:-3}" \
+        --out "$out/ecosystem.md"
+    log "ecosystem: what the ops blog's imports cost"
+    python3 bench/ops-reference/import_cost.py target/ops-reference/blog 10 | tee -a "$out/ecosystem.md"
+}
+
+check-ecosystem() {
+    setup_blog
+    log "check-ecosystem: the ecosystem story's checks, the Rust blog and the ops one"
+    cargo bench -q -p cargo-charm --bench story -- --story ecosystem --check
 }
 
 testing() {
@@ -127,7 +155,7 @@ build() {
     trap - EXIT
     # The ops side: no compile; a change is a re-pack (build.sh, pip cache warm).
     local ops_ms
-    t0=$(now_ms); bench/ops-reference/build.sh "$dir/ops" >/dev/null 2>&1; ops_ms=$(( $(now_ms) - t0 ))
+    t0=$(now_ms); bench/ops-reference/build.sh "$dir/ops" database mailserver webapp >/dev/null 2>&1; ops_ms=$(( $(now_ms) - t0 ))
     {
         echo "| build | time |"
         echo "|---|---:|"
@@ -139,11 +167,11 @@ build() {
     } | tee "$out/build.md"
 }
 
-[[ $# -gt 0 ]] || { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -gt 0 ]] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 for cmd in "$@"; do
     case "$cmd" in
-        setup | hooks | testing | size | scale | build) "$cmd" ;;
-        all) setup; hooks; testing; size; scale; build ;;
+        setup | hooks | ecosystem | check-ecosystem | testing | size | scale | build) "$cmd" ;;
+        all) setup; hooks; ecosystem; testing; size; scale; build ;;
         *) echo "bench/run.sh: unknown command $cmd" >&2; exit 2 ;;
     esac
 done

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Build and pack the Python ops reference charms without charmcraft/LXD.
 #
-# For each of database, mailserver, webapp this makes <outdir>/<name>/, a
-# runnable charm dir laid out like charmcraft's prime dir (dispatch,
+# For each charm (default: database, mailserver, webapp) this makes <outdir>/<name>/,
+# a runnable charm dir laid out like charmcraft's prime dir (dispatch,
 # hooks/{install,start,upgrade-charm} -> ../dispatch, metadata.yaml,
-# config.yaml, manifest.yaml, src/, venv/), and <outdir>/<name>_amd64.charm,
+# config.yaml, manifest.yaml, src/, lib/ if the charm has one, venv/), and
+# <outdir>/<name>_amd64.charm,
 # the zip of it. Dependencies are installed the way the `charm` plugin does it:
 # `pip install --target venv -r requirements.txt`, cached per requirements hash
 # in target/ops-reference-cache/ (pip's download cache lives there too).
 #
-# Usage: bench/ops-reference/build.sh [outdir]     (default: target/ops-reference)
+# Usage: bench/ops-reference/build.sh [outdir [charm...]]   (default: target/ops-reference)
+# `blog` is built when named: its tls-certificates library needs `cryptography` and
+# `pydantic` from PyPI, which the three examples' tests do not.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 outdir="${1:-$repo/target/ops-reference}"
 cache="$repo/target/ops-reference-cache"
-charms=(database mailserver webapp)
+charms=("${@:2}")
+[[ ${#charms[@]} -gt 0 ]] || charms=(database mailserver webapp)
 
 command -v python3 >/dev/null || { echo "build.sh: python3 is required" >&2; exit 1; }
 mkdir -p "$outdir" "$cache"
@@ -50,7 +54,9 @@ for name in "${charms[@]}"; do
     mkdir -p "$dst"
     cp -p "$src/dispatch" "$dst/dispatch"
     cp -a "$src/src" "$dst/src"
-    find "$dst/src" -name __pycache__ -prune -exec rm -rf {} +
+    # Vendored charm libraries (charmcraft's `lib/`); blog's links to tests/python-charms/lib.
+    [[ -e "$src/lib" ]] && cp -rL "$src/lib" "$dst/lib"
+    find "$dst" -name __pycache__ -prune -exec rm -rf {} +
     cp -a "$deps" "$dst/venv"
     rm -f "$dst/venv/.complete"
     chmod 755 "$dst/dispatch" "$dst/src/charm.py"
