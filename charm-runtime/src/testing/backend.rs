@@ -592,10 +592,9 @@ impl HookTools for MemoryTools {
 
     fn network_get(&self, binding: &str, relation: Option<RelationId>) -> Result<Network> {
         let id = relation.map(|r| r.to_string());
-        let info = self.tool(argv::network_get(binding, relation), |cx| {
+        self.tool(argv::network_get(binding, relation), |cx| {
             cx.network_get(binding, id.as_deref().map(RelationFlag::r))
-        })?;
-        Ok(Network::from_core(info))
+        })
     }
 
     fn goal_state(&self) -> Result<GoalState> {

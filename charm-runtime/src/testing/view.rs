@@ -168,7 +168,7 @@ impl juju_model::Model for MemoryView<'_> {
     }
     fn network(&self, binding: &str) -> Option<NetworkInfo> {
         if let Some(n) = self.state.networks.get(binding) {
-            return Some(n.to_core());
+            return Some(n.clone());
         }
         (binding == "juju-info" || self.has_binding(binding))
             .then(|| NetworkInfo::single(DEFAULT_ADDRESS))

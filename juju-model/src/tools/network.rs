@@ -1,6 +1,7 @@
 //! `network-get` and `unit-get` (`worker/uniter/runner/jujuc/network-get.go`,
 //! `unit-get.go` in Juju 3.6): where the unit is reachable on a binding.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::relation::RelationFlag;
@@ -9,36 +10,45 @@ use crate::cli::{boolean, emit, no_extra, parse, val, with_fmt, Io, Res};
 use crate::error::{quote, Result, ToolError};
 
 /// One address of an interface (`params.InterfaceAddress`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterfaceAddress {
-    /// The host name, if known.
+    /// The host name, if Juju knows one (often empty).
+    #[serde(default)]
     pub hostname: String,
     /// The address (`value` in the tool's output).
     pub value: String,
     /// The subnet, e.g. `10.0.0.0/24`.
+    #[serde(default)]
     pub cidr: String,
 }
 
 /// One interface a binding's space has on the unit's machine (`params.NetworkInfo`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BindAddress {
     /// The MAC address.
+    #[serde(default, rename = "mac-address")]
     pub mac_address: String,
     /// The interface, e.g. `eth0`.
+    #[serde(default, rename = "interface-name")]
     pub interface_name: String,
     /// Its addresses.
+    #[serde(default)]
     pub addresses: Vec<InterfaceAddress>,
 }
 
 /// What `network-get <binding>` says of a binding (`params.NetworkInfoResult`): where to
-/// listen, what to advertise, where traffic comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// listen, what to advertise, where traffic comes from. Its serde shape is the tool's
+/// `--format=json` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkInfo {
     /// The interfaces to bind to.
+    #[serde(default, rename = "bind-addresses")]
     pub bind_addresses: Vec<BindAddress>,
-    /// The addresses to advertise to related units.
+    /// The addresses related units should use to reach this unit, best first.
+    #[serde(default, rename = "ingress-addresses")]
     pub ingress_addresses: Vec<String>,
-    /// The subnets the unit's traffic comes from.
+    /// The subnets the unit's traffic comes from (CIDRs).
+    #[serde(default, rename = "egress-subnets")]
     pub egress_subnets: Vec<String>,
 }
 
@@ -126,8 +136,24 @@ impl NetworkInfo {
         Value::Object(out)
     }
 
-    /// The first bind address, if any.
-    fn first_address(&self) -> Option<&str> {
+    /// The address to advertise: the first ingress address (what `ops` calls
+    /// `Network.ingress_address`).
+    ///
+    /// ```
+    /// let n = juju_model::NetworkInfo::single("10.1.2.3");
+    /// assert_eq!(n.ingress_address(), Some("10.1.2.3"));
+    /// ```
+    pub fn ingress_address(&self) -> Option<&str> {
+        self.ingress_addresses.first().map(String::as_str)
+    }
+
+    /// The address to listen on: the first address of the first interface.
+    ///
+    /// ```
+    /// let n = juju_model::NetworkInfo::single("10.1.2.3");
+    /// assert_eq!(n.bind_address(), Some("10.1.2.3"));
+    /// ```
+    pub fn bind_address(&self) -> Option<&str> {
         self.bind_addresses
             .first()?
             .addresses
@@ -213,7 +239,7 @@ pub(crate) mod cli {
                     "--primary-address must be the only flag specified",
                 ));
             }
-            let a = info.first_address().ok_or_else(no_addresses)?;
+            let a = info.bind_address().ok_or_else(no_addresses)?;
             return emit(&p, io, &json!(a));
         }
         if keys.is_empty() {
@@ -228,9 +254,9 @@ pub(crate) mod cli {
                 "egress-subnets" => json!(info.egress_subnets),
                 "ingress-address" => match info.ingress_addresses.first() {
                     Some(a) => json!(a),
-                    None => json!(info.first_address().ok_or_else(no_addresses)?),
+                    None => json!(info.bind_address().ok_or_else(no_addresses)?),
                 },
-                _ => json!(info.first_address().ok_or_else(no_addresses)?),
+                _ => json!(info.bind_address().ok_or_else(no_addresses)?),
             };
             values.insert(k.to_string(), v);
         }
