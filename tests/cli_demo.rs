@@ -12,8 +12,7 @@ use std::process::Command;
 
 use cargo_charm::demo::{Demo, DEMO, ECOSYSTEM};
 use charm_tests::{
-    cargo_charm_bin, ecosystem_examples, examples, scratch_dir, slug, workspace_root,
-    ExampleCharms,
+    cargo_charm_bin, ecosystem_examples, examples, scratch_dir, slug, workspace_root, ExampleCharms,
 };
 
 /// The table's rows, each split on whitespace.
@@ -41,8 +40,8 @@ fn sim_demo_fixture(
     dir: &Path,
     args: &[&std::ffi::OsStr],
 ) -> Run {
-    let text = std::fs::read_to_string(workspace_root().join("tests/fixtures").join(fixture))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(workspace_root().join("tests/fixtures").join(fixture)).unwrap();
     let body: String = text
         .lines()
         .skip_while(|l| l.starts_with('#'))
@@ -117,7 +116,12 @@ webapp:replicas webapp:replicas charm_gossip peer
 database:db webapp:db postgresql_client regular
 mailserver:smtp webapp:smtp smtp regular
 ";
-    assert_eq!(rows(&run.stdout), rows(expected), "the table:\n{}", run.stdout);
+    assert_eq!(
+        rows(&run.stdout),
+        rows(expected),
+        "the table:\n{}",
+        run.stdout
+    );
     check_demo_picture(&std::fs::read_to_string(&svg).unwrap());
 }
 
@@ -136,9 +140,27 @@ fn cargo_charm_sim_runs_the_ecosystem_demo_model_and_prints_its_status() {
     );
 
     let expected = "\
-TODO
+Model Controller Cloud/Region Version
+demo-ecosystem sim local/local 3.6.8
+App Version Status Scale Charm Rev Message
+blog active 2 blog 0 ready (tls)
+minica active 1 minica 0 2 certificates issued
+minipg active 1 minipg 0 serving 1 databases
+Unit Workload Agent Machine Address Ports Message
+blog/0* active idle 0 10.0.0.2 ready (tls)
+blog/1 active idle 1 10.0.0.3 ready (tls)
+minica/0* active idle 2 10.0.0.4 2 certificates issued
+minipg/0* active idle 3 10.0.0.5 serving 1 databases
+Integration provider Requirer Interface Type
+minipg:database blog:database postgresql_client regular
+minica:certificates blog:certificates tls-certificates regular
 ";
-    assert_eq!(rows(&run.stdout), rows(expected), "the table:\n{}", run.stdout);
+    assert_eq!(
+        rows(&run.stdout),
+        rows(expected),
+        "the table:\n{}",
+        run.stdout
+    );
 
     let kept: PathBuf = run
         .stderr
@@ -148,8 +170,8 @@ TODO
         .into();
     for unit in ["blog/0", "blog/1"] {
         let conf = kept.join("units").join(slug(unit)).join("charm/blog.conf");
-        let conf = std::fs::read_to_string(&conf)
-            .unwrap_or_else(|e| panic!("{}: {e}", conf.display()));
+        let conf =
+            std::fs::read_to_string(&conf).unwrap_or_else(|e| panic!("{}: {e}", conf.display()));
         assert!(
             conf.starts_with("database-uri = postgresql://relation_id_")
                 && conf.ends_with("tls = on\n"),
