@@ -127,7 +127,7 @@ mailserver:smtp webapp:smtp smtp regular
 
 /// `cargo charm demo --ecosystem`'s model: blog x2 gets its database from minipg and a
 /// certificate per unit from minica; both blog units are `ready (tls)` and their
-/// `blog.conf` says `tls = on` (read in the model directory `--keep` keeps, then removed).
+/// `blog.conf` says `tls = on` (read in the model directory `--keep` keeps).
 #[test]
 fn cargo_charm_sim_runs_the_ecosystem_demo_model_and_prints_its_status() {
     let dir = scratch_dir("demo-ecosystem");
@@ -137,6 +137,14 @@ fn cargo_charm_sim_runs_the_ecosystem_demo_model_and_prints_its_status() {
         ecosystem_examples(),
         &dir,
         &["--keep".as_ref()],
+    );
+
+    let kept = KeptModel(
+        run.stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("model directory: "))
+            .unwrap_or_else(|| panic!("no model directory in:\n{}", run.stderr))
+            .into(),
     );
 
     let expected = "\
@@ -162,14 +170,12 @@ minica:certificates blog:certificates tls-certificates regular
         run.stdout
     );
 
-    let kept: PathBuf = run
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("model directory: "))
-        .unwrap_or_else(|| panic!("no model directory in:\n{}", run.stderr))
-        .into();
     for unit in ["blog/0", "blog/1"] {
-        let conf = kept.join("units").join(slug(unit)).join("charm/blog.conf");
+        let conf = kept
+            .0
+            .join("units")
+            .join(slug(unit))
+            .join("charm/blog.conf");
         let conf =
             std::fs::read_to_string(&conf).unwrap_or_else(|e| panic!("{}: {e}", conf.display()));
         assert!(
@@ -178,7 +184,16 @@ minica:certificates blog:certificates tls-certificates regular
             "{unit}: {conf}"
         );
     }
-    std::fs::remove_dir_all(&kept).unwrap();
+}
+
+/// The model directory `cargo-charm sim --keep` kept, removed when dropped (when an
+/// assertion fails too).
+struct KeptModel(PathBuf);
+
+impl Drop for KeptModel {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What the demo picture shows, without the hooks' times (which vary from run to run):
