@@ -82,7 +82,7 @@ impl Demo {
         Ok(ModelFile::parse(self.model_file, self.name)?)
     }
 
-    /// The workspace packages the model's charms are, in the model file's order.
+    /// The workspace packages the model's charms are, by application name.
     pub fn packages(&self) -> Result<Vec<String>> {
         let mut packages: Vec<String> = Vec::new();
         for app in self.file()?.applications.values() {
