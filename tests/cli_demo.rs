@@ -2,11 +2,18 @@
 //! command) without its release build: the `cargo-charm` binary deploys the demo model
 //! (`tests/fixtures/demo-model.yaml`: database x2, mailserver x1, webapp x3, integrated)
 //! with the example charms, settles it and prints the status table; with `--svg` it draws
-//! the picture the README shows (`docs/demo.svg`), which must not go stale.
+//! the picture the README shows (`docs/demo.svg`), which must not go stale. The same for
+//! `cargo charm demo --ecosystem` (`tests/fixtures/demo-ecosystem-model.yaml`: blog x2
+//! with minipg and minica). Each fixture is the demo's own model file, which the demo
+//! writes and loads as `cargo charm sim` does: only the build differs.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use charm_tests::{cargo_charm_bin, examples, scratch_dir, workspace_root};
+use cargo_charm::demo::{Demo, DEMO, ECOSYSTEM};
+use charm_tests::{
+    cargo_charm_bin, ecosystem_examples, examples, scratch_dir, slug, workspace_root, ExampleCharms,
+};
 
 /// The table's rows, each split on whitespace.
 fn rows(table: &str) -> Vec<Vec<&str>> {
@@ -17,40 +24,76 @@ fn rows(table: &str) -> Vec<Vec<&str>> {
         .collect()
 }
 
-#[test]
-fn cargo_charm_sim_runs_the_demo_model_and_prints_its_status() {
-    let charms = examples();
-    // The model file next to the charm directories its relative paths name.
-    let dir = scratch_dir("demo");
-    for name in ["database", "mailserver", "webapp"] {
-        std::os::unix::fs::symlink(charms.dir(name), dir.join(name)).unwrap();
-    }
-    let model = dir.join("demo.yaml");
-    std::fs::copy(
-        workspace_root().join("tests/fixtures/demo-model.yaml"),
-        &model,
-    )
-    .unwrap();
+/// What `cargo-charm sim` printed: the status table and the messages.
+struct Run {
+    stdout: String,
+    stderr: String,
+}
 
-    let svg = dir.join("demo.svg");
+/// Runs `cargo-charm sim` on `tests/fixtures/<fixture>` (checked to be `demo`'s model file
+/// under its comment), copied into `dir` next to the demo's charms taken from `charms`,
+/// with `args`; checks that it succeeded and no hook failed.
+fn sim_demo_fixture(
+    demo: Demo,
+    fixture: &str,
+    charms: &ExampleCharms,
+    dir: &Path,
+    args: &[&std::ffi::OsStr],
+) -> Run {
+    let text =
+        std::fs::read_to_string(workspace_root().join("tests/fixtures").join(fixture)).unwrap();
+    let body: String = text
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        body, demo.model_file,
+        "tests/fixtures/{fixture} is not the model file of the demo `{}` (cargo-charm/src/demo.rs)",
+        demo.name
+    );
+    // The model file next to the charm directories its relative paths name.
+    for name in demo.packages().unwrap() {
+        std::os::unix::fs::symlink(charms.dir(&name), dir.join(&name)).unwrap();
+    }
+    let model = dir.join(fixture);
+    std::fs::write(&model, text).unwrap();
     let out = Command::new(cargo_charm_bin())
         .args(["charm", "sim"])
         .arg(&model)
-        .arg("--svg")
-        .arg(&svg)
-        .current_dir(&dir)
+        .args(args)
+        .current_dir(dir)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let run = Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     assert!(
         out.status.success(),
-        "cargo charm sim failed ({}):\n{stdout}\n{stderr}",
-        out.status
+        "cargo charm sim failed ({}):\n{}\n{}",
+        out.status,
+        run.stdout,
+        run.stderr
     );
     assert!(
-        stderr.contains("hooks (0 failed)") && !stderr.contains("panicked"),
-        "{stderr}"
+        run.stderr.contains("hooks (0 failed)") && !run.stderr.contains("panicked"),
+        "{}",
+        run.stderr
+    );
+    run
+}
+
+#[test]
+fn cargo_charm_sim_runs_the_demo_model_and_prints_its_status() {
+    let dir = scratch_dir("demo");
+    let svg = dir.join("demo.svg");
+    let run = sim_demo_fixture(
+        DEMO,
+        "demo-model.yaml",
+        examples(),
+        &dir,
+        &["--svg".as_ref(), svg.as_os_str()],
     );
 
     let expected = "\
@@ -73,8 +116,84 @@ webapp:replicas webapp:replicas charm_gossip peer
 database:db webapp:db postgresql_client regular
 mailserver:smtp webapp:smtp smtp regular
 ";
-    assert_eq!(rows(&stdout), rows(expected), "the table:\n{stdout}");
+    assert_eq!(
+        rows(&run.stdout),
+        rows(expected),
+        "the table:\n{}",
+        run.stdout
+    );
     check_demo_picture(&std::fs::read_to_string(&svg).unwrap());
+}
+
+/// `cargo charm demo --ecosystem`'s model: blog x2 gets its database from minipg and a
+/// certificate per unit from minica; both blog units are `ready (tls)` and their
+/// `blog.conf` says `tls = on` (read in the model directory `--keep` keeps).
+#[test]
+fn cargo_charm_sim_runs_the_ecosystem_demo_model_and_prints_its_status() {
+    let dir = scratch_dir("demo-ecosystem");
+    let run = sim_demo_fixture(
+        ECOSYSTEM,
+        "demo-ecosystem-model.yaml",
+        ecosystem_examples(),
+        &dir,
+        &["--keep".as_ref()],
+    );
+
+    let kept = KeptModel(
+        run.stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("model directory: "))
+            .unwrap_or_else(|| panic!("no model directory in:\n{}", run.stderr))
+            .into(),
+    );
+
+    let expected = "\
+Model Controller Cloud/Region Version
+demo-ecosystem sim local/local 3.6.8
+App Version Status Scale Charm Rev Message
+blog active 2 blog 0 ready (tls)
+minica active 1 minica 0 2 certificates issued
+minipg active 1 minipg 0 serving 1 databases
+Unit Workload Agent Machine Address Ports Message
+blog/0* active idle 0 10.0.0.2 ready (tls)
+blog/1 active idle 1 10.0.0.3 ready (tls)
+minica/0* active idle 2 10.0.0.4 2 certificates issued
+minipg/0* active idle 3 10.0.0.5 serving 1 databases
+Integration provider Requirer Interface Type
+minipg:database blog:database postgresql_client regular
+minica:certificates blog:certificates tls-certificates regular
+";
+    assert_eq!(
+        rows(&run.stdout),
+        rows(expected),
+        "the table:\n{}",
+        run.stdout
+    );
+
+    for unit in ["blog/0", "blog/1"] {
+        let conf = kept
+            .0
+            .join("units")
+            .join(slug(unit))
+            .join("charm/blog.conf");
+        let conf =
+            std::fs::read_to_string(&conf).unwrap_or_else(|e| panic!("{}: {e}", conf.display()));
+        assert!(
+            conf.starts_with("database-uri = postgresql://relation_id_")
+                && conf.ends_with("tls = on\n"),
+            "{unit}: {conf}"
+        );
+    }
+}
+
+/// The model directory `cargo-charm sim --keep` kept, removed when dropped (when an
+/// assertion fails too).
+struct KeptModel(PathBuf);
+
+impl Drop for KeptModel {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What the demo picture shows, without the hooks' times (which vary from run to run):

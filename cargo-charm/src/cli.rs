@@ -58,7 +58,7 @@ enum Cmd {
         svg: Option<PathBuf>,
     },
     /// Build the example charms, deploy database x2, mailserver x1, webapp x3, integrate,
-    /// settle and print the status.
+    /// settle and print the status (the model file: `target/charms/demo/model.yaml`).
     Demo {
         /// Print each hook as it runs.
         #[arg(long, short)]
@@ -68,13 +68,18 @@ enum Cmd {
         svg: Option<PathBuf>,
         /// The Kubernetes demo instead: the `greeter` charm with its workload run by a
         /// real Pebble.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "ecosystem")]
         k8s: bool,
+        /// The ecosystem demo instead: blog x2 with a database from minipg
+        /// (`postgresql_client`) and a certificate per unit from minica
+        /// (`tls-certificates`), model `demo-ecosystem`.
+        #[arg(long)]
+        ecosystem: bool,
     },
-    /// Deploy and settle a model (a YAML file, or `demo`), then run an action on a unit
-    /// and print its outcome, as `juju run` does.
+    /// Deploy and settle a model (a YAML file, or `demo` or `demo-ecosystem`), then run
+    /// an action on a unit and print its outcome, as `juju run` does.
     RunAction {
-        /// The model file, or `demo` for the demo model.
+        /// The model file, or a demo's model: `demo`, `demo-ecosystem`.
         model: String,
         /// The unit, e.g. `database/0`.
         unit: String,
@@ -150,11 +155,18 @@ fn run(cmd: Cmd) -> Result<(), Box<dyn std::error::Error>> {
             }
             settle_and_print(&mut m, max_hooks, svg.as_deref())
         }
-        Cmd::Demo { verbose, svg, k8s } => {
+        Cmd::Demo {
+            verbose,
+            svg,
+            k8s,
+            ecosystem,
+        } => {
             let mut m = if k8s {
                 crate::k8s_demo::model()?
+            } else if ecosystem {
+                crate::demo::ECOSYSTEM.model()?
             } else {
-                crate::demo::demo_model()?
+                crate::demo::DEMO.model()?
             };
             m.set_verbose(verbose);
             if k8s {
@@ -200,10 +212,9 @@ fn run_action(
     verbose: bool,
     settle: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let mut m = if model == "demo" {
-        crate::demo::demo_model()?
-    } else {
-        Model::from_yaml(model)?
+    let mut m = match crate::demo::Demo::named(model) {
+        Some(demo) => demo.model()?,
+        None => Model::from_yaml(model)?,
     };
     m.set_verbose(verbose);
     m.settle_with(&SettleOptions {

@@ -7,7 +7,7 @@
 //! - [`pack`]: `.charm` archives as charmcraft writes them; `cargo charm pack`.
 //! - [`platform`]: the platforms a charm declares, and the Rust target of each.
 //! - [`linkage`]: whether a compiled charm runs on a declared base.
-//! - [`demo`]: `cargo charm demo`, the example charms in the simulator.
+//! - [`demo`]: `cargo charm demo` (and `--ecosystem`), the example charms in the simulator.
 //! - [`k8s_demo`]: `cargo charm demo --k8s`, a Kubernetes charm with a real Pebble.
 //! - [`meta`]: charm metadata (endpoints, config options, actions).
 //! - [`new`]: `cargo charm new`, a new charm crate.

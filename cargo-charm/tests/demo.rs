@@ -14,7 +14,7 @@ fn demo_settles_with_the_example_charms() {
     }
     std::env::set_current_dir(&root).unwrap();
     std::env::set_var("CARGO_CHARM_BIN", env!("CARGO_BIN_EXE_cargo-charm"));
-    let mut m = cargo_charm::demo::demo_model().unwrap();
+    let mut m = cargo_charm::demo::DEMO.model().unwrap();
     m.settle().unwrap();
     let st = |u: &str| m.unit_status(u).unwrap().to_string();
     assert_eq!(st("database/0"), "active: primary, 1 databases");
