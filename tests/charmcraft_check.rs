@@ -14,7 +14,9 @@
 //! Skipped, with a printed reason, where `python3` is absent or where PyPI is unreachable
 //! and charmcraft not yet installed. The plugin's release
 //! builds share `target/cargo-charm-e2e` (kept between runs) with `cargo-charm`'s
-//! outside-the-workspace test.
+//! outside-the-workspace test, and are unoptimised ([`UNOPTIMISED_RELEASE`]): the
+//! plugin's commands and the `dispatch` they make are what is checked, and the
+//! optimiser and the workspace's LTO would add minutes on 2 cores.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -46,6 +48,14 @@ fn charmcraft_python(project: &Path) -> Result<PathBuf, String> {
     assert!(out.status.success(), "{}", text(&out));
     Ok(workspace_root().join("target/venv-charmcraft/bin/python"))
 }
+
+/// The release profile of the plugin's builds: no optimisation, no LTO (cargo's
+/// `CARGO_PROFILE_RELEASE_*` variables override the workspace's `[profile.release]`).
+const UNOPTIMISED_RELEASE: [(&str, &str); 3] = [
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
+];
 
 /// The target directory the plugin's builds share.
 fn shared_target() -> PathBuf {
@@ -178,6 +188,7 @@ fn parts_build(python: &Path, project: &Path, work: &Path, copy_from: Option<&Pa
         .arg("--work")
         .arg(work)
         .env("CARGO_TARGET_DIR", shared_target())
+        .envs(UNOPTIMISED_RELEASE)
         .env("CARGO_NET_OFFLINE", "true")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS");

@@ -7,10 +7,15 @@
 //! writes it; a `[patch.crates-io]` in the temporary directory's `.cargo/config.toml`
 //! points it at this checkout (cargo's own mechanism, no edit of the crate).
 //!
-//! Every build goes to one target directory, `target/cargo-charm-e2e`, kept between runs:
-//! the first run compiles cargo-charm, charm-runtime and their dependencies (minutes on
-//! 2 cores), later runs only what changed. The crate gets this workspace's `Cargo.lock`
-//! so that its dependencies are the versions already built there.
+//! What it costs: `cargo install` builds in this workspace's own target directory, where
+//! the `cargo test` running this test has built the same cargo-charm already (cargo
+//! releases its build lock before it runs the tests), so the install reuses it. The
+//! crate's builds go to one target directory, `target/cargo-charm-e2e`, kept between
+//! runs: the first run compiles charm-runtime and its dependencies, later runs only what
+//! changed. The crate gets this workspace's `Cargo.lock` so that its dependencies are
+//! the versions already built there. `pack`'s release build is unoptimised
+//! ([`UNOPTIMISED_RELEASE`]): what this test checks (a static binary that runs as the
+//! charm) does not depend on the optimiser, which costs a minute on 2 cores.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -31,22 +36,44 @@ fn shared_target() -> PathBuf {
     workspace_root().join("target/cargo-charm-e2e")
 }
 
-/// Runs `cmd` with the test's environment: the shared target directory, offline (the
-/// dependencies are this workspace's, already downloaded), the installed `cargo charm`
-/// first on `PATH`, nothing of the outer `cargo test` that would steer the inner cargo.
+/// The release profile of the builds this test makes: no optimisation, no LTO
+/// (cargo's `CARGO_PROFILE_RELEASE_*` variables override any `[profile.release]`).
+const UNOPTIMISED_RELEASE: [(&str, &str); 3] = [
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
+];
+
+/// This workspace's own target directory: `CARGO_TARGET_DIR` if the outer cargo was
+/// given one, else `target/` beside `Cargo.lock`.
+fn workspace_target() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(t) => workspace_root().join(t),
+        None => workspace_root().join("target"),
+    }
+}
+
+/// Runs `cmd` with the test's environment: offline (the dependencies are this
+/// workspace's, already downloaded), the installed `cargo charm` first on `PATH`, an
+/// unoptimised release profile; unless `cmd` names its own target directory, the shared
+/// one and nothing of the outer `cargo test` that would steer the inner cargo (a build in
+/// the workspace's target directory keeps the outer flags, or it would rebuild there).
 fn run(cmd: &mut Command, root: &Path) -> Output {
     let path = format!(
         "{}:{}",
         root.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    cmd.env("CARGO_TARGET_DIR", shared_target())
+    if !cmd.get_envs().any(|(k, _)| k == "CARGO_TARGET_DIR") {
+        cmd.env("CARGO_TARGET_DIR", shared_target())
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    }
+    cmd.envs(UNOPTIMISED_RELEASE)
         // Every crate is this workspace's, already downloaded.
         .env("CARGO_NET_OFFLINE", "true")
         .env("PATH", path)
-        .env_remove("CARGO_CHARM_BIN")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        .env_remove("CARGO_CHARM_BIN");
     let line = std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
         .map(|a| a.to_string_lossy())
@@ -112,14 +139,14 @@ fn a_new_user_installs_cargo_charm_and_makes_tests_and_packs_a_charm() {
     std::fs::create_dir_all(&work).unwrap();
 
     // 1. `cargo install --path <checkout>/cargo-charm`, with `--debug`: the same
-    //    program, built in the profile `tests/publish.rs` also builds cargo-charm's
-    //    dependencies in, and without the release profile's LTO.
+    //    program, in the profile and target directory the outer `cargo test` built it in.
     run(
         cargo()
             .args(["install", "--debug", "--locked", "--path"])
             .arg(workspace_root().join("cargo-charm"))
             .arg("--root")
-            .arg(&root),
+            .arg(&root)
+            .env("CARGO_TARGET_DIR", workspace_target()),
         &root,
     );
     assert!(root.join("bin/cargo-charm").is_file());
