@@ -13,9 +13,10 @@
 //! crate's builds go to one target directory, `target/cargo-charm-e2e`, kept between
 //! runs: the first run compiles charm-runtime and its dependencies, later runs only what
 //! changed. The crate gets this workspace's `Cargo.lock` so that its dependencies are
-//! the versions already built there. `pack`'s release build is unoptimised
-//! ([`UNOPTIMISED_RELEASE`]): what this test checks (a static binary that runs as the
-//! charm) does not depend on the optimiser, which costs a minute on 2 cores.
+//! the versions already built there. Its builds have less debug info and
+//! `pack`'s release build no optimisation ([`QUICK_PROFILES`]): what this test checks (a
+//! static binary that runs as the charm) depends on neither, which cost a minute on 2
+//! cores.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -36,9 +37,11 @@ fn shared_target() -> PathBuf {
     workspace_root().join("target/cargo-charm-e2e")
 }
 
-/// The release profile of the builds this test makes: no optimisation, no LTO
-/// (cargo's `CARGO_PROFILE_RELEASE_*` variables override any `[profile.release]`).
-const UNOPTIMISED_RELEASE: [(&str, &str); 3] = [
+/// The profiles of the builds this test makes: debug builds with line tables only (as
+/// this workspace's), release builds without optimisation or LTO (cargo's
+/// `CARGO_PROFILE_*` variables override the crate's `[profile.*]`).
+const QUICK_PROFILES: [(&str, &str); 4] = [
+    ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
     ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
     ("CARGO_PROFILE_RELEASE_LTO", "off"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
@@ -54,8 +57,8 @@ fn workspace_target() -> PathBuf {
 }
 
 /// Runs `cmd` with the test's environment: offline (the dependencies are this
-/// workspace's, already downloaded), the installed `cargo charm` first on `PATH`, an
-/// unoptimised release profile; unless `cmd` names its own target directory, the shared
+/// workspace's, already downloaded), the installed `cargo charm` first on `PATH`,
+/// [`QUICK_PROFILES`]; unless `cmd` names its own target directory, the shared
 /// one and nothing of the outer `cargo test` that would steer the inner cargo (a build in
 /// the workspace's target directory keeps the outer flags, or it would rebuild there).
 fn run(cmd: &mut Command, root: &Path) -> Output {
@@ -69,7 +72,7 @@ fn run(cmd: &mut Command, root: &Path) -> Output {
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS");
     }
-    cmd.envs(UNOPTIMISED_RELEASE)
+    cmd.envs(QUICK_PROFILES)
         // Every crate is this workspace's, already downloaded.
         .env("CARGO_NET_OFFLINE", "true")
         .env("PATH", path)
