@@ -1,4 +1,4 @@
-// Every attribute of `#[derive(Charm)]`, every property, and every kind of handler.
+//! Every attribute of `#[derive(Charm)]`, every property, and every kind of handler.
 use charm_runtime::prelude::*;
 
 /// What the webapp is configured with.
@@ -32,7 +32,10 @@ pub struct BackupParams {
 #[charm(base = "ubuntu@24.04", platform = "amd64", platform = "arm64")]
 #[charm(assumes = "juju >= 3.4", assumes = "k8s-api", subordinate = false)]
 #[peers(replicas(interface = "webapp_peers", description = "The units"))]
-#[provides(website(interface = "http", optional), metrics(interface = "prometheus_scrape"))]
+#[provides(
+    website(interface = "http", optional),
+    metrics(interface = "prometheus_scrape")
+)]
 #[requires(db(interface = "postgresql_client", limit = 1, optional = false))]
 #[requires(log-forwarder(interface = "loki_push_api", scope = "container"))]
 #[config(WebappConfig)]
@@ -40,25 +43,48 @@ pub struct BackupParams {
     backup(params = BackupParams, description = "Back up the data"),
     "rotate-logs"(description = "Rotate the logs")
 )]
-#[storage(data(type = "filesystem", location = "/srv/data", description = "Data", multiple = "1-3", minimum_size = "1G"))]
+#[storage(data(
+    type = "filesystem",
+    location = "/srv/data",
+    description = "Data",
+    multiple = "1-3",
+    minimum_size = "1G"
+))]
 #[storage(scratch(r#type = "block"))]
-#[containers(workload(resource = "webapp-image", mount = "data:/srv/data", mount = "scratch:/dev/scratch"))]
+#[containers(workload(
+    resource = "webapp-image",
+    mount = "data:/srv/data",
+    mount = "scratch:/dev/scratch"
+))]
 #[resources(webapp-image(type = "oci-image", description = "The image"))]
 #[resources(certs(type = "file", filename = "certs.tar"))]
 pub struct Webapp;
 
 #[handlers]
 impl Webapp {
-    #[on(install, start, config_changed, upgrade_charm, update_status, leader_elected)]
+    #[on(
+        install,
+        start,
+        config_changed,
+        upgrade_charm,
+        update_status,
+        leader_elected
+    )]
     fn reconcile(&mut self, ctx: &mut Context<Self>) -> Result<()> {
         let config = ctx.config()?;
         let _port: i64 = config.port;
+        let _site: &str = &config.site;
+        let _token: Option<&SecretId> = config.token.as_ref();
         let _db = ctx.relation(Self::DB)?;
         let _logs = ctx.relations(Self::LOG_FORWARDER)?;
         Ok(())
     }
 
-    #[on(db_relation_created, db_relation_joined, log_forwarder_relation_changed)]
+    #[on(
+        db_relation_created,
+        db_relation_joined,
+        log_forwarder_relation_changed
+    )]
     #[on(replicas_relation_departed, website_relation_broken)]
     fn relation(&mut self, _ctx: &mut Context<Self>, _event: &Event) -> Result<()> {
         Ok(())
@@ -72,6 +98,9 @@ impl Webapp {
     #[on(backup_action)]
     fn backup(&mut self, _ctx: &mut Context<Self>, action: &Action<BackupParams>) -> Result<()> {
         action.set_result("path", action.params().path.clone())?;
+        if action.params().dry_run == Some(true) {
+            action.set_result("dry-run", "true")?;
+        }
         Ok(())
     }
 
@@ -97,7 +126,8 @@ impl Webapp {
     }
 }
 
-fn main() {
+#[test]
+fn every_declaration_is_in_the_charmcraft_yaml() {
     let yaml = <Webapp as Charm>::metadata().charmcraft_yaml();
     assert!(yaml.contains("log-forwarder"));
 }

@@ -1,4 +1,4 @@
-// `?` on a serde_json error in a handler: `charm_runtime::Error` converts it.
+//! `?` on a serde_json error in a handler: `charm_runtime::Error` converts it.
 use charm_runtime::prelude::*;
 
 #[derive(Charm, Default)]
@@ -22,4 +22,14 @@ impl Webapp {
     }
 }
 
-fn main() {}
+#[test]
+fn a_databag_value_of_the_wrong_shape_fails_the_hook_with_serdes_error() {
+    use charm_runtime::testing::{bag, Context as Scenario, Event as Hook, Relation, State};
+    let db = Relation::new("db").remote_app_data(bag([("endpoints", r#"{"primary": 5432}"#)]));
+    let state = State::new().relation(db.clone());
+    let out = Scenario::<Webapp>::new()
+        .run(Hook::relation_changed(&db), state)
+        .unwrap();
+    let error = out.error.expect("the hook fails");
+    assert!(error.contains("invalid type: integer `5432`"), "{error}");
+}

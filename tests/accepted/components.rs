@@ -1,6 +1,6 @@
-// Components from another crate and from another module of this one; handlers in
-// another module than the charm; a charm's own event; a component's event handled with
-// `&Event`.
+//! Components from another crate and from another module of this one; handlers in
+//! another module than the charm; a charm's own event; a component's event handled with
+//! `&Event`.
 mod library {
     use charm_runtime::prelude::*;
 
@@ -39,7 +39,7 @@ mod charm {
         #[requires(server)]
         pub server: ping::PingRequires,
         #[peers(cluster)]
-        pub cluster: crate::library::Local,
+        pub cluster: crate::components::library::Local,
     }
 
     impl Default for Both {
@@ -53,7 +53,7 @@ mod charm {
 }
 
 mod handlers {
-    use crate::charm::{Both, Restart};
+    use crate::components::charm::{Both, Restart};
     use charm_runtime::prelude::*;
 
     #[handlers]
@@ -67,7 +67,11 @@ mod handlers {
         }
 
         #[on(cluster::ready)]
-        fn ready(&mut self, ctx: &mut Context<Self>, event: &crate::library::Ready) -> Result<()> {
+        fn ready(
+            &mut self,
+            ctx: &mut Context<Self>,
+            event: &crate::components::library::Ready,
+        ) -> Result<()> {
             ctx.info(format!("ready at {}", event.at));
             ctx.emit(Restart);
             Ok(())
@@ -75,8 +79,12 @@ mod handlers {
     }
 }
 
-fn main() {
+#[test]
+fn the_components_endpoints_are_in_the_charmcraft_yaml() {
     use charm_runtime::Charm;
     let yaml = <charm::Both as Charm>::metadata().charmcraft_yaml();
-    assert!(yaml.contains("  cluster:\n    interface: local_thing\n"), "{yaml}");
+    assert!(
+        yaml.contains("  cluster:\n    interface: local_thing\n"),
+        "{yaml}"
+    );
 }
