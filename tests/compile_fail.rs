@@ -8,9 +8,9 @@
 
 #[test]
 fn ui() {
-    // trybuild's project builds with cargo's default dev profile, not the workspace's:
-    // the same line tables only (`Cargo.toml`), through cargo's environment override,
-    // or its build of every dependency carries full debug info.
+    // trybuild's project has cargo's default dev profile, not the workspace's: the same
+    // line tables only (`Cargo.toml`), through cargo's environment override, or the
+    // proc macros and build scripts its check compiles carry full debug info.
     std::env::set_var("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     let t = trybuild::TestCases::new();
     // `#[derive(Charm)]`'s declarations.
