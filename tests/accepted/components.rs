@@ -88,3 +88,27 @@ fn the_components_endpoints_are_in_the_charmcraft_yaml() {
         "{yaml}"
     );
 }
+
+#[test]
+fn install_runs_the_component_then_its_event_then_the_charms_own() {
+    use charm_runtime::testing::{Context as Scenario, Event as Hook, State};
+    let out = Scenario::<charm::Both>::new()
+        .run(Hook::install(), State::new())
+        .unwrap();
+    assert_eq!(out.error, None, "{out:?}");
+    let logged: Vec<&str> = out.logs.iter().map(|l| l.message.as_str()).collect();
+    assert!(logged.contains(&"ready at 1"), "{logged:?}");
+    assert!(logged.contains(&"restart"), "{logged:?}");
+    // The component's install handler emits `ready`; the charm handles it twice, its
+    // `ready` handler emits the charm's own `restart`; then the collect-status pass.
+    assert_eq!(
+        out.handlers,
+        [
+            "Local::changed",
+            "Both::any",
+            "Both::ready",
+            "Both::any",
+            "PingRequires::status"
+        ]
+    );
+}
