@@ -47,13 +47,13 @@ const QUICK_PROFILES: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
 ];
 
-/// This workspace's own target directory: `CARGO_TARGET_DIR` if the outer cargo was
-/// given one, else `target/` beside `Cargo.lock`.
+/// This workspace's own target directory: the parent of the `tmp` directory cargo gives
+/// integration tests (`CARGO_TARGET_TMPDIR`).
 fn workspace_target() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(t) => workspace_root().join(t),
-        None => workspace_root().join("target"),
-    }
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is <target>/tmp")
+        .to_path_buf()
 }
 
 /// Runs `cmd` with the test's environment: offline (the dependencies are this
